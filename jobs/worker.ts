@@ -1,0 +1,58 @@
+import { Worker } from "bullmq";
+import { pathToFileURL } from "node:url";
+import { loadConfig } from "../src/config.js";
+import { buildDeps, type Deps } from "../src/deps.js";
+import { MAIL_QUEUE } from "../src/platform/queue.js";
+import { createRedisConnection } from "../src/platform/redis.js";
+import { sendMailJob } from "./send-mail.js";
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+// Starts every queue's worker. Runs in the web process in the embedded
+// default (IN_PROCESS_WORKER=true) or on its own with `npm run worker`.
+export function startWorkers(deps: Deps): RunningWorkers {
+  const connection = createRedisConnection(deps.config.redisUrl, "worker");
+  const mailWorker = new Worker(
+    MAIL_QUEUE,
+    async (job) => {
+      if (job.name !== sendMailJob.name) throw new Error(`Unknown mail job ${job.name}`);
+      await sendMailJob.perform(deps, job.data);
+    },
+    { connection, prefix: `${deps.config.redisPrefix}bull`, concurrency: 4 },
+  );
+  mailWorker.on("failed", (job, error) => {
+    deps.logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, "mail job failed");
+  });
+  mailWorker.on("error", () => {});
+  return {
+    async close() {
+      // close() waits for jobs in flight, so SIGTERM drains instead of dropping.
+      await mailWorker.close();
+      connection.disconnect();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await buildDeps(config);
+  const workers = startWorkers(deps);
+  deps.logger.info("worker started");
+  const shutdown = async () => {
+    deps.logger.info("worker draining");
+    await workers.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,93 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express, { type Request } from "express";
+import type { Deps } from "./deps.js";
+import { recordAudit, type AuditEntry } from "./modules/audit/service.js";
+import { authRoutes } from "./modules/auth/routes.js";
+import { createLoginThrottle, type LoginThrottle } from "./modules/auth/throttle.js";
+import { devMailboxRoutes } from "./modules/dev-mailbox/routes.js";
+import { healthRoutes } from "./modules/health/routes.js";
+import { settingsRoutes } from "./modules/settings/routes.js";
+import { createSetupState, type SetupState } from "./modules/setup/service.js";
+import { setupRoutes } from "./modules/setup/routes.js";
+import { workspaceRoutes } from "./modules/workspaces/routes.js";
+import { loadCurrentUser } from "./platform/auth/current-user.js";
+import { requestMeta } from "./platform/auth/session-auth.js";
+import { requireRedisReady } from "./platform/http/availability.js";
+import { errorHandler } from "./platform/http/error-handler.js";
+import { notFound } from "./platform/errors.js";
+import { csrfProtection, csrfTokenFor, noStoreWhenSignedIn, securityHeaders } from "./platform/http/security.js";
+import { createSessionStore, sessionCookieName, sessionMiddleware } from "./platform/http/session.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface WebDeps extends Deps {
+  throttle: LoginThrottle;
+  setupState: SetupState;
+  sessionStore: ReturnType<typeof createSessionStore>;
+  sessionCookieName: string;
+  audit(entry: AuditEntry, req: Request): Promise<void>;
+}
+
+export function createApp(deps: Deps) {
+  const sessionStore = createSessionStore(deps);
+  const web: WebDeps = {
+    ...deps,
+    throttle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
+    setupState: createSetupState(deps),
+    sessionStore,
+    sessionCookieName: sessionCookieName(deps.config.secureCookies),
+    audit: (entry, req) => recordAudit(deps.db, entry, requestMeta(req)),
+  };
+
+  const app = express();
+  app.set("trust proxy", deps.config.trustProxy);
+  app.set("view engine", "ejs");
+  app.set("views", path.join(root, "views"));
+  app.set("x-powered-by", false);
+  if (deps.config.env === "production") app.set("view cache", true);
+
+  app.use(securityHeaders({ secure: deps.config.secureCookies }));
+  app.use("/static", express.static(path.join(root, "public"), { maxAge: "1h", fallthrough: true }));
+  app.use("/static/vendor/htmx.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/htmx.org/dist/htmx.min.js")));
+  app.use(healthRoutes(web));
+
+  app.use(requireRedisReady(deps.redis));
+  app.use(express.urlencoded({ extended: false, limit: "64kb", parameterLimit: 100 }));
+  app.use(sessionMiddleware(deps, sessionStore));
+  app.use(loadCurrentUser(deps));
+  app.use(noStoreWhenSignedIn);
+  app.use(csrfProtection);
+  app.use((req, res, next) => {
+    res.locals.csrfToken = csrfTokenFor(req);
+    res.locals.flash = req.session.flash ?? null;
+    delete req.session.flash;
+    res.locals.currentPath = req.path;
+    res.locals.mailboxEnabled = mailboxEnabled(deps);
+    next();
+  });
+  app.use(async (req, res, next) => {
+    if (req.path === "/setup" || (await web.setupState.isDone())) return next();
+    res.redirect(303, "/setup");
+  });
+
+  app.get("/", (req, res) => {
+    const current = req.currentUser;
+    if (!current) return res.redirect(303, "/login");
+    if (current.activeMembership) return res.redirect(303, `/w/${current.activeMembership.workspace.slug}`);
+    res.redirect(303, "/workspaces/new?first=1");
+  });
+  app.use(setupRoutes(web));
+  app.use(authRoutes(web));
+  app.use(workspaceRoutes(web));
+  app.use(settingsRoutes());
+  if (mailboxEnabled(deps)) app.use(devMailboxRoutes(web));
+
+  app.use((_req, _res, next) => next(notFound()));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function mailboxEnabled(deps: Deps): boolean {
+  return deps.mailer.kind === "outbox" && deps.config.env !== "production";
+}

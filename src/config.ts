@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// The only module that reads the environment. Parsed once, frozen, and any bad
+// value stops start-up with a message naming the variable (Ghost-style config).
+
+const booleanFromEnv = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+  .transform((value) => ["true", "1", "yes", "on"].includes(value));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default("latchkey:"),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default("Latchkey <no-reply@latchkey.localhost>"),
+  SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((value) => (["false", "0", "off", "no", ""].includes(value) ? false : /^\d+$/.test(value) ? Number(value) : value)),
+  IN_PROCESS_WORKER: booleanFromEnv.default(true),
+  FRESH_AUTH_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = Readonly<{
+  env: "development" | "production" | "test";
+  port: number;
+  baseUrl: string;
+  secureCookies: boolean;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string;
+  redisPrefix: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  secretKey: string;
+  webConcurrency: number;
+  trustProxy: boolean | number | string;
+  inProcessWorker: boolean;
+  freshAuthMinutes: number;
+  logLevel: string;
+}>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const values = parsed.data;
+  const dataDir = path.resolve(values.DATA_DIR);
+  const baseUrl = (values.BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, "");
+  return Object.freeze({
+    env: values.NODE_ENV,
+    port: values.PORT,
+    baseUrl,
+    secureCookies: baseUrl.startsWith("https://"),
+    databaseUrl: values.DATABASE_URL,
+    dataDir,
+    redisUrl: values.REDIS_URL,
+    redisPrefix: values.REDIS_PREFIX,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    secretKey: values.SECRET_KEY ?? generatedSecretKey(values.NODE_ENV, dataDir),
+    webConcurrency: values.WEB_CONCURRENCY,
+    trustProxy: values.TRUST_PROXY,
+    inProcessWorker: values.IN_PROCESS_WORKER,
+    freshAuthMinutes: values.FRESH_AUTH_MINUTES,
+    logLevel: values.LOG_LEVEL,
+  });
+}
+
+// Outside production a missing SECRET_KEY is generated once and kept under
+// DATA_DIR so restarts keep sessions and encrypted secrets readable.
+function generatedSecretKey(nodeEnv: string, dataDir: string): string {
+  if (nodeEnv === "production") {
+    throw new ConfigError("Invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)");
+  }
+  const keyFile = path.join(dataDir, "secret.key");
+  if (existsSync(keyFile)) return readFileSync(keyFile, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString("base64url");
+  writeFileSync(keyFile, key, { mode: 0o600, flag: "wx" });
+  return key;
+}

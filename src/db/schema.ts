@@ -1,0 +1,4 @@
+// Every table the app owns, re-exported from the module that owns it.
+export * from "../modules/users/tables.js";
+export * from "../modules/workspaces/tables.js";
+export * from "../modules/audit/tables.js";

@@ -1,0 +1,51 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Db } from "../../db/client.js";
+import { users, type User } from "./tables.js";
+
+export async function countUsers(db: Db): Promise<number> {
+  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(users);
+  return row?.count ?? 0;
+}
+
+// Username or email, case-insensitively; cancelled accounts are gone for sign-in.
+export async function findUserByLogin(db: Db, identifier: string): Promise<User | undefined> {
+  const lowered = identifier.trim().toLowerCase();
+  const column = lowered.includes("@") ? users.email : users.username;
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(sql`lower(${column})`, lowered), ne(users.status, "cancelled")))
+    .limit(1);
+  return user;
+}
+
+export async function findUserById(db: Db, id: string): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return user;
+}
+
+export async function isUsernameTaken(db: Db, username: string): Promise<boolean> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(sql`lower(${users.username})`, username.toLowerCase())).limit(1);
+  return Boolean(row);
+}
+
+export async function isEmailTaken(db: Db, email: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(sql`lower(${users.email})`, email.toLowerCase()), ne(users.status, "cancelled")))
+    .limit(1);
+  return Boolean(row);
+}
+
+export async function insertUser(
+  db: Db,
+  values: { username: string; email: string; passwordHash: string | null; isInstanceAdmin?: boolean },
+): Promise<User> {
+  const [user] = await db.insert(users).values(values).returning();
+  return user!;
+}
+
+export async function updatePasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+}

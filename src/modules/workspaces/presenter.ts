@@ -1,0 +1,19 @@
+import type { WorkspaceMembership } from "./repo.js";
+
+const ROLE_LABELS = { owner: "Owner", admin: "Admin", member: "Member" } as const;
+
+export function presentMembership(membership: WorkspaceMembership, activeWorkspaceId?: string | null) {
+  return {
+    id: membership.workspace.id,
+    name: membership.workspace.name,
+    slug: membership.workspace.slug,
+    url: `/w/${membership.workspace.slug}`,
+    role: membership.role,
+    roleLabel: ROLE_LABELS[membership.role],
+    isActive: membership.workspace.id === activeWorkspaceId,
+    sessionIdleMinutes: membership.workspace.sessionIdleMinutes,
+    sessionMaxDays: membership.workspace.sessionMaxDays,
+    createdAt: membership.workspace.createdAt.toISOString().slice(0, 10),
+  };
+}
+export type MembershipView = ReturnType<typeof presentMembership>;

@@ -1,0 +1,43 @@
+import type { Db } from "../../db/client.js";
+import { AppError, notFound } from "../../platform/errors.js";
+import { recordAudit, type RequestMeta } from "../audit/service.js";
+import { findMembershipBySlug, insertWorkspaceWithOwner, isSlugTaken, type WorkspaceMembership } from "./repo.js";
+import { slugify, type CreateWorkspaceInput } from "./schema.js";
+import type { Workspace } from "./tables.js";
+
+const UNIQUE_VIOLATION = "23505";
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const candidate = (error as { cause?: unknown })?.cause ?? error;
+  const { code, constraint: name } = candidate as { code?: string; constraint?: string };
+  return code === UNIQUE_VIOLATION && (!constraint || name === constraint);
+}
+
+// The creator becomes the owner in the same transaction: a workspace never
+// exists without exactly one owner.
+export async function createWorkspace(db: Db, ownerId: string, input: CreateWorkspaceInput, meta?: RequestMeta): Promise<Workspace> {
+  const slug = input.slug || slugify(input.name);
+  if (await isSlugTaken(db, slug)) {
+    throw new AppError(409, "SLUG_TAKEN", { field: "slug", message: "That address is taken. Choose another." });
+  }
+  try {
+    return await db.transaction(async (tx) => {
+      const workspace = await insertWorkspaceWithOwner(tx, { name: input.name, slug, ownerId });
+      await recordAudit(tx, { action: "workspace.created", actorId: ownerId, subjectId: ownerId, workspaceId: workspace.id }, meta);
+      return workspace;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "workspaces_slug_key")) {
+      throw new AppError(409, "SLUG_TAKEN", { field: "slug", message: "That address is taken. Choose another." });
+    }
+    throw error;
+  }
+}
+
+// A workspace the user does not belong to answers 404, never 403: its
+// existence is not disclosed.
+export async function requireMembership(db: Db, userId: string, slug: string): Promise<WorkspaceMembership> {
+  const membership = await findMembershipBySlug(db, userId, slug);
+  if (!membership) throw notFound();
+  return membership;
+}

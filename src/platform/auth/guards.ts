@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from "express";
+import { AppError } from "../errors.js";
+import { redirectTo } from "../http/render.js";
+import type { CurrentUser } from "./current-user.js";
+
+export function loginUrl(req: Request): string {
+  const params = new URLSearchParams();
+  if (req.method === "GET") params.set("return_to", req.originalUrl);
+  if (req.sessionExpired) params.set("expired", "1");
+  const query = params.toString();
+  return query ? `/login?${query}` : "/login";
+}
+
+export function requireUser(req: Request, res: Response, next: NextFunction) {
+  if (req.currentUser) return next();
+  if (req.path.startsWith("/api/")) return next(new AppError(401, "UNAUTHENTICATED", { message: "Sign in first." }));
+  redirectTo(req, res, loginUrl(req));
+}
+
+export function requireInstanceAdmin(req: Request, _res: Response, next: NextFunction) {
+  if (req.currentUser?.user.isInstanceAdmin) return next();
+  next(new AppError(403, "FORBIDDEN", { message: "Only instance administrators can open this page." }));
+}
+
+// Routes behind requireUser can read the signed-in user without null checks.
+export function currentUserOf(req: Request): CurrentUser {
+  if (!req.currentUser) throw new AppError(401, "UNAUTHENTICATED", { message: "Sign in first." });
+  return req.currentUser;
+}
+
+export function redirectIfSignedIn(req: Request, res: Response, next: NextFunction) {
+  if (req.currentUser) return res.redirect(303, "/");
+  next();
+}

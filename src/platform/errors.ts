@@ -1,0 +1,45 @@
+// One error type for every expected failure. Codes are UPPER_SNAKE and stable;
+// handlers branch on the code, never on message text (Better Auth style).
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(status: number, code: string, options: { message?: string; field?: string; details?: Record<string, unknown> } = {}) {
+    super(options.message ?? code);
+    this.name = "AppError";
+    this.status = status;
+    this.code = code;
+    this.field = options.field;
+    this.details = options.details;
+  }
+}
+
+// Raised when a form's input fails validation; carries one message per field.
+export class ValidationError extends AppError {
+  readonly fieldErrors: Record<string, string>;
+
+  constructor(fieldErrors: Record<string, string>) {
+    super(422, "VALIDATION_FAILED");
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+export const notFound = () => new AppError(404, "NOT_FOUND", { message: "That page does not exist." });
+export const forbidden = () => new AppError(403, "FORBIDDEN", { message: "You do not have access to this page." });
+
+// Redis or PostgreSQL unreachable: the request gets a 503, never a crash and
+// never anonymous access.
+export function isInfrastructureError(error: unknown): boolean {
+  if (!error || typeof error !== "object") return false;
+  const candidate = error as { code?: string; name?: string; message?: string; cause?: unknown };
+  const networkCodes = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "57P01", "57P03", "08006", "08001", "08003"];
+  if (candidate.code && networkCodes.includes(candidate.code)) return true;
+  if (candidate.name === "MaxRetriesPerRequestError") return true;
+  const message = candidate.message ?? "";
+  if (/Connection is closed|Stream isn't writeable|enableOfflineQueue|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+    return true;
+  }
+  return candidate.cause ? isInfrastructureError(candidate.cause) : false;
+}

@@ -1,0 +1,57 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "../logger.js";
+import { AppError, isInfrastructureError, ValidationError } from "../errors.js";
+import { isHtmx, renderForm, renderPage, type FormContext } from "./render.js";
+
+const TITLES: Record<number, string> = {
+  400: "Bad request",
+  401: "Sign in required",
+  403: "Access denied",
+  404: "Page not found",
+  413: "Too large",
+  422: "Check your input",
+  429: "Too many attempts",
+  500: "Something went wrong",
+  503: "Temporarily unavailable",
+};
+
+// The one place errors become responses: a form fragment (htmx, 4xx), a
+// re-rendered page (no JavaScript), JSON under /api, or an error page.
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return void res.end();
+    const appError = toAppError(error, logger, req);
+    const form = res.locals.form as FormContext | undefined;
+
+    if (req.path.startsWith("/api/")) {
+      return void res.status(appError.status).json({ error: { code: appError.code, message: appError.message, field: appError.field } });
+    }
+    if (form && appError.status < 500 && appError.status !== 403) {
+      const errors = appError instanceof ValidationError ? appError.fieldErrors : appError.field ? { [appError.field]: appError.message } : {};
+      const formError = appError instanceof ValidationError || appError.field ? undefined : appError.message;
+      return renderForm(req, res, form, appError.status, { errors, formError });
+    }
+    if (appError.status === 503) res.setHeader("Retry-After", "5");
+    if (isHtmx(req)) {
+      // htmx does not swap error responses; tell it to load the error page instead.
+      res.setHeader("HX-Retarget", "body");
+      res.setHeader("HX-Reswap", "innerHTML");
+    }
+    renderPage(res, "errors/error", { title: TITLES[appError.status] ?? "Error", message: appError.message, status: appError.status }, appError.status);
+  };
+}
+
+function toAppError(error: unknown, logger: Logger, req: Request): AppError {
+  if (error instanceof AppError) return error;
+  if (isInfrastructureError(error)) {
+    logger.warn({ err: (error as Error).message, path: req.path }, "dependency unavailable");
+    return new AppError(503, "SERVICE_UNAVAILABLE", { message: "Latchkey cannot reach its database or cache right now. Try again in a moment." });
+  }
+  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    // Body-parser and similar: too large, malformed. Never echo their message.
+    return new AppError(status, "BAD_REQUEST", { message: status === 413 ? "That request was too large." : "That request could not be read." });
+  }
+  logger.error({ err: error, path: req.path, method: req.method }, "unhandled error");
+  return new AppError(500, "INTERNAL_ERROR", { message: "Something went wrong on our side. It has been logged." });
+}

@@ -1,0 +1,72 @@
+import type { Request, Response } from "express";
+
+export function isHtmx(req: Request): boolean {
+  return req.headers["hx-request"] === "true";
+}
+
+// Every page renders inside the layout; `view` names the page template.
+export function renderPage(res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
+  res.status(status).render("layouts/page", { ...data, view });
+}
+
+export interface FormContext {
+  page: string;
+  fragment: string;
+  // Only non-secret fields are echoed back into a re-rendered form.
+  values: Record<string, string>;
+  data?: Record<string, unknown>;
+}
+
+const SECRET_FIELD = /password|code|token|secret|_csrf/i;
+
+export function echoableValues(body: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (!body || typeof body !== "object") return values;
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === "string" && !SECRET_FIELD.test(key)) values[key] = value.slice(0, 500);
+  }
+  return values;
+}
+
+// Declares which form a POST re-renders when it fails, so one error handler can
+// answer with the fragment (htmx) or the whole page (no JavaScript).
+export function rememberForm(res: Response, req: Request, page: string, fragment: string, data: Record<string, unknown> = {}): void {
+  res.locals.form = { page, fragment, values: echoableValues(req.body), data } satisfies FormContext;
+}
+
+export function renderForm(
+  req: Request,
+  res: Response,
+  form: FormContext,
+  status: number,
+  feedback: { errors?: Record<string, string>; formError?: string } = {},
+): void {
+  const data = { ...form.data, values: form.values, errors: feedback.errors ?? {}, formError: feedback.formError ?? null };
+  if (isHtmx(req)) {
+    res.status(status).render(form.fragment, data);
+  } else {
+    renderPage(res, form.page, data, status);
+  }
+}
+
+export function setFlash(req: Request, kind: "info" | "error", message: string): void {
+  req.session.flash = { kind, message };
+}
+
+// return_to is honoured only for same-origin paths: "/x" but never "//host" or "/\host".
+export function safeReturnTo(candidate: unknown, fallback = "/"): string {
+  if (typeof candidate !== "string" || candidate.length > 2000) return fallback;
+  if (!/^\/(?![/\\])[^\s]*$/.test(candidate)) return fallback;
+  return candidate;
+}
+
+// With htmx a redirect must be an HX-Redirect header, or the fragment target
+// would receive the next page.
+export function redirectTo(req: Request, res: Response, location: string): void {
+  if (isHtmx(req)) {
+    res.setHeader("HX-Redirect", location);
+    res.status(204).end();
+  } else {
+    res.redirect(303, location);
+  }
+}
