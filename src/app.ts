@@ -47,6 +47,12 @@ export function createApp(deps: Deps) {
   app.set("x-powered-by", false);
   if (deps.config.env === "production") app.set("view cache", true);
 
+  // Layout defaults first, so even an error raised before the session loads
+  // (Redis down, bad CSRF) renders a proper page.
+  app.use((req, res, next) => {
+    Object.assign(res.locals, { viewer: null, workspaceSwitcher: [], activeWorkspace: null, flash: null, csrfToken: "", currentPath: req.path, mailboxEnabled: false, logger: deps.logger });
+    next();
+  });
   app.use(securityHeaders({ secure: deps.config.secureCookies }));
   app.use("/static", express.static(path.join(root, "public"), { maxAge: "1h", fallthrough: true }));
   app.use("/static/vendor/htmx.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/htmx.org/dist/htmx.min.js")));
@@ -62,7 +68,6 @@ export function createApp(deps: Deps) {
     res.locals.csrfToken = csrfTokenFor(req);
     res.locals.flash = req.session.flash ?? null;
     delete req.session.flash;
-    res.locals.currentPath = req.path;
     res.locals.mailboxEnabled = mailboxEnabled(deps);
     next();
   });

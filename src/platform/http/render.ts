@@ -6,7 +6,16 @@ export function isHtmx(req: Request): boolean {
 
 // Every page renders inside the layout; `view` names the page template.
 export function renderPage(res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
-  res.status(status).render("layouts/page", { ...data, view });
+  res.status(status).render("layouts/page", { ...data, view }, sendOrFallback(res));
+}
+
+// A template that fails to render must not leak a stack trace to the user.
+function sendOrFallback(res: Response) {
+  return (error: Error | null, html?: string) => {
+    if (!error) return void res.send(html);
+    res.locals.logger?.error({ err: error }, "template failed");
+    res.status(500).type("text/plain").send("Something went wrong on our side.");
+  };
 }
 
 export interface FormContext {
@@ -43,7 +52,7 @@ export function renderForm(
 ): void {
   const data = { ...form.data, values: form.values, errors: feedback.errors ?? {}, formError: feedback.formError ?? null };
   if (isHtmx(req)) {
-    res.status(status).render(form.fragment, data);
+    res.status(status).render(form.fragment, data, sendOrFallback(res));
   } else {
     renderPage(res, form.page, data, status);
   }

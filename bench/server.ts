@@ -1,0 +1,93 @@
+// One server under test, in its own process so it does not share an event
+// loop (or a core) with the load generator. bench/run.ts forks this file with
+// `floor` or `app` and the app's environment in BENCH_APP_ENV, and gets the
+// port back over IPC. Always listens on 127.0.0.1.
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express from "express";
+import { createApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { buildDeps, type Deps } from "../src/deps.js";
+import { limitsOf } from "../src/platform/auth/session-auth.js";
+import { createSessionStore, sessionMiddleware } from "../src/platform/http/session.js";
+import { createLogger } from "../src/platform/logger.js";
+
+export type ServerMode = "floor" | "app";
+
+export type ServerMessage = { type: "ready"; port: number } | { type: "error"; message: string };
+
+export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
+export const FLOOR_PAGE_PATH = "/page";
+
+// The floor: Express 5, the app's own Redis session store and cookie, and a
+// small EJS page from the view cache. No database, no CSRF, no helmet: what a
+// signed-in page costs before the app does anything of its own.
+function createFloorApp(deps: Deps, label: string) {
+  const app = express();
+  app.set("view engine", "ejs");
+  app.set("views", path.join(path.dirname(fileURLToPath(import.meta.url)), "views"));
+  app.set("view cache", true);
+  app.set("x-powered-by", false);
+  app.use(sessionMiddleware(deps, createSessionStore(deps)));
+
+  // Stores the same fields signIn() does, so the floor reads a session of the
+  // same shape and size as the app's.
+  app.post(FLOOR_SIGN_IN_PATH, (req, res, next) => {
+    const now = deps.clock.now().getTime();
+    Object.assign(req.session, {
+      userId: "00000000-0000-4000-8000-000000000000",
+      workspaceId: "00000000-0000-4000-8000-000000000001",
+      signedInAt: now,
+      authenticatedAt: now,
+      lastSeenAt: now,
+      limits: limitsOf(undefined),
+      ip: req.ip ?? "unknown",
+      userAgent: String(req.headers["user-agent"] ?? "").slice(0, 500),
+    });
+    req.session.save((error) => (error ? next(error) : res.status(204).end()));
+  });
+
+  app.get(FLOOR_PAGE_PATH, (req, res) => {
+    if (!req.session.userId) return void res.status(401).end();
+    res.setHeader("Cache-Control", "no-store");
+    res.render("floor", { username: "bench", workspaceName: label, limits: req.session.limits });
+  });
+  return app;
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2] as ServerMode;
+  if (mode !== "floor" && mode !== "app") throw new Error(`usage: server.ts floor|app (got ${mode})`);
+  const env = JSON.parse(process.env.BENCH_APP_ENV ?? "{}") as Record<string, string>;
+  const config = loadConfig(env);
+  const deps = await buildDeps(config, { logger: createLogger("silent") });
+  const app = mode === "app" ? createApp(deps) : createFloorApp(deps, process.env.BENCH_LABEL ?? "bench");
+  const server = app.listen(0, "127.0.0.1", () => {
+    process.send?.({ type: "ready", port: (server.address() as AddressInfo).port } satisfies ServerMessage);
+  });
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await deps.close();
+    process.exit(0);
+  };
+  process.on("message", (message) => {
+    if (message === "stop") void stop();
+  });
+  // The harness went away (crashed or interrupted): do not linger.
+  process.on("disconnect", () => void stop());
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  if (process.send) process.send({ type: "error", message } satisfies ServerMessage, () => process.exit(1));
+  else {
+    console.error(message);
+    process.exit(1);
+  }
+});

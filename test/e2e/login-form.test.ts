@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import { createUser, createWorkspace } from "../helpers/factories.js";
+import { startTestApp, type TestApp } from "../helpers/test-app.js";
+
+// The same form, the same wrong password, two browsers: with JavaScript htmx
+// swaps only the form; without it the whole page comes back with the error.
+let app: TestApp;
+let browser: Browser;
+let user: Awaited<ReturnType<typeof createUser>>;
+const contexts: BrowserContext[] = [];
+const consoleErrors: string[] = [];
+const WRONG_CREDENTIALS = "Incorrect username, email or password.";
+
+async function loginPage(options: { javaScriptEnabled: boolean }): Promise<Page> {
+  const context = await browser.newContext({ baseURL: app.baseUrl, ...options });
+  context.setDefaultTimeout(10_000);
+  contexts.push(context);
+  const page = await context.newPage();
+  collectConsoleErrors(page, consoleErrors);
+  const response = await page.goto("/login");
+  expect(response?.status()).toBe(200);
+  await page.getByRole("heading", { name: "Sign in to Latchkey" }).waitFor();
+  return page;
+}
+
+async function fillLogin(page: Page, login: string, password: string) {
+  await page.getByLabel("Username or email").fill(login);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+}
+
+function loginPost(page: Page) {
+  return page.waitForResponse((response) => response.request().method() === "POST" && new URL(response.url()).pathname === "/login");
+}
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  user = await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
+  await createWorkspace(app.deps, user, "ws_login");
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => {});
+  await browser?.close();
+  await app?.close();
+});
+
+describe("login form with a wrong password", () => {
+  it("with JavaScript, htmx swaps only the form and a retry in the swapped form signs in", async () => {
+    const page = await loginPage({ javaScriptEnabled: true });
+    // A full navigation would lose this; an htmx swap keeps the same document.
+    await page.evaluate(() => Object.assign(window, { __sameDocument: "kept" }));
+
+    await fillLogin(page, user.username, "Wrong-Password-1");
+    const posted = loginPost(page);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const response = await posted;
+    expect(response.status()).toBe(401);
+    expect(response.request().headers()["hx-request"]).toBe("true");
+
+    const form = page.locator("form[action='/login']");
+    await expect.poll(() => form.getByTestId("form-error").textContent().catch(() => null)).toContain(WRONG_CREDENTIALS);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await page.evaluate(() => (window as { __sameDocument?: string }).__sameDocument)).toBe("kept");
+    // The rest of the page is untouched and there is still exactly one form.
+    expect(await page.getByRole("heading", { name: "Sign in to Latchkey" }).count()).toBe(1);
+    expect(await page.getByText("New here?").count()).toBe(1);
+    expect(await page.locator("form[action='/login']").count()).toBe(1);
+    // The login is echoed back; the password never is.
+    expect(await page.getByLabel("Username or email").inputValue()).toBe(user.username);
+    expect(await page.getByLabel("Password", { exact: true }).inputValue()).toBe("");
+
+    // The swapped-in form carries a working CSRF token.
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL("**/w/ws-login");
+    expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
+  });
+
+  it("without JavaScript, the whole page re-renders with status 401 and the error next to the form", async () => {
+    const page = await loginPage({ javaScriptEnabled: false });
+    await page.evaluate(() => Object.assign(window, { __sameDocument: "kept" })).catch(() => {}); // evaluate still works with JS off
+
+    await fillLogin(page, user.email, "Wrong-Password-2");
+    const posted = loginPost(page);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const response = await posted;
+    expect(response.status()).toBe(401);
+    expect(response.request().headers()["hx-request"]).toBeUndefined();
+    expect(response.request().isNavigationRequest()).toBe(true);
+    await page.waitForLoadState("domcontentloaded");
+
+    const html = await response.text();
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain("<title>Latchkey</title>");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await page.getByRole("heading", { name: "Sign in to Latchkey" }).count()).toBe(1);
+    expect(await page.locator("form[action='/login']").getByTestId("form-error").textContent()).toContain(WRONG_CREDENTIALS);
+    expect(await page.getByLabel("Username or email").inputValue()).toBe(user.email);
+    expect(await page.getByLabel("Password", { exact: true }).inputValue()).toBe("");
+    // A new document was loaded, so the marker from the old one is gone.
+    expect(await page.evaluate(() => (window as { __sameDocument?: string }).__sameDocument)).toBeUndefined();
+  });
+
+  it("logged no Content-Security-Policy violations or script errors", () => {
+    expect(cspViolations(consoleErrors)).toEqual([]);
+    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+  });
+});

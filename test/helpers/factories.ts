@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import type { Deps } from "../../src/deps.js";
+import { hashPassword } from "../../src/platform/crypto/passwords.js";
+import { insertUser } from "../../src/modules/users/repo.js";
+import type { User } from "../../src/modules/users/tables.js";
+import { insertWorkspaceWithOwner } from "../../src/modules/workspaces/repo.js";
+import { memberships, type Workspace, type WorkspaceRole } from "../../src/modules/workspaces/tables.js";
+import { HttpClient } from "./http-client.js";
+
+export const DEFAULT_PASSWORD = "Correct-Horse-42";
+
+let cachedHash: Promise<string> | undefined;
+
+export function uniqueName(prefix = "user"): string {
+  return `${prefix}_${randomBytes(4).toString("hex")}`;
+}
+
+export async function createUser(
+  deps: Pick<Deps, "db">,
+  overrides: { username?: string; email?: string; password?: string; isInstanceAdmin?: boolean } = {},
+): Promise<User & { password: string }> {
+  const username = overrides.username ?? uniqueName();
+  const password = overrides.password ?? DEFAULT_PASSWORD;
+  // One hash for the default password keeps factories fast.
+  const passwordHash = overrides.password ? await hashPassword(password) : await (cachedHash ??= hashPassword(DEFAULT_PASSWORD));
+  const user = await insertUser(deps.db, {
+    username,
+    email: overrides.email ?? `${username}@example.test`,
+    passwordHash,
+    isInstanceAdmin: overrides.isInstanceAdmin ?? false,
+  });
+  return { ...user, password };
+}
+
+export async function createWorkspace(deps: Pick<Deps, "db">, owner: User, name = uniqueName("ws")): Promise<Workspace> {
+  return insertWorkspaceWithOwner(deps.db, { name, slug: name.toLowerCase().replace(/_/g, "-"), ownerId: owner.id });
+}
+
+export async function addMember(deps: Pick<Deps, "db">, workspace: Workspace, user: User, role: WorkspaceRole = "member") {
+  await deps.db.insert(memberships).values({ workspaceId: workspace.id, userId: user.id, role });
+}
+
+export async function signedInClient(baseUrl: string, user: { username: string; password: string }): Promise<HttpClient> {
+  const client = new HttpClient(baseUrl);
+  const response = await client.submit("/login", "/login", { login: user.username, password: user.password });
+  if (response.status !== 303) throw new Error(`sign-in failed with ${response.status}`);
+  return client;
+}

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import pg from "pg";
+import { inject } from "vitest";
+import { startWorkers } from "../../jobs/worker.js";
+import { createApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { buildDeps, type Deps } from "../../src/deps.js";
+import type { Clock } from "../../src/platform/clock.js";
+import { createLogger } from "../../src/platform/logger.js";
+import { readOutbox, type OutboxEntry } from "../../src/platform/mail.js";
+import { databaseUrlFor, TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.js";
+
+export interface TestApp {
+  baseUrl: string;
+  deps: Deps;
+  databaseName: string;
+  redisPrefix: string;
+  mail: MailCatcher;
+  // A second web process on the same database and Redis (many-instance tests).
+  startAnotherInstance(): Promise<{ baseUrl: string; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export interface MailCatcher {
+  all(): OutboxEntry[];
+  waitFor(to: string, subject: RegExp, timeoutMs?: number): Promise<OutboxEntry>;
+}
+
+export async function createTestDatabase(): Promise<string> {
+  const name = `latchkey_test_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template ${inject("templateDatabase")}`);
+  } finally {
+    await admin.end();
+  }
+  return name;
+}
+
+export async function dropTestDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return { NODE_ENV: "test", LOG_LEVEL: "silent", SECRET_KEY: "test-secret-key-that-is-long-enough-0123456789", ...overrides };
+}
+
+// A real app on a real port with its own database and Redis key prefix, and
+// the mail worker running in-process writing to a private outbox.
+export async function startTestApp(
+  options: { clock?: Clock; env?: Record<string, string>; rewriteUrl?: (url: string) => string } = {},
+): Promise<TestApp> {
+  const rewrite = options.rewriteUrl ?? ((url: string) => url);
+  const databaseName = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-test-"));
+  const redisPrefix = `lk-test-${randomBytes(5).toString("hex")}:`;
+  const config = loadConfig(
+    testEnv({ DATABASE_URL: rewrite(databaseUrlFor(databaseName)), REDIS_URL: rewrite(TEST_REDIS_URL), REDIS_PREFIX: redisPrefix, DATA_DIR: dataDir, ...options.env }),
+  );
+  const deps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent") });
+  const workers = startWorkers(deps);
+  const { server, baseUrl } = await listen(createApp(deps));
+  const others: Array<() => Promise<void>> = [];
+
+  return {
+    baseUrl,
+    deps,
+    databaseName,
+    redisPrefix,
+    mail: mailCatcher(deps.outboxDir),
+    async startAnotherInstance() {
+      const otherDeps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent") });
+      const other = await listen(createApp(otherDeps));
+      const close = async () => {
+        await closeServer(other.server);
+        await otherDeps.close();
+      };
+      others.push(close);
+      return { baseUrl: other.baseUrl, close };
+    },
+    async close() {
+      await Promise.all(others.map((close) => close().catch(() => {})));
+      await closeServer(server);
+      await workers.close();
+      const keys = await deps.redis.keys(`${redisPrefix}*`);
+      if (keys.length) await deps.redis.del(...keys);
+      await deps.close();
+      await dropTestDatabase(databaseName);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function listen(app: ReturnType<typeof createApp>): Promise<{ server: Server; baseUrl: string }> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, baseUrl: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export function mailCatcher(outboxDir: string): MailCatcher {
+  return {
+    all: () => readOutbox(outboxDir),
+    async waitFor(to, subject, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const found = readOutbox(outboxDir).find((mail) => mail.to === to && subject.test(mail.subject));
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`No mail to ${to} matching ${subject} within ${timeoutMs} ms`);
+    },
+  };
+}

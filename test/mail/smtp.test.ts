@@ -1,0 +1,61 @@
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser, DEFAULT_PASSWORD } from "../helpers/factories.js";
+import { HttpClient } from "../helpers/http-client.js";
+import { startTestApp, type TestApp } from "../helpers/test-app.js";
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+let smtp: SMTPServer;
+let received: Received[] = [];
+let app: TestApp;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw: Buffer.concat(chunks).toString("utf8"),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  const port = (smtp.server.address() as AddressInfo).port;
+  app = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: "Latchkey <noreply@latchkey.test>" } });
+  await createUser(app.deps, { isInstanceAdmin: true });
+});
+
+afterAll(async () => {
+  await app.close();
+  await new Promise<void>((resolve) => smtp.close(resolve));
+});
+
+describe("mail over SMTP", () => {
+  it("delivers the welcome mail through the queue to a real SMTP server", async () => {
+    received = [];
+    const client = new HttpClient(app.baseUrl);
+    const fields = { username: "smtp_user", email: "smtp_user@example.test", password: DEFAULT_PASSWORD, confirmPassword: DEFAULT_PASSWORD };
+    expect((await client.submit("/register", "/register", fields)).status).toBe(303);
+    const deadline = Date.now() + 10_000;
+    while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(received).toHaveLength(1);
+    expect(received[0]!.to).toEqual(["smtp_user@example.test"]);
+    expect(received[0]!.from).toBe("noreply@latchkey.test");
+    expect(received[0]!.raw).toContain("Subject: Welcome to Latchkey");
+    expect(received[0]!.raw).toContain("smtp_user");
+    expect(app.mail.all()).toHaveLength(0);
+  });
+});
