@@ -12,13 +12,7 @@ import { buildDeps, type Deps } from "../src/deps.js";
 import { limitsOf } from "../src/platform/auth/session-auth.js";
 import { createSessionStore, sessionMiddleware } from "../src/platform/http/session.js";
 import { createLogger } from "../src/platform/logger.js";
-
-export type ServerMode = "floor" | "app";
-
-export type ServerMessage = { type: "ready"; port: number } | { type: "error"; message: string };
-
-export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
-export const FLOOR_PAGE_PATH = "/page";
+import { FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
 
 // The floor: Express 5, the app's own Redis session store and cookie, and a
 // small EJS page from the view cache. No database, no CSRF, no helmet: what a

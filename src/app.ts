@@ -11,6 +11,9 @@ import { settingsRoutes } from "./modules/settings/routes.js";
 import { createSetupState, type SetupState } from "./modules/setup/service.js";
 import { setupRoutes } from "./modules/setup/routes.js";
 import { workspaceRoutes } from "./modules/workspaces/routes.js";
+import { workspaceSettingsRoutes } from "./modules/workspaces/settings-routes.js";
+import { reauthRoutes } from "./modules/reauth/routes.js";
+import { sessionRoutes } from "./modules/sessions/routes.js";
 import { loadCurrentUser } from "./platform/auth/current-user.js";
 import { requestMeta } from "./platform/auth/session-auth.js";
 import { requireRedisReady } from "./platform/http/availability.js";
@@ -85,6 +88,9 @@ export function createApp(deps: Deps) {
   app.use(setupRoutes(web));
   app.use(authRoutes(web));
   app.use(workspaceRoutes(web));
+  app.use(workspaceSettingsRoutes(web));
+  app.use(reauthRoutes(web));
+  app.use(sessionRoutes(web));
   app.use(settingsRoutes());
   if (mailboxEnabled(deps)) app.use(devMailboxRoutes(web));
 

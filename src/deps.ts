@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "./platform/logger.js";
 import { createMailTransport, type MailTransport } from "./platform/mail.js";
 import { createQueues, type Queues } from "./platform/queue.js";
 import { connectRedisOrExplain, createRedisConnection } from "./platform/redis.js";
+import { createSessionIndex, type SessionIndex } from "./platform/http/session-index.js";
 
 // Everything a request, a service or a job needs, built once and passed in.
 // No module-level singletons: tests build their own with buildDeps.
@@ -19,6 +20,7 @@ export interface Deps {
   queues: Queues;
   mailer: MailTransport;
   clock: Clock;
+  sessionIndex: SessionIndex;
   outboxDir: string;
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function buildDeps(config: Config, overrides: { clock?: Clock; logg
     queues,
     mailer,
     clock: overrides.clock ?? systemClock,
+    sessionIndex: createSessionIndex(redis, config.redisPrefix),
     outboxDir,
     async close() {
       await queues.close();

@@ -49,7 +49,9 @@ function switcherOf(page: Page) {
 }
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  // Browser first: a missing Chromium fails the file before a database is made.
+  browser = await launchBrowser();
+  app = await startTestApp();
 });
 
 afterAll(async () => {

@@ -35,7 +35,9 @@ function loginPost(page: Page) {
 }
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  // Browser first: a missing Chromium fails the file before a database is made.
+  browser = await launchBrowser();
+  app = await startTestApp();
   user = await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
   await createWorkspace(app.deps, user, "ws_login");
 });
@@ -80,7 +82,9 @@ describe("login form with a wrong password", () => {
 
   it("without JavaScript, the whole page re-renders with status 401 and the error next to the form", async () => {
     const page = await loginPage({ javaScriptEnabled: false });
-    await page.evaluate(() => Object.assign(window, { __sameDocument: "kept" })).catch(() => {}); // evaluate still works with JS off
+    // Playwright can still evaluate with page scripts disabled.
+    await page.evaluate(() => Object.assign(window, { __sameDocument: "kept" }));
+    expect(await page.evaluate(() => (window as { __sameDocument?: string }).__sameDocument)).toBe("kept");
 
     await fillLogin(page, user.email, "Wrong-Password-2");
     const posted = loginPost(page);

@@ -78,3 +78,11 @@ export class HttpClient {
     else this.cookies.set(name, value);
   }
 }
+
+// The server-side session id inside the signed cookie ("s:<id>.<signature>").
+export function sessionIdOf(client: HttpClient, cookieName = "latchkey.sid"): string {
+  const raw = client.cookie(cookieName);
+  if (!raw) throw new Error("no session cookie");
+  const value = decodeURIComponent(raw);
+  return value.slice(2, value.lastIndexOf("."));
+}

@@ -20,7 +20,7 @@ export function authRoutes(deps: WebDeps): Router {
     rememberForm(res, req, "auth/register", "auth/_register-form");
     const input = parseInput(registerSchema, req.body);
     const user = await registerUser(deps, input, requestMeta(req));
-    await signIn(req, deps.clock, user.id, undefined);
+    await signIn(req, deps, user.id, undefined);
     redirectTo(req, res, "/workspaces/new?first=1");
   });
 
@@ -39,14 +39,14 @@ export function authRoutes(deps: WebDeps): Router {
     const input = parseInput(loginSchema, req.body);
     const user = await authenticate(deps, input, requestMeta(req));
     const memberships = await listMembershipsOfUser(deps.db, user.id);
-    await signIn(req, deps.clock, user.id, memberships[0]?.workspace);
+    await signIn(req, deps, user.id, memberships[0]?.workspace);
     await deps.audit({ action: "auth.signed_in", actorId: user.id, subjectId: user.id, workspaceId: memberships[0]?.workspace.id }, req);
     redirectTo(req, res, safeReturnTo(input.return_to, "/"));
   });
 
   router.post("/logout", async (req, res) => {
     const userId = req.session.userId;
-    await destroySession(req);
+    await destroySession(req, deps);
     if (userId) await deps.audit({ action: "auth.signed_out", actorId: userId, subjectId: userId }, req);
     res.clearCookie(deps.sessionCookieName, { path: "/" });
     redirectTo(req, res, "/login");

@@ -21,7 +21,7 @@ export function setupRoutes(deps: WebDeps): Router {
     rememberForm(res, req, "setup/page", "setup/_form");
     const input = parseInput(setupSchema, req.body);
     const { user, workspace } = await completeSetup(deps, input, requestMeta(req));
-    await signIn(req, deps.clock, user.id, workspace);
+    await signIn(req, deps, user.id, workspace);
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 

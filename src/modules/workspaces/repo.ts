@@ -55,3 +55,7 @@ export async function loadUserWithMemberships(db: Db, userId: string) {
     .map((row) => ({ workspace: row.workspace!, role: row.role! }));
   return { user: rows[0]!.user, memberships: memberships_ };
 }
+
+export async function updateSessionLimits(db: Db, workspaceId: string, limits: { sessionIdleMinutes: number; sessionMaxDays: number }) {
+  await db.update(workspaces).set(limits).where(eq(workspaces.id, workspaceId));
+}

@@ -34,3 +34,20 @@ export function slugify(name: string): string {
     .replace(/-+$/, "");
   return slug.length >= 2 ? slug : `workspace-${slug || "1"}`.slice(0, 48);
 }
+
+function wholeNumberInRange(label: string, min: number, max: number, unit: string) {
+  const message = `Enter a whole number of ${unit} from ${min} to ${max}.`;
+  return z
+    .string({ error: `Enter the ${label}.` })
+    .trim()
+    .min(1, `Enter the ${label} (${min}–${max} ${unit}).`)
+    .regex(/^\d{1,6}$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
+}
+
+export const sessionLimitsSchema = z.object({
+  sessionIdleMinutes: wholeNumberInRange("inactive session duration", 30, 10080, "minutes"),
+  sessionMaxDays: wholeNumberInRange("maximum session duration", 1, 30, "days"),
+});
+export type SessionLimitsInput = z.infer<typeof sessionLimitsSchema>;

@@ -4,6 +4,16 @@ import { loadUserWithMemberships, type WorkspaceMembership } from "../../modules
 import { presentMembership } from "../../modules/workspaces/presenter.js";
 import type { User } from "../../modules/users/tables.js";
 import { destroySession, limitsOf } from "./session-auth.js";
+import { sessionCookieName } from "../http/session.js";
+
+// The session id the browser sent ("s:<id>.<signature>"), if any.
+function presentedSessionId(req: Request, cookieName: string): string | undefined {
+  const header = req.headers.cookie ?? "";
+  const match = header.split(/;\s*/).find((pair) => pair.startsWith(`${cookieName}=`));
+  if (!match) return undefined;
+  const value = decodeURIComponent(match.slice(cookieName.length + 1));
+  return value.startsWith("s:") ? value.slice(2, value.lastIndexOf(".")) : undefined;
+}
 
 export interface CurrentUser {
   user: User;
@@ -22,16 +32,21 @@ declare module "express-serve-static-core" {
 // one query, then enforces the active workspace's session limits on the server
 // (the cookie alone is never trusted). An expired or orphaned session is
 // destroyed and the request continues as signed out.
-export function loadCurrentUser(deps: Pick<Deps, "db" | "clock">) {
+export function loadCurrentUser(deps: Pick<Deps, "db" | "clock" | "sessionIndex" | "config">) {
+  const cookieName = sessionCookieName(deps.config.secureCookies);
   return async (req: Request, res: Response, next: NextFunction) => {
     res.locals.viewer = null;
     res.locals.workspaceSwitcher = [];
     const session = req.session;
-    if (!session?.userId) return next();
+    if (!session?.userId) {
+      // A cookie naming a session Redis no longer has: it expired or was ended.
+      req.sessionExpired = presentedSessionId(req, cookieName) !== undefined && presentedSessionId(req, cookieName) !== req.sessionID;
+      return next();
+    }
 
     const loaded = await loadUserWithMemberships(deps.db, session.userId);
     if (!loaded || loaded.user.status !== "active") {
-      await destroySession(req);
+      await destroySession(req, deps);
       return next();
     }
     const activeMembership =
@@ -41,7 +56,7 @@ export function loadCurrentUser(deps: Pick<Deps, "db" | "clock">) {
     const idleExpired = now - (session.lastSeenAt ?? 0) > limits.idleMinutes * 60_000;
     const absoluteExpired = now - (session.signedInAt ?? 0) > limits.maxDays * 86_400_000;
     if (idleExpired || absoluteExpired) {
-      await destroySession(req);
+      await destroySession(req, deps);
       req.sessionExpired = true;
       return next();
     }

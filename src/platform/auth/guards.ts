@@ -32,3 +32,26 @@ export function redirectIfSignedIn(req: Request, res: Response, next: NextFuncti
   if (req.currentUser) return res.redirect(303, "/");
   next();
 }
+
+// Same-origin path of the page a POST came from, to return to after step-up.
+function refererPath(req: Request): string | undefined {
+  const referer = req.headers.referer;
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    return url.host === req.headers.host ? url.pathname + url.search : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Sensitive changes need an authentication younger than FRESH_AUTH_MINUTES;
+// otherwise the user proves it again on /reauth and comes back here.
+export function requireFreshAuth(deps: { clock: { now(): Date }; config: { freshAuthMinutes: number } }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const authenticatedAt = req.session.authenticatedAt ?? 0;
+    if (deps.clock.now().getTime() - authenticatedAt <= deps.config.freshAuthMinutes * 60_000) return next();
+    const returnTo = req.method === "GET" ? req.originalUrl : (refererPath(req) ?? "/settings/security");
+    redirectTo(req, res, `/reauth?return_to=${encodeURIComponent(returnTo)}`);
+  };
+}

@@ -16,6 +16,7 @@ declare module "express-session" {
     ip: string;
     userAgent: string;
     flash: { kind: "info" | "error"; message: string };
+    handle: string;
   }
 }
 

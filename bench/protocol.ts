@@ -1,0 +1,8 @@
+// What bench/run.ts and bench/server.ts agree on (kept apart so importing it
+// never starts a server).
+export type ServerMode = "floor" | "app";
+
+export type ServerMessage = { type: "ready"; port: number } | { type: "error"; message: string };
+
+export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
+export const FLOOR_PAGE_PATH = "/page";

@@ -1,0 +1,12 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Db } from "../../db/client.js";
+import { auditEvents } from "./tables.js";
+
+export async function listWorkspaceEvents(db: Db, workspaceId: string, actions: string[], limit = 10) {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.workspaceId, workspaceId), inArray(auditEvents.action, actions)))
+    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+    .limit(limit);
+}

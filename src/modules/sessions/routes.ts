@@ -1,0 +1,38 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { WebDeps } from "../../app.js";
+import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
+import { requestMeta } from "../../platform/auth/session-auth.js";
+import { redirectTo, renderPage, setFlash } from "../../platform/http/render.js";
+import { parseInput } from "../../platform/http/validate.js";
+import { presentSession } from "./presenter.js";
+import { endSession, endSessionsOfUser, listActiveSessions } from "./service.js";
+
+const handleParams = z.object({ handle: z.string().regex(/^[\w-]{8,64}$/) });
+
+export function sessionRoutes(deps: WebDeps): Router {
+  const router = Router();
+  const fresh = requireFreshAuth(deps);
+
+  router.get("/settings/security", requireUser, async (req, res) => {
+    const { user, memberships } = currentUserOf(req);
+    const sessions = await listActiveSessions(deps, user.id, req.sessionID);
+    renderPage(res, "sessions/security", { sessions: sessions.map((session) => presentSession(session, memberships)) });
+  });
+
+  router.post("/settings/security/sessions/others/end", requireUser, fresh, async (req, res) => {
+    const { user } = currentUserOf(req);
+    const count = await endSessionsOfUser(deps, user.id, { exceptSid: req.sessionID, actorId: user.id, reason: "user_signed_out_others" }, requestMeta(req));
+    setFlash(req, "info", count === 1 ? "1 other session was signed out." : `${count} other sessions were signed out.`);
+    redirectTo(req, res, "/settings/security");
+  });
+
+  router.post("/settings/security/sessions/:handle/end", requireUser, fresh, async (req, res) => {
+    const { handle } = parseInput(handleParams, req.params);
+    await endSession(deps, currentUserOf(req).user.id, handle, req.sessionID, requestMeta(req));
+    setFlash(req, "info", "The session was signed out.");
+    redirectTo(req, res, "/settings/security");
+  });
+
+  return router;
+}

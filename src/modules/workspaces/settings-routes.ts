@@ -1,0 +1,44 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { WebDeps } from "../../app.js";
+import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
+import { requestMeta } from "../../platform/auth/session-auth.js";
+import { redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
+import { parseInput } from "../../platform/http/validate.js";
+import { listWorkspaceEvents } from "../audit/repo.js";
+import { assertCan, workspacePolicy } from "./policy.js";
+import { presentLimitChange, presentMembership } from "./presenter.js";
+import { sessionLimitsSchema } from "./schema.js";
+import { changeSessionLimits, SESSION_LIMITS_CHANGED } from "./settings-service.js";
+import { requireMembership } from "./service.js";
+
+const slugParams = z.object({ slug: z.string().max(64) });
+
+export function workspaceSettingsRoutes(deps: WebDeps): Router {
+  const router = Router();
+
+  async function loadManageable(req: Parameters<typeof currentUserOf>[0]) {
+    const { slug } = parseInput(slugParams, req.params);
+    const membership = await requireMembership(deps.db, currentUserOf(req).user.id, slug);
+    assertCan(workspacePolicy.canManageSettings(membership.role));
+    const history = await listWorkspaceEvents(deps.db, membership.workspace.id, [SESSION_LIMITS_CHANGED]);
+    return { membership, data: { workspace: presentMembership(membership, req.session.workspaceId), history: history.map(presentLimitChange) } };
+  }
+
+  router.get("/w/:slug/settings", requireUser, async (req, res) => {
+    const { membership, data } = await loadManageable(req);
+    const values = { sessionIdleMinutes: String(membership.workspace.sessionIdleMinutes), sessionMaxDays: String(membership.workspace.sessionMaxDays) };
+    renderPage(res, "workspaces/settings", { ...data, values, errors: {}, formError: null });
+  });
+
+  router.post("/w/:slug/settings/sessions", requireUser, requireFreshAuth(deps), async (req, res) => {
+    const { membership, data } = await loadManageable(req);
+    rememberForm(res, req, "workspaces/settings", "workspaces/_session-limits-form", data);
+    const input = parseInput(sessionLimitsSchema, req.body);
+    await changeSessionLimits(deps, currentUserOf(req).user.id, membership, input, requestMeta(req));
+    setFlash(req, "info", "Session limits saved. They apply to every session of this workspace from its next request.");
+    redirectTo(req, res, `/w/${membership.workspace.slug}/settings`);
+  });
+
+  return router;
+}
