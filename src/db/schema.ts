@@ -2,3 +2,6 @@
 export * from "../modules/users/tables.js";
 export * from "../modules/workspaces/tables.js";
 export * from "../modules/audit/tables.js";
+export * from "../modules/profile/tables.js";
+export * from "../modules/password/tables.js";
+export * from "../modules/two-factor/tables.js";

@@ -1,8 +1,12 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const userStatuses = ["active", "locked", "cancelled"] as const;
 export type UserStatus = (typeof userStatuses)[number];
+
+// How the second sign-in step is done (seed: SMS, MFA or email code).
+export const loginVerificationMethods = ["none", "email", "sms", "totp"] as const;
+export type LoginVerificationMethod = (typeof loginVerificationMethods)[number];
 
 export const users = pgTable(
   "users",
@@ -11,8 +15,18 @@ export const users = pgTable(
     username: text("username").notNull(),
     email: text("email").notNull(),
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    // E.164, set only once verified with an SMS code.
+    phone: text("phone"),
+    phoneVerifiedAt: timestamp("phone_verified_at", { withTimezone: true }),
     // Null for SSO accounts: they have no password here.
     passwordHash: text("password_hash"),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
+    loginVerification: text("login_verification", { enum: loginVerificationMethods }).notNull().default("none"),
+    // AES-256-GCM ciphertext of the TOTP secret (SECRET_KEY-derived key); null when 2FA is off.
+    totpSecretEncrypted: text("totp_secret_encrypted"),
+    totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
+    // The last accepted 30 s time step: a code is accepted once.
+    totpLastUsedStep: bigint("totp_last_used_step", { mode: "number" }),
     isInstanceAdmin: boolean("is_instance_admin").notNull().default(false),
     status: text("status", { enum: userStatuses }).notNull().default("active"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -25,6 +39,9 @@ export const users = pgTable(
     uniqueIndex("users_email_lower_active_key")
       .on(sql`lower(${table.email})`)
       .where(sql`${table.status} <> 'cancelled'`),
+    uniqueIndex("users_phone_active_key")
+      .on(table.phone)
+      .where(sql`${table.phone} is not null and ${table.status} <> 'cancelled'`),
     index("users_created_at_idx").on(table.createdAt),
   ],
 );

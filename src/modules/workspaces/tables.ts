@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "../users/tables.js";
 
 export const workspaceRoles = ["owner", "admin", "member"] as const;
@@ -16,6 +16,8 @@ export const workspaces = pgTable(
     slug: text("slug").notNull(),
     sessionIdleMinutes: integer("session_idle_minutes").notNull().default(SESSION_IDLE_MINUTES.default),
     sessionMaxDays: integer("session_max_days").notNull().default(SESSION_MAX_DAYS.default),
+    // Members signing into this workspace without 2FA must enrol first.
+    requireTwoFactor: boolean("require_two_factor").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
