@@ -17,7 +17,7 @@ export function sessionRoutes(deps: WebDeps): Router {
   router.get("/settings/security", requireUser, async (req, res) => {
     const { user, memberships } = currentUserOf(req);
     const sessions = await listActiveSessions(deps, user.id, req.sessionID);
-    renderPage(res, "sessions/security", { sessions: sessions.map((session) => presentSession(session, memberships)) });
+    renderPage(res, "security/page", { sessions: sessions.map((session) => presentSession(session, memberships)) });
   });
 
   router.post("/settings/security/sessions/others/end", requireUser, fresh, async (req, res) => {
