@@ -4,7 +4,8 @@ import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/b
 import { DEFAULT_PASSWORD } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
-// One continuous first-run journey in a real Chromium with JavaScript on:
+// One continuous first-run journey in a real Chromium (JavaScript on, except
+// the last switch, which checks the no-JavaScript fallback):
 // setup, sign out, a second person registering, and the admin juggling two
 // workspaces. The steps share state on purpose, so they run in order.
 let app: TestApp;

@@ -5,8 +5,8 @@ import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/aut
 import { requestMeta } from "../../platform/auth/session-auth.js";
 import { redirectTo, renderPage, setFlash } from "../../platform/http/render.js";
 import { parseInput } from "../../platform/http/validate.js";
-import { presentSession } from "./presenter.js";
-import { endSession, endSessionsOfUser, listActiveSessions } from "./service.js";
+import { loadSecurityPage } from "../settings/security-page.js";
+import { endSession, endSessionsOfUser } from "./service.js";
 
 const handleParams = z.object({ handle: z.string().regex(/^[\w-]{8,64}$/) });
 
@@ -15,9 +15,7 @@ export function sessionRoutes(deps: WebDeps): Router {
   const fresh = requireFreshAuth(deps);
 
   router.get("/settings/security", requireUser, async (req, res) => {
-    const { user, memberships } = currentUserOf(req);
-    const sessions = await listActiveSessions(deps, user.id, req.sessionID);
-    renderPage(res, "security/page", { sessions: sessions.map((session) => presentSession(session, memberships)) });
+    renderPage(res, "security/page", { ...(await loadSecurityPage(deps, req)), values: {}, errors: {}, formError: null });
   });
 
   router.post("/settings/security/sessions/others/end", requireUser, fresh, async (req, res) => {
