@@ -2,9 +2,10 @@ import { Worker } from "bullmq";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../src/config.js";
 import { buildDeps, type Deps } from "../src/deps.js";
-import { MAIL_QUEUE } from "../src/platform/queue.js";
+import { MAIL_QUEUE, SMS_QUEUE } from "../src/platform/queue.js";
 import { createRedisConnection } from "../src/platform/redis.js";
 import { sendMailJob } from "./send-mail.js";
+import { sendSmsJob } from "./send-sms.js";
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -22,14 +23,26 @@ export function startWorkers(deps: Deps): RunningWorkers {
     },
     { connection, prefix: `${deps.config.redisPrefix}bull`, concurrency: 4 },
   );
-  mailWorker.on("failed", (job, error) => {
-    deps.logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, "mail job failed");
-  });
-  mailWorker.on("error", () => {});
+  const smsWorker = new Worker(
+    SMS_QUEUE,
+    async (job) => {
+      if (job.name !== sendSmsJob.name) throw new Error(`Unknown sms job ${job.name}`);
+      await sendSmsJob.perform(deps, job.data);
+    },
+    { connection, prefix: `${deps.config.redisPrefix}bull`, concurrency: 4 },
+  );
+  const workers = [mailWorker, smsWorker];
+  for (const worker of workers) {
+    // Job payloads hold codes: log the job id and error only, never the data.
+    worker.on("failed", (job, error) => {
+      deps.logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, "job failed");
+    });
+    worker.on("error", () => {});
+  }
   return {
     async close() {
       // close() waits for jobs in flight, so SIGTERM drains instead of dropping.
-      await mailWorker.close();
+      await Promise.all(workers.map((worker) => worker.close()));
       connection.disconnect();
     },
   };

@@ -20,6 +20,7 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default("latchkey:"),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default("Latchkey <no-reply@latchkey.localhost>"),
+  SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   TRUST_PROXY: z
@@ -42,6 +43,7 @@ export type Config = Readonly<{
   redisPrefix: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  smsWebhookUrl: string | undefined;
   secretKey: string;
   webConcurrency: number;
   trustProxy: boolean | number | string;
@@ -72,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: values.REDIS_PREFIX,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    smsWebhookUrl: values.SMS_WEBHOOK_URL,
     secretKey: values.SECRET_KEY ?? generatedSecretKey(values.NODE_ENV, dataDir),
     webConcurrency: values.WEB_CONCURRENCY,
     trustProxy: values.TRUST_PROXY,

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from "./platform/clock.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import { createMailTransport, type MailTransport } from "./platform/mail.js";
 import { createQueues, type Queues } from "./platform/queue.js";
+import { createSmsTransport, type SmsTransport } from "./platform/sms.js";
 import { connectRedisOrExplain, createRedisConnection } from "./platform/redis.js";
 import { createSessionIndex, type SessionIndex } from "./platform/http/session-index.js";
 
@@ -19,9 +20,11 @@ export interface Deps {
   redis: Redis;
   queues: Queues;
   mailer: MailTransport;
+  sms: SmsTransport;
   clock: Clock;
   sessionIndex: SessionIndex;
   outboxDir: string;
+  smsOutboxDir: string;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,8 @@ export async function buildDeps(config: Config, overrides: { clock?: Clock; logg
   const queues = createQueues(queueRedis, config.redisPrefix);
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
+  const smsOutboxDir = path.join(config.dataDir, "sms-outbox");
+  const sms = createSmsTransport({ webhookUrl: config.smsWebhookUrl, outboxDir: smsOutboxDir });
   return {
     config,
     logger,
@@ -43,9 +48,11 @@ export async function buildDeps(config: Config, overrides: { clock?: Clock; logg
     redis,
     queues,
     mailer,
+    sms,
     clock: overrides.clock ?? systemClock,
     sessionIndex: createSessionIndex(redis, config.redisPrefix),
     outboxDir,
+    smsOutboxDir,
     async close() {
       await queues.close();
       queueRedis.disconnect();

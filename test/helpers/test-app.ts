@@ -13,6 +13,7 @@ import { buildDeps, type Deps } from "../../src/deps.js";
 import type { Clock } from "../../src/platform/clock.js";
 import { createLogger } from "../../src/platform/logger.js";
 import { readOutbox, type OutboxEntry } from "../../src/platform/mail.js";
+import { readSmsOutbox, type SmsOutboxEntry } from "../../src/platform/sms.js";
 import { databaseUrlFor, TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.js";
 
 export interface TestApp {
@@ -21,6 +22,7 @@ export interface TestApp {
   databaseName: string;
   redisPrefix: string;
   mail: MailCatcher;
+  sms: SmsCatcher;
   // A second web process on the same database and Redis (many-instance tests).
   startAnotherInstance(): Promise<{ baseUrl: string; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -28,7 +30,8 @@ export interface TestApp {
 
 export interface MailCatcher {
   all(): OutboxEntry[];
-  waitFor(to: string, subject: RegExp, timeoutMs?: number): Promise<OutboxEntry>;
+  // The newest message to `to` whose subject (and text, if given) match.
+  waitFor(to: string, subject: RegExp, options?: { text?: RegExp; timeoutMs?: number }): Promise<OutboxEntry>;
 }
 
 export async function createTestDatabase(): Promise<string> {
@@ -80,6 +83,7 @@ export async function startTestApp(
     databaseName,
     redisPrefix,
     mail: mailCatcher(deps.outboxDir),
+    sms: smsCatcher(deps.smsOutboxDir),
     async startAnotherInstance() {
       const otherDeps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent") });
       const other = await listen(createApp(otherDeps));
@@ -122,14 +126,41 @@ function closeServer(server: Server): Promise<void> {
 export function mailCatcher(outboxDir: string): MailCatcher {
   return {
     all: () => readOutbox(outboxDir),
-    async waitFor(to, subject, timeoutMs = 10_000) {
+    async waitFor(to, subject, { text, timeoutMs = 10_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        const found = readOutbox(outboxDir).find((mail) => mail.to === to && subject.test(mail.subject));
+        const found = readOutbox(outboxDir).find((mail) => mail.to === to && subject.test(mail.subject) && (!text || text.test(mail.text)));
         if (found) return found;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(`No mail to ${to} matching ${subject} within ${timeoutMs} ms`);
     },
   };
+}
+
+export interface SmsCatcher {
+  all(): SmsOutboxEntry[];
+  waitFor(to: string, text: RegExp, timeoutMs?: number): Promise<SmsOutboxEntry>;
+}
+
+export function smsCatcher(outboxDir: string): SmsCatcher {
+  return {
+    all: () => readSmsOutbox(outboxDir),
+    async waitFor(to, text, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const found = readSmsOutbox(outboxDir).find((sms) => sms.to === to && text.test(sms.text));
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`No SMS to ${to} matching ${text} within ${timeoutMs} ms`);
+    },
+  };
+}
+
+// The 6-digit code in a message.
+export function codeIn(text: string): string {
+  const match = /\b(\d{6})\b/.exec(text);
+  if (!match) throw new Error(`no code in: ${text}`);
+  return match[1]!;
 }

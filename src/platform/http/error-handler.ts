@@ -18,7 +18,7 @@ const TITLES: Record<number, string> = {
 // The one place errors become responses: a form fragment (htmx, 4xx), a
 // re-rendered page (no JavaScript), JSON under /api, or an error page.
 export function errorHandler(logger: Logger) {
-  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  return async (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return void res.end();
     const appError = toAppError(error, logger, req);
     const form = res.locals.form as FormContext | undefined;
@@ -29,18 +29,29 @@ export function errorHandler(logger: Logger) {
     if (form && appError.status < 500 && appError.status !== 403) {
       const errors = appError instanceof ValidationError ? appError.fieldErrors : appError.field ? { [appError.field]: appError.message } : {};
       const formError = appError instanceof ValidationError || appError.field ? undefined : appError.message;
-      return renderForm(req, res, form, appError.status, { errors, formError });
+      try {
+        return await renderForm(req, res, form, appError.status, { errors, formError });
+      } catch (renderError) {
+        // Loading the page to re-render failed (e.g. the database went away).
+        return renderErrorPage(req, res, toAppError(renderError, logger, req));
+      }
     }
-    if (appError.status === 503) res.setHeader("Retry-After", "5");
-    if (isHtmx(req)) {
-      // htmx does not swap error responses; tell it to load the error page instead.
-      res.setHeader("HX-Retarget", "body");
-      res.setHeader("HX-Reswap", "innerHTML");
-    }
-    renderPage(res, "errors/error", { title: TITLES[appError.status] ?? "Error", message: appError.message, status: appError.status }, appError.status);
+    renderErrorPage(req, res, appError);
   };
 }
 
+function renderErrorPage(req: Request, res: Response, appError: AppError): void {
+  if (appError.status === 503) res.setHeader("Retry-After", "5");
+  const data = { title: TITLES[appError.status] ?? "Error", message: appError.message, status: appError.status };
+  if (isHtmx(req)) {
+    // An htmx request that failed outside a form: show the error in the main
+    // area instead of swapping it into whatever element asked.
+    res.setHeader("HX-Retarget", "#main");
+    res.setHeader("HX-Reswap", "innerHTML");
+    return void res.status(appError.status).render("errors/error", data);
+  }
+  renderPage(res, "errors/error", data, appError.status);
+}
 function toAppError(error: unknown, logger: Logger, req: Request): AppError {
   if (error instanceof AppError) return error;
   if (isInfrastructureError(error)) {

@@ -23,7 +23,9 @@ export interface FormContext {
   fragment: string;
   // Only non-secret fields are echoed back into a re-rendered form.
   values: Record<string, string>;
-  data?: Record<string, unknown>;
+  // Page data for a full re-render; a function is only called when the form
+  // actually failed, so successful requests do not load a whole page.
+  data?: Record<string, unknown> | (() => Promise<Record<string, unknown>>);
 }
 
 const SECRET_FIELD = /password|code|token|secret|_csrf/i;
@@ -39,18 +41,19 @@ export function echoableValues(body: unknown): Record<string, string> {
 
 // Declares which form a POST re-renders when it fails, so one error handler can
 // answer with the fragment (htmx) or the whole page (no JavaScript).
-export function rememberForm(res: Response, req: Request, page: string, fragment: string, data: Record<string, unknown> = {}): void {
+export function rememberForm(res: Response, req: Request, page: string, fragment: string, data: FormContext["data"] = {}): void {
   res.locals.form = { page, fragment, values: echoableValues(req.body), data } satisfies FormContext;
 }
 
-export function renderForm(
+export async function renderForm(
   req: Request,
   res: Response,
   form: FormContext,
   status: number,
   feedback: { errors?: Record<string, string>; formError?: string } = {},
-): void {
-  const data = { ...form.data, values: form.values, errors: feedback.errors ?? {}, formError: feedback.formError ?? null };
+): Promise<void> {
+  const pageData = typeof form.data === "function" ? await form.data() : form.data;
+  const data = { ...pageData, values: form.values, errors: feedback.errors ?? {}, formError: feedback.formError ?? null };
   if (isHtmx(req)) {
     res.status(status).render(form.fragment, data, sendOrFallback(res));
   } else {

@@ -1,0 +1,114 @@
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
+import type { Deps } from "../../deps.js";
+import { AppError } from "../../platform/errors.js";
+import { enqueueMail, enqueueSms } from "../../platform/queue.js";
+
+// One-time verification codes for every code flow (binding email/phone,
+// identity checks, sign-in by email/SMS). SECURITY.md: 6 digits from a
+// CSPRNG, 10 minutes, single use, bound to purpose + target + user, at most 5
+// wrong tries, one send per 60 s per target and 10 per hour per account,
+// stored hashed (an HMAC keyed by SECRET_KEY, so a Redis dump cannot be
+// brute-forced offline). Times come from the injected clock.
+
+export const CODE_TTL_MS = 10 * 60_000;
+export const RESEND_INTERVAL_MS = 60_000;
+export const MAX_SENDS_PER_HOUR = 10;
+export const MAX_WRONG_TRIES = 5;
+
+export type CodeChannel = "email" | "sms";
+
+export interface CodeTarget {
+  userId: string;
+  purpose: string;
+  channel: CodeChannel;
+  // The address or E.164 number the code was sent to.
+  target: string;
+}
+
+type CodeDeps = Pick<Deps, "redis" | "config" | "clock" | "queues">;
+
+const keys = (prefix: string) => ({
+  code: (t: Pick<CodeTarget, "userId" | "purpose">) => `${prefix}code:${t.userId}:${t.purpose}`,
+  resend: (t: Pick<CodeTarget, "channel" | "target">) => `${prefix}code-resend:${t.channel}:${t.target.toLowerCase()}`,
+  hourly: (userId: string) => `${prefix}code-sends:${userId}`,
+});
+
+function digest(secret: string, target: CodeTarget, code: string): string {
+  return createHmac("sha256", secret).update(`${target.purpose}\n${target.channel}\n${target.target.toLowerCase()}\n${code}`).digest("hex");
+}
+
+export function resendWaitSeconds(resendAtMs: number, nowMs: number): number {
+  return Math.max(0, Math.ceil((resendAtMs - nowMs) / 1000));
+}
+
+// Returns when the next send to this target is allowed ("Resend in 42 s").
+export async function nextSendAllowedAt(deps: CodeDeps, target: Pick<CodeTarget, "channel" | "target">): Promise<number> {
+  const stored = await deps.redis.get(keys(deps.config.redisPrefix).resend(target));
+  return stored ? Number(stored) : 0;
+}
+
+export async function sendCode(deps: CodeDeps, target: CodeTarget, compose: (code: string) => string): Promise<{ resendAtMs: number }> {
+  const k = keys(deps.config.redisPrefix);
+  const now = deps.clock.now().getTime();
+  const resendAt = await nextSendAllowedAt(deps, target);
+  if (resendAt > now) {
+    const seconds = resendWaitSeconds(resendAt, now);
+    throw new AppError(429, "CODE_RESEND_TOO_SOON", { field: "code", message: `You can request a new code in ${seconds} s.`, details: { retryAfterSeconds: seconds } });
+  }
+  await deps.redis.zremrangebyscore(k.hourly(target.userId), "-inf", now - 3_600_000);
+  if ((await deps.redis.zcard(k.hourly(target.userId))) >= MAX_SENDS_PER_HOUR) {
+    throw new AppError(429, "CODE_HOURLY_LIMIT", { field: "code", message: "You have requested too many codes. Try again in an hour." });
+  }
+
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const resendAtMs = now + RESEND_INTERVAL_MS;
+  await deps.redis
+    .multi()
+    .hset(k.code(target), { digest: digest(deps.config.secretKey, target, code), target: target.target, channel: target.channel, expiresAt: now + CODE_TTL_MS, wrong: 0 })
+    .pexpire(k.code(target), CODE_TTL_MS)
+    .set(k.resend(target), resendAtMs, "PX", RESEND_INTERVAL_MS)
+    .zadd(k.hourly(target.userId), now, `${now}:${randomUUID()}`)
+    .pexpire(k.hourly(target.userId), 3_600_000)
+    .exec();
+
+  // The queue retries delivery; the code itself only ever travels in the job
+  // payload and the message, never in a log line.
+  const text = compose(code);
+  if (target.channel === "email") await enqueueMail(deps.queues, { to: target.target, subject: text.split("\n")[0]!, text });
+  else await enqueueSms(deps.queues, { to: target.target, text });
+  return { resendAtMs };
+}
+
+const expired = () => new AppError(422, "CODE_EXPIRED", { field: "code", message: "This code has expired or was already used. Request a new one." });
+
+export async function verifyCode(deps: Pick<Deps, "redis" | "config" | "clock">, target: CodeTarget, submitted: string): Promise<void> {
+  const key = keys(deps.config.redisPrefix).code(target);
+  const stored = await deps.redis.hgetall(key);
+  if (!stored.digest || Number(stored.expiresAt) <= deps.clock.now().getTime()) throw expired();
+  if (Number(stored.wrong) >= MAX_WRONG_TRIES) {
+    await deps.redis.del(key);
+    throw tooManyWrong();
+  }
+  const expected = Buffer.from(stored.digest, "hex");
+  const actual = Buffer.from(digest(deps.config.secretKey, target, submitted.trim()), "hex");
+  // A code for another target (or purpose) never matches: both are in the digest.
+  if (stored.target !== target.target || !timingSafeEqual(expected, actual)) {
+    const wrong = await deps.redis.hincrby(key, "wrong", 1);
+    if (wrong >= MAX_WRONG_TRIES) {
+      await deps.redis.del(key);
+      throw tooManyWrong();
+    }
+    throw new AppError(422, "CODE_INVALID", { field: "code", message: `That code is not correct. ${MAX_WRONG_TRIES - wrong} ${MAX_WRONG_TRIES - wrong === 1 ? "try" : "tries"} left.` });
+  }
+  // Single use, also under concurrency: only the request whose DEL removed
+  // the key succeeds.
+  if ((await deps.redis.del(key)) !== 1) throw expired();
+}
+
+function tooManyWrong() {
+  return new AppError(422, "CODE_TOO_MANY_ATTEMPTS", { field: "code", message: "Too many wrong codes. Request a new one." });
+}
+
+export async function discardCode(deps: Pick<Deps, "redis" | "config">, target: Pick<CodeTarget, "userId" | "purpose">): Promise<void> {
+  await deps.redis.del(keys(deps.config.redisPrefix).code(target));
+}

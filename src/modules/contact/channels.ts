@@ -1,0 +1,78 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import type { Db } from "../../db/client.js";
+import { ValidationError } from "../../platform/errors.js";
+import { emailSchema } from "../users/schema.js";
+import { users, type User } from "../users/tables.js";
+import type { CodeChannel } from "../codes/service.js";
+
+// Email and phone are bound and changed by the same flow; what differs is
+// captured here, so the flow is written once (Kratos-style one interface).
+export interface ContactChannel {
+  id: "email" | "phone";
+  label: string;
+  codeChannel: CodeChannel;
+  parse(input: unknown): string;
+  current(user: User): string | null;
+  isVerified(user: User): boolean;
+  isTakenByOther(db: Db, value: string, userId: string): Promise<boolean>;
+  save(db: Db, userId: string, value: string, at: Date): Promise<void>;
+  uniqueIndex: string;
+}
+
+export const emailChannel: ContactChannel = {
+  id: "email",
+  label: "email address",
+  codeChannel: "email",
+  parse(input) {
+    const result = emailSchema.safeParse(input);
+    if (!result.success) throw new ValidationError({ value: result.error.issues[0]!.message });
+    return result.data;
+  },
+  current: (user) => user.email,
+  isVerified: (user) => Boolean(user.emailVerifiedAt),
+  async isTakenByOther(db, value, userId) {
+    const [row] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(sql`lower(${users.email})`, value.toLowerCase()), ne(users.status, "cancelled"), ne(users.id, userId)))
+      .limit(1);
+    return Boolean(row);
+  },
+  async save(db, userId, value, at) {
+    await db.update(users).set({ email: value, emailVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId));
+  },
+  uniqueIndex: "users_email_lower_active_key",
+};
+
+export const phoneChannel: ContactChannel = {
+  id: "phone",
+  label: "phone number",
+  codeChannel: "sms",
+  parse(input) {
+    const raw = typeof input === "string" ? input.trim() : "";
+    if (!raw) throw new ValidationError({ value: "Enter a phone number." });
+    const phone = parsePhoneNumberFromString(raw);
+    if (!raw.startsWith("+") || !phone?.isValid()) {
+      throw new ValidationError({ value: "Enter a valid number in international format, e.g. +44 7911 123456." });
+    }
+    return phone.number;
+  },
+  current: (user) => user.phone,
+  isVerified: (user) => Boolean(user.phone && user.phoneVerifiedAt),
+  async isTakenByOther(db, value, userId) {
+    const [row] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.phone, value), ne(users.status, "cancelled"), ne(users.id, userId)))
+      .limit(1);
+    return Boolean(row);
+  },
+  async save(db, userId, value, at) {
+    await db.update(users).set({ phone: value, phoneVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId));
+  },
+  uniqueIndex: "users_phone_active_key",
+};
+
+export const contactChannels = { email: emailChannel, phone: phoneChannel } as const;
+export type ContactChannelId = keyof typeof contactChannels;

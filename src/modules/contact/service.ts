@@ -1,0 +1,154 @@
+import type { Deps } from "../../deps.js";
+import { AppError } from "../../platform/errors.js";
+import { verifyPassword } from "../../platform/crypto/passwords.js";
+import { enqueueMail } from "../../platform/queue.js";
+import { recordAudit, type RequestMeta } from "../audit/service.js";
+import { discardCode, sendCode, verifyCode, type CodeTarget } from "../codes/service.js";
+import type { User } from "../users/tables.js";
+import { isUniqueViolation } from "../workspaces/service.js";
+import type { ContactChannel } from "./channels.js";
+
+// The bind/change flow for one contact channel, as a small state machine kept
+// in the session:
+//   bind (nothing verified yet):  new -> code -> done
+//   change (a verified value):    identity -> new -> code -> done
+// Nothing switches until the new value is verified with its own code.
+export interface ContactFlow {
+  stage: "identity" | "new" | "code";
+  target?: string;
+  identityVerifiedAt?: number;
+  identityCodeSent?: boolean;
+  resendAtMs?: number;
+}
+
+type ContactDeps = Pick<Deps, "db" | "redis" | "config" | "clock" | "queues">;
+
+const IDENTITY_WINDOW_MS = 10 * 60_000;
+
+const purposeOf = (channel: ContactChannel, user: User, step: "identity" | "new") =>
+  step === "identity" ? `${channel.id}:identity` : `${channel.id}:${channel.isVerified(user) ? "change" : "bind"}`;
+
+function codeTarget(channel: ContactChannel, user: User, step: "identity" | "new", target: string): CodeTarget {
+  return { userId: user.id, purpose: purposeOf(channel, user, step), channel: channel.codeChannel, target };
+}
+
+function composeCode(channel: ContactChannel, step: "identity" | "new") {
+  const why = step === "identity" ? `to confirm it is you before changing your ${channel.label}` : `to verify this ${channel.label}`;
+  return (code: string) =>
+    channel.codeChannel === "email"
+      ? `Your Latchkey verification code\n\nYour code ${why} is ${code}. It expires in 10 minutes and works once.\nIf you did not ask for it, ignore this message.`
+      : `Latchkey code: ${code} (${why}; expires in 10 minutes).`;
+}
+
+export function startFlow(channel: ContactChannel, user: User): ContactFlow {
+  return { stage: channel.isVerified(user) ? "identity" : "new" };
+}
+
+export async function sendIdentityCode(deps: ContactDeps, channel: ContactChannel, user: User, flow: ContactFlow | undefined): Promise<ContactFlow> {
+  const current = channel.current(user);
+  if (flow?.stage !== "identity" || !current || !channel.isVerified(user)) throw flowExpired();
+  const { resendAtMs } = await sendCode(deps, codeTarget(channel, user, "identity", current), composeCode(channel, "identity"));
+  return { ...flow, identityCodeSent: true, resendAtMs };
+}
+
+// Step 1 of a change: a code sent to the current value, or the password for
+// local accounts whose current address or phone can no longer be reached.
+export async function verifyIdentity(
+  deps: ContactDeps,
+  channel: ContactChannel,
+  user: User,
+  flow: ContactFlow | undefined,
+  proof: { code?: string; password?: string },
+): Promise<ContactFlow> {
+  if (flow?.stage !== "identity") throw flowExpired();
+  if (proof.password !== undefined) {
+    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, proof.password))) {
+      throw new AppError(401, "PASSWORD_INCORRECT", { field: "password", message: "That password is not correct." });
+    }
+  } else {
+    await verifyCode(deps, codeTarget(channel, user, "identity", channel.current(user)!), proof.code ?? "");
+  }
+  return { stage: "new", identityVerifiedAt: deps.clock.now().getTime() };
+}
+
+export async function sendNewValueCode(
+  deps: ContactDeps,
+  channel: ContactChannel,
+  user: User,
+  flow: ContactFlow | undefined,
+  rawValue: unknown,
+): Promise<ContactFlow> {
+  const current = flow ?? startFlow(channel, user);
+  if (current.stage === "identity") throw flowExpired();
+  if (channel.isVerified(user) && !identityStillFresh(deps, current)) throw flowExpired();
+  const value = current.stage === "code" && rawValue === undefined ? current.target! : channel.parse(rawValue);
+  if (channel.isVerified(user) && channel.current(user)?.toLowerCase() === value.toLowerCase()) {
+    throw new AppError(422, "CONTACT_UNCHANGED", { field: "value", message: `That is already your ${channel.label}.` });
+  }
+  await assertAvailable(deps, channel, user, value);
+  const { resendAtMs } = await sendCode(deps, codeTarget(channel, user, "new", value), composeCode(channel, "new"));
+  return { stage: "code", target: value, resendAtMs, identityVerifiedAt: current.identityVerifiedAt };
+}
+
+export async function confirmNewValue(
+  deps: ContactDeps,
+  channel: ContactChannel,
+  user: User,
+  flow: ContactFlow | undefined,
+  code: string,
+  meta: RequestMeta,
+): Promise<string> {
+  if (flow?.stage !== "code" || !flow.target) throw flowExpired();
+  if (channel.isVerified(user) && !identityStillFresh(deps, flow)) throw flowExpired();
+  await verifyCode(deps, codeTarget(channel, user, "new", flow.target), code);
+  await assertAvailable(deps, channel, user, flow.target);
+  const previous = channel.isVerified(user) ? channel.current(user) : null;
+  const now = deps.clock.now();
+  try {
+    await deps.db.transaction(async (tx) => {
+      await channel.save(tx, user.id, flow.target!, now);
+      await recordAudit(tx, { action: previous ? `profile.${channel.id}_changed` : `profile.${channel.id}_bound`, actorId: user.id, subjectId: user.id }, meta);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, channel.uniqueIndex)) throw taken(channel);
+    throw error;
+  }
+  if (previous && channel.id === "email") {
+    await enqueueMail(deps.queues, {
+      to: previous,
+      subject: "Your Latchkey email address was changed",
+      text: `The email address of your Latchkey account ${user.username} was changed to ${maskEmail(flow.target)} at ${now.toISOString()} from ${meta.ip}.\nIf this was not you, reset your password and contact your administrator.`,
+    });
+  }
+  return flow.target;
+}
+
+export async function cancelFlow(deps: ContactDeps, channel: ContactChannel, user: User): Promise<void> {
+  await Promise.all(
+    (["identity", "new"] as const).map((step) => discardCode(deps, { userId: user.id, purpose: purposeOf(channel, user, step) })),
+  );
+}
+
+function identityStillFresh(deps: Pick<Deps, "clock">, flow: ContactFlow): boolean {
+  return Boolean(flow.identityVerifiedAt && deps.clock.now().getTime() - flow.identityVerifiedAt <= IDENTITY_WINDOW_MS);
+}
+
+async function assertAvailable(deps: Pick<Deps, "db">, channel: ContactChannel, user: User, value: string) {
+  if (await channel.isTakenByOther(deps.db, value, user.id)) throw taken(channel);
+}
+
+// Says that it is taken, never by whom.
+const taken = (channel: ContactChannel) =>
+  new AppError(409, "CONTACT_TAKEN", { field: "value", message: `That ${channel.label} is already used by another account.` });
+
+const flowExpired = () =>
+  new AppError(409, "CONTACT_FLOW_EXPIRED", { message: "That step has expired. Start again." });
+
+export function maskEmail(email: string): string {
+  const [local = "", domain = ""] = email.split("@");
+  return `${local.slice(0, 2)}${"•".repeat(Math.max(1, local.length - 2))}@${domain}`;
+}
+
+export function maskPhone(phone: string): string {
+  return `${phone.slice(0, 3)}${"•".repeat(Math.max(1, phone.length - 5))}${phone.slice(-2)}`;
+}
