@@ -2,7 +2,11 @@
 // never starts a server).
 export type ServerMode = "floor" | "app";
 
-export type ServerMessage = { type: "ready"; port: number } | { type: "error"; message: string };
+export type ServerMessage =
+  | { type: "ready"; port: number }
+  | { type: "error"; message: string }
+  // Answer to "cpu": process.cpuUsage() of the server, in microseconds.
+  | { type: "cpu"; user: number; system: number };
 
 export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
 export const FLOOR_PAGE_PATH = "/page";

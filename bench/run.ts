@@ -11,7 +11,7 @@
 // says whether the bench itself ran.
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,12 +51,16 @@ interface PageFigures {
   total: number;
   non2xx: number;
   errors: number;
+  // Server-process CPU per request: unlike req/s, barely moved by other load.
+  cpuPerRequestMs: number;
 }
 
 interface RateFigures {
   perSecond: number;
   count: number;
   seconds: number;
+  // CPU of the measured process per operation (argon2: this process; sign-ins: the server).
+  cpuPerOperationMs: number;
 }
 
 interface SignInFigures extends RateFigures {
@@ -152,6 +156,8 @@ async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> 
 
 interface RunningServer {
   baseUrl: string;
+  // CPU time the server process has used so far, in milliseconds.
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -169,6 +175,7 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${mode} server did not start within 30 s`)), 30_000);
     child.on("message", (message: ServerMessage) => {
+      if (message.type === "cpu") return;
       clearTimeout(timer);
       if (message.type === "ready") resolve(message.port);
       else reject(new Error(`${mode} server failed: ${message.message}`));
@@ -180,6 +187,17 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    cpuMs() {
+      return new Promise((resolve) => {
+        const listener = (message: ServerMessage) => {
+          if (message.type !== "cpu") return;
+          child.off("message", listener);
+          resolve((message.user + message.system) / 1000);
+        };
+        child.on("message", listener);
+        child.send("cpu");
+      });
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -193,11 +211,14 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
 
 // ---------------------------------------------------------------- measurements
 
-async function loadTest(label: string, url: string, cookie: string): Promise<PageFigures> {
+async function loadTest(label: string, server: RunningServer, url: string, cookie: string): Promise<PageFigures> {
   const options = { url, connections: CONNECTIONS, headers: { cookie } };
   await autocannon({ ...options, duration: WARMUP_SECONDS });
+  const cpuBefore = await server.cpuMs();
   const result = await autocannon({ ...options, duration: DURATION_SECONDS });
+  const cpuAfter = await server.cpuMs();
   return {
+    cpuPerRequestMs: (cpuAfter - cpuBefore) / Math.max(1, result.requests.total),
     label,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
@@ -224,6 +245,7 @@ async function measureArgon2(): Promise<RateFigures> {
     if (!(await argon2.verify(hash, DEFAULT_PASSWORD))) throw new Error("argon2.verify rejected the right password");
   };
   await Promise.all(Array.from({ length: SIGN_IN_CONCURRENCY }, verifyOnce));
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const deadline = start + ARGON2_SECONDS * 1000;
   let count = 0;
@@ -236,14 +258,16 @@ async function measureArgon2(): Promise<RateFigures> {
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  return { perSecond: count / seconds, count, seconds };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { perSecond: count / seconds, count, seconds, cpuPerOperationMs: (cpu.user + cpu.system) / 1000 / count };
 }
 
 // Every attempt is a fresh browser: GET /login (new session, CSRF token), then
 // POST /login with the right password. The GETs happen before the clock
 // starts; only the POSTs (throttle check, argon2 verify, memberships, session
 // regeneration, audit row) are timed. Successes are never throttled.
-async function measureSignIns(baseUrl: string, user: { username: string; password: string }, attempts: number): Promise<SignInFigures> {
+async function measureSignIns(server: RunningServer, user: { username: string; password: string }, attempts: number): Promise<SignInFigures> {
+  const { baseUrl } = server;
   const browsers = await mapPool(Array.from({ length: attempts }), 16, async () => {
     const browser = new HttpClient(baseUrl);
     const page = await browser.get("/login");
@@ -252,6 +276,7 @@ async function measureSignIns(baseUrl: string, user: { username: string; passwor
   });
   const statuses = new Map<number, number>();
   const latencies: number[] = [];
+  const cpuBefore = await server.cpuMs();
   const start = performance.now();
   await mapPool(browsers, SIGN_IN_CONCURRENCY, async (browser) => {
     const sent = performance.now();
@@ -261,9 +286,19 @@ async function measureSignIns(baseUrl: string, user: { username: string; passwor
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
   });
   const seconds = (performance.now() - start) / 1000;
+  const cpuMs = (await server.cpuMs()) - cpuBefore;
   const count = statuses.get(303) ?? 0;
   latencies.sort((a, b) => a - b);
-  return { perSecond: count / seconds, count, seconds, attempts, statuses, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    perSecond: count / seconds,
+    count,
+    seconds,
+    cpuPerOperationMs: cpuMs / Math.max(1, attempts),
+    attempts,
+    statuses,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 async function mapPool<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -300,8 +335,9 @@ function printPages(floor: PageFigures, app: PageFigures): void {
     number(f.total),
     number(f.non2xx),
     number(f.errors),
+    number(f.cpuPerRequestMs, 3),
   ]);
-  const header = ["", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "errors"];
+  const header = ["", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "errors", "server CPU ms/req"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ");
   console.log(`\nSigned-in page, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each (after ${WARMUP_SECONDS} s warm-up)`);
@@ -309,6 +345,7 @@ function printPages(floor: PageFigures, app: PageFigures): void {
   for (const row of rows) console.log(line(row));
   const ratio = app.requestsPerSecond / floor.requestsPerSecond;
   console.log(`ratio b/a (req/s)        ${number(ratio, 2).padStart(8)}   target >= ${TARGET_RATIO}        ${verdict(ratio >= TARGET_RATIO)}`);
+  console.log(`server CPU per request b/a ${number(app.cpuPerRequestMs / floor.cpuPerRequestMs, 2).padStart(6)}x  (PostgreSQL and Redis CPU not included)`);
   console.log(`p99 of (b)               ${`${number(app.p99)} ms`.padStart(8)}   target <= ${TARGET_P99_MS} ms      ${verdict(app.p99 <= TARGET_P99_MS)}`);
   for (const f of [floor, app]) {
     if (f.non2xx || f.errors) console.log(`warning: ${f.label} had ${f.non2xx} non-2xx answers and ${f.errors} errors; its figures are suspect`);
@@ -319,6 +356,9 @@ function printSignIns(signIns: SignInFigures, raw: RateFigures): void {
   console.log(`\nSign-ins over HTTP: POST /login, right password, each with its own fresh session and CSRF token, ${SIGN_IN_CONCURRENCY} concurrent`);
   console.log(`sign-ins/s               ${number(signIns.perSecond, 1).padStart(8)}   (${signIns.count} of ${signIns.attempts} in ${number(signIns.seconds, 2)} s; p50 ${number(signIns.p50)} ms, p99 ${number(signIns.p99)} ms)`);
   console.log(`raw argon2.verify/s      ${number(raw.perSecond, 1).padStart(8)}   (${raw.count} in ${number(raw.seconds, 2)} s, m=${ARGON2_OPTIONS.memoryCost} KiB t=${ARGON2_OPTIONS.timeCost} p=${ARGON2_OPTIONS.parallelism})`);
+  console.log(
+    `CPU per operation        sign-in ${number(signIns.cpuPerOperationMs, 1)} ms (server process) vs argon2.verify ${number(raw.cpuPerOperationMs, 1)} ms`,
+  );
   const ratio = signIns.perSecond / raw.perSecond;
   console.log(`ratio sign-ins/argon2    ${number(ratio, 2).padStart(8)}   target >= ${TARGET_SIGN_IN_RATIO}        ${verdict(ratio >= TARGET_SIGN_IN_RATIO)}`);
   const unexpected = [...signIns.statuses].filter(([status]) => status !== 303);
@@ -334,6 +374,7 @@ async function main(resources: Resources): Promise<void> {
   const threadpool = process.env.UV_THREADPOOL_SIZE ?? "4 (default)";
   console.log(`Latchkey bench: ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}, Node ${process.version}, UV_THREADPOOL_SIZE=${threadpool}`);
   console.log(`throwaway database ${resources.databaseName}, Redis prefix ${resources.redisPrefix}`);
+  await warnIfBusy("before");
 
   // Raw argon2 first, while nothing else is running.
   process.stdout.write("measuring raw argon2.verify ... ");
@@ -354,7 +395,7 @@ async function main(resources: Resources): Promise<void> {
     if (signIn.status !== 204 || !cookie) throw new Error(`floor sign-in answered ${signIn.status}`);
     const url = `${floorServer.baseUrl}${FLOOR_PAGE_PATH}`;
     await assertPage(url, cookie, workspace.name);
-    floor = await loadTest("(a) floor: Express + Redis session + cached EJS", url, cookie);
+    floor = await loadTest("(a) floor: Express + Redis session + cached EJS", floorServer, url, cookie);
   } finally {
     await floorServer.stop();
   }
@@ -370,12 +411,12 @@ async function main(resources: Resources): Promise<void> {
     const cookie = client.cookieHeader();
     const url = `${appServer.baseUrl}/w/${workspace.slug}`;
     await assertPage(url, cookie, workspace.name);
-    app = await loadTest(`(b) app: GET /w/${workspace.slug}`, url, cookie);
+    app = await loadTest(`(b) app: GET /w/${workspace.slug}`, appServer, url, cookie);
     console.log(`${number(app.requestsPerSecond, 1)} req/s`);
 
     const attempts = Math.min(4000, Math.max(64, Math.round(raw.perSecond * SIGN_IN_TARGET_SECONDS)));
     process.stdout.write(`sign-ins (${attempts} attempts) ... `);
-    signIns = await measureSignIns(appServer.baseUrl, user, attempts);
+    signIns = await measureSignIns(appServer, user, attempts);
     console.log(`${number(signIns.perSecond, 1)}/s`);
   } finally {
     await appServer.stop();
@@ -383,6 +424,27 @@ async function main(resources: Resources): Promise<void> {
 
   printPages(floor, app);
   printSignIns(signIns, raw);
+  await warnIfBusy("after");
+}
+
+// The server, PostgreSQL, Redis and the load generator share this machine's
+// cores; anything else running skews the figures. Samples /proc/stat for 1 s
+// (Linux only) at the start and when the bench has finished.
+async function warnIfBusy(when: string): Promise<void> {
+  const sample = () => {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { idle: fields[3]! + (fields[4] ?? 0), total: fields.reduce((sum, value) => sum + value, 0) };
+  };
+  try {
+    const first = sample();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const second = sample();
+    const busy = 1 - (second.idle - first.idle) / Math.max(1, second.total - first.total);
+    const message = `CPU busy ${when} the run (other processes): ${(busy * 100).toFixed(0)}%`;
+    console.log(busy > 0.15 ? `note: ${message}; the figures are skewed by other work on this machine` : message);
+  } catch {
+    // not Linux: nothing to sample
+  }
 }
 
 const resources = new Resources();

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   };
   process.on("message", (message) => {
     if (message === "stop") void stop();
+    if (message === "cpu") process.send?.({ type: "cpu", ...process.cpuUsage() } satisfies ServerMessage);
   });
   // The harness went away (crashed or interrupted): do not linger.
   process.on("disconnect", () => void stop());

@@ -7,13 +7,16 @@ import { authRoutes } from "./modules/auth/routes.js";
 import { createLoginThrottle, type LoginThrottle } from "./modules/auth/throttle.js";
 import { devMailboxRoutes } from "./modules/dev-mailbox/routes.js";
 import { healthRoutes } from "./modules/health/routes.js";
-import { settingsRoutes } from "./modules/settings/routes.js";
+import { avatarUploadParsing, profileRoutes } from "./modules/profile/routes.js";
 import { createSetupState, type SetupState } from "./modules/setup/service.js";
 import { setupRoutes } from "./modules/setup/routes.js";
 import { workspaceRoutes } from "./modules/workspaces/routes.js";
 import { workspaceSettingsRoutes } from "./modules/workspaces/settings-routes.js";
 import { reauthRoutes } from "./modules/reauth/routes.js";
 import { sessionRoutes } from "./modules/sessions/routes.js";
+import { passwordRoutes } from "./modules/password/routes.js";
+import { adminRoutes } from "./modules/admin/routes.js";
+import { contactRoutes } from "./modules/contact/routes.js";
 import { loadCurrentUser } from "./platform/auth/current-user.js";
 import { requestMeta } from "./platform/auth/session-auth.js";
 import { requireRedisReady } from "./platform/http/availability.js";
@@ -66,6 +69,9 @@ export function createApp(deps: Deps) {
   app.use(sessionMiddleware(deps, sessionStore));
   app.use(loadCurrentUser(deps));
   app.use(noStoreWhenSignedIn);
+  // Multipart bodies (the avatar upload, and only it) are parsed here so the
+  // global CSRF check below can read their `_csrf` field; no route is exempt.
+  app.use(avatarUploadParsing());
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.csrfToken = csrfTokenFor(req);
@@ -91,7 +97,10 @@ export function createApp(deps: Deps) {
   app.use(workspaceSettingsRoutes(web));
   app.use(reauthRoutes(web));
   app.use(sessionRoutes(web));
-  app.use(settingsRoutes());
+  app.use(passwordRoutes(web));
+  app.use(adminRoutes(web));
+  app.use(profileRoutes(web));
+  app.use(contactRoutes(web));
   if (mailboxEnabled(deps)) app.use(devMailboxRoutes(web));
 
   app.use((_req, _res, next) => next(notFound()));

@@ -30,7 +30,7 @@ export class HttpClient {
     this.cookies.clear();
   }
 
-  async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
+  async request(method: string, path: string, init: { body?: string | FormData; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       redirect: "manual",
@@ -60,6 +60,24 @@ export class HttpClient {
         ...options.headers,
       },
     });
+  }
+
+  // Posts multipart/form-data like a form with enctype="multipart/form-data":
+  // the CSRF token first (as browsers send fields in document order), then the
+  // parts in the given order. fetch sets the boundary in the Content-Type.
+  async postMultipart(
+    path: string,
+    parts: Array<[name: string, value: string | Blob, filename?: string]>,
+    options: { htmx?: boolean; headers?: Record<string, string>; csrf?: string | null } = {},
+  ) {
+    const csrf = options.csrf === undefined ? this.csrfToken : options.csrf;
+    const form = new FormData();
+    if (csrf) form.append("_csrf", csrf);
+    for (const [name, value, filename] of parts) {
+      if (typeof value === "string") form.append(name, value);
+      else form.append(name, value, filename ?? "upload");
+    }
+    return this.request("POST", path, { body: form, headers: { ...(options.htmx ? { "hx-request": "true" } : {}), ...options.headers } });
   }
 
   // GET a page (to pick up its CSRF token), then post its form.

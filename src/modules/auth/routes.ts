@@ -5,7 +5,8 @@ import { redirectIfSignedIn } from "../../platform/auth/guards.js";
 import { destroySession, requestMeta, signIn } from "../../platform/auth/session-auth.js";
 import { redirectTo, rememberForm, renderPage, safeReturnTo } from "../../platform/http/render.js";
 import { parseInput } from "../../platform/http/validate.js";
-import { listMembershipsOfUser } from "../workspaces/repo.js";
+import { secondStepFor, sendLoginCode } from "../two-factor/login-challenge.js";
+import { completeSignIn } from "./complete-sign-in.js";
 import { loginSchema, registerSchema } from "./schema.js";
 import { authenticate, registerUser } from "./service.js";
 
@@ -38,10 +39,12 @@ export function authRoutes(deps: WebDeps): Router {
     rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null });
     const input = parseInput(loginSchema, req.body);
     const user = await authenticate(deps, input, requestMeta(req));
-    const memberships = await listMembershipsOfUser(deps.db, user.id);
-    await signIn(req, deps, user.id, memberships[0]?.workspace);
-    await deps.audit({ action: "auth.signed_in", actorId: user.id, subjectId: user.id, workspaceId: memberships[0]?.workspace.id }, req);
-    redirectTo(req, res, safeReturnTo(input.return_to, "/"));
+    const method = secondStepFor(user);
+    if (!method) return completeSignIn(deps, req, res, user, input.return_to, "password");
+    // Password correct, second step pending: nothing is signed in yet.
+    req.session.loginChallenge = { userId: user.id, method, wrongAttempts: 0, startedAt: deps.clock.now().getTime(), returnTo: safeReturnTo(input.return_to, "/") };
+    if (method !== "totp") await sendLoginCode(deps, user, method);
+    redirectTo(req, res, "/login/verify");
   });
 
   router.post("/logout", async (req, res) => {

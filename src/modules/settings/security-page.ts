@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import type { WebDeps } from "../../app.js";
 import { currentUserOf } from "../../platform/auth/guards.js";
+import { passwordSection } from "../password/service.js";
 import { presentSession } from "../sessions/presenter.js";
 import { listActiveSessions } from "../sessions/service.js";
 
@@ -13,5 +14,6 @@ export async function loadSecurityPage(deps: WebDeps, req: Request): Promise<Rec
   return {
     title: "Security",
     sessions: sessions.map((session) => presentSession(session, memberships)),
+    passwordSection: passwordSection(user),
   };
 }

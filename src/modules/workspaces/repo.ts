@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
+import { avatars } from "../profile/tables.js";
 import { users } from "../users/tables.js";
 import { memberships, workspaces, type Workspace, type WorkspaceRole } from "./tables.js";
 
@@ -40,11 +41,13 @@ export async function findMembershipBySlug(db: Db, userId: string, slug: string)
 }
 
 // The signed-in user and every workspace they belong to, in one round trip:
-// this runs on every authenticated request.
+// this runs on every authenticated request. The avatar join reads only the
+// etag (never the image), so the header can link the avatar without a query.
 export async function loadUserWithMemberships(db: Db, userId: string) {
   const rows = await db
-    .select({ user: users, workspace: workspaces, role: memberships.role })
+    .select({ user: users, workspace: workspaces, role: memberships.role, avatarEtag: avatars.etag })
     .from(users)
+    .leftJoin(avatars, eq(avatars.userId, users.id))
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .leftJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
     .where(eq(users.id, userId))
@@ -53,7 +56,7 @@ export async function loadUserWithMemberships(db: Db, userId: string) {
   const memberships_: WorkspaceMembership[] = rows
     .filter((row) => row.workspace && row.role)
     .map((row) => ({ workspace: row.workspace!, role: row.role! }));
-  return { user: rows[0]!.user, memberships: memberships_ };
+  return { user: rows[0]!.user, memberships: memberships_, avatarEtag: rows[0]!.avatarEtag ?? null };
 }
 
 export async function updateSessionLimits(db: Db, workspaceId: string, limits: { sessionIdleMinutes: number; sessionMaxDays: number }) {

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Deps } from "../../deps.js";
 import { loadUserWithMemberships, type WorkspaceMembership } from "../../modules/workspaces/repo.js";
 import { presentMembership } from "../../modules/workspaces/presenter.js";
+import { avatarUrl, initialsOf } from "../../modules/profile/presenter.js";
 import type { User } from "../../modules/users/tables.js";
 import { destroySession, limitsOf } from "./session-auth.js";
 import { sessionCookieName } from "../http/session.js";
@@ -64,12 +65,14 @@ export function loadCurrentUser(deps: Pick<Deps, "db" | "clock" | "sessionIndex"
     session.lastSeenAt = now;
     session.limits = limits;
     session.workspaceId = activeMembership?.workspace.id ?? null;
-    req.currentUser = { ...loaded, activeMembership };
+    const { avatarEtag, ...account } = loaded;
+    req.currentUser = { ...account, activeMembership };
     res.locals.viewer = {
       id: loaded.user.id,
       username: loaded.user.username,
       email: loaded.user.email,
-      initials: loaded.user.username.slice(0, 2).toUpperCase(),
+      initials: initialsOf(loaded.user.username),
+      avatarUrl: avatarEtag ? avatarUrl(loaded.user.id, avatarEtag) : null,
       isInstanceAdmin: loaded.user.isInstanceAdmin,
     };
     res.locals.activeWorkspace = activeMembership ? presentMembership(activeMembership, session.workspaceId) : null;

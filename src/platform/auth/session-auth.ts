@@ -51,7 +51,7 @@ export async function signIn(req: Request, deps: SessionAuthDeps, userId: string
     // A public handle for the sessions list: the session id itself is a
     // bearer secret and never appears in a page.
     handle: randomBytes(12).toString("base64url"),
-  } satisfies Omit<SessionData, "cookie" | "flash">);
+  } satisfies Partial<SessionData>);
   await saveSession(req);
   await deps.sessionIndex.add(userId, req.sessionID, absoluteExpiryMs(req.session as SessionData));
 }

@@ -1,0 +1,51 @@
+import type { MailMessage } from "../../platform/mail.js";
+
+export const PASSWORD_CHANGED_SUBJECT = "Your Latchkey password was changed";
+export const RESET_LINK_SUBJECT = "Reset your Latchkey password";
+
+function utc(at: Date): string {
+  return at.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+const HOW = {
+  changed: "with your current password",
+  reset: "with a password reset link sent to this address",
+  admin: "by an instance administrator",
+} as const;
+export type PasswordChangeKind = keyof typeof HOW;
+
+// A notice, never a secret: no password, no link that works without signing in.
+export function passwordChangedMail(to: string, username: string, change: { kind: PasswordChangeKind; at: Date; ip: string; baseUrl: string }): MailMessage {
+  const after = change.kind === "changed" ? "Your other sessions stay signed in unless you chose to sign them out." : "Every session of your account was signed out.";
+  return {
+    to,
+    subject: PASSWORD_CHANGED_SUBJECT,
+    text:
+      `Hi ${username},\n\nthe password of your Latchkey account was changed ${HOW[change.kind]}.\n\n` +
+      `When: ${utc(change.at)}\nFrom IP address: ${change.ip}\n\n${after}\n\n` +
+      `If this was not you, reset your password now at ${change.baseUrl}/forgot-password and tell your administrator.\n`,
+  };
+}
+
+export function resetLinkMail(to: string, username: string, link: string): MailMessage {
+  return {
+    to,
+    subject: RESET_LINK_SUBJECT,
+    text:
+      `Hi ${username},\n\nsomeone (hopefully you) asked to reset the password of your Latchkey account.\n\n` +
+      `Choose a new password here within 60 minutes; the link works once:\n${link}\n\n` +
+      `If you did not ask for this, ignore this email: your password stays as it is.\n`,
+  };
+}
+
+// SSO accounts have no password here; telling the owner so beats silence.
+export function noPasswordToResetMail(to: string, username: string, baseUrl: string): MailMessage {
+  return {
+    to,
+    subject: RESET_LINK_SUBJECT,
+    text:
+      `Hi ${username},\n\nsomeone asked to reset the password of your Latchkey account, but your account signs in ` +
+      `through your organisation's single sign-on and has no Latchkey password. Sign in at ${baseUrl}/login with your organisation.\n\n` +
+      `If you did not ask for this, ignore this email.\n`,
+  };
+}

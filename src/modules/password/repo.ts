@@ -1,0 +1,64 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "../../db/client.js";
+import { users, type User } from "../users/tables.js";
+import { passwordResets } from "./tables.js";
+
+// Compare-and-swap on the old hash: two changes racing each other cannot both
+// win, and a change never silently overwrites one it did not see.
+export async function replacePasswordHash(
+  db: Db,
+  userId: string,
+  change: { expectedHash: string | null; newHash: string; changedAt: Date },
+): Promise<boolean> {
+  const matchesExpected = change.expectedHash === null ? undefined : eq(users.passwordHash, change.expectedHash);
+  const rows = await db
+    .update(users)
+    .set({ passwordHash: change.newHash, passwordChangedAt: change.changedAt, updatedAt: change.changedAt })
+    .where(and(eq(users.id, userId), matchesExpected))
+    .returning({ id: users.id });
+  return rows.length === 1;
+}
+
+export async function insertPasswordReset(db: Db, values: { userId: string; tokenHash: string; expiresAt: Date; createdAt: Date }) {
+  await db.insert(passwordResets).values(values);
+}
+
+export interface ResetLink {
+  id: string;
+  userId: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  user: User;
+}
+
+// Whatever state the link is in; the caller decides what "usable" means.
+export async function findResetByTokenHash(db: Db, tokenHash: string): Promise<ResetLink | undefined> {
+  const [row] = await db
+    .select({ id: passwordResets.id, userId: passwordResets.userId, expiresAt: passwordResets.expiresAt, usedAt: passwordResets.usedAt, user: users })
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(eq(passwordResets.tokenHash, tokenHash))
+    .limit(1);
+  return row;
+}
+
+// Single use, decided by the database: of two concurrent submissions of one
+// link exactly one gets the row back.
+export async function consumeReset(db: Db, tokenHash: string, now: Date): Promise<{ id: string; userId: string } | undefined> {
+  const [row] = await db
+    .update(passwordResets)
+    .set({ usedAt: now })
+    .where(and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
+    .returning({ id: passwordResets.id, userId: passwordResets.userId });
+  return row;
+}
+
+// After any password change no older link may set the password again.
+export async function voidOutstandingResets(db: Db, userId: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(passwordResets)
+    .set({ usedAt: now })
+    .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
+    .returning({ id: passwordResets.id });
+  return rows.length;
+}

@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { AppError } from "../../platform/errors.js";
+
+// Reset links (SECURITY.md): 256 random bits from the CSPRNG, base64url in the
+// link's path, stored only as SHA-256 hex, valid 60 minutes, single use.
+export const RESET_TOKEN_BYTES = 32;
+export const RESET_TOKEN_TTL_MS = 60 * 60_000;
+// 32 bytes in base64url without padding are exactly 43 characters.
+export const RESET_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function newResetToken(): { token: string; tokenHash: string } {
+  const token = randomBytes(RESET_TOKEN_BYTES).toString("base64url");
+  return { token, tokenHash: hashResetToken(token) };
+}
+
+// A plain hash is enough: the token has 256 bits of entropy, so there is
+// nothing to brute-force that a slow hash would protect.
+export function hashResetToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export function isWellFormedResetToken(token: string): boolean {
+  return RESET_TOKEN_PATTERN.test(token);
+}
+
+// Limits on sending reset links and on probing reset links, in Redis:
+// - per account (or per unknown identifier): one link per 60 s, 10 per hour.
+//   Over the limit nothing is sent, but the answer stays the same, so the
+//   limit does not reveal whether the account exists;
+// - per IP: 20 requests per 15 minutes, answered with 429 (that answer is the
+//   same for known and unknown accounts);
+// - per IP: 30 unknown, expired or used links per 15 minutes.
+export interface ResetThrottle {
+  // true when a link may be sent to this target now.
+  takeSendSlot(targetKey: string): Promise<boolean>;
+  assertRequestAllowed(ip: string): Promise<void>;
+  assertLinkCheckAllowed(ip: string): Promise<void>;
+  recordBadLink(ip: string): Promise<void>;
+}
+
+export function createResetThrottle(redis: Redis, prefix: string): ResetThrottle {
+  const limiter = (name: string, points: number, duration: number) =>
+    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}password-reset:${name}`, points, duration });
+  const perTargetMinute = limiter("target-minute", 1, 60);
+  const perTargetHour = limiter("target-hour", 10, 60 * 60);
+  const perIp = limiter("ip", 20, 15 * 60);
+  const badLinksPerIp = limiter("bad-link-ip", 30, 15 * 60);
+
+  const tooMany = (result: RateLimiterRes, message: string) =>
+    new AppError(429, "TOO_MANY_ATTEMPTS", { message, details: { retryAfterSeconds: Math.ceil(result.msBeforeNext / 1000) } });
+
+  async function consumed(limiterToUse: RateLimiterRedis, key: string): Promise<boolean> {
+    try {
+      await limiterToUse.consume(key);
+      return true;
+    } catch (result) {
+      if (result instanceof RateLimiterRes) return false;
+      throw result;
+    }
+  }
+
+  return {
+    async takeSendSlot(targetKey) {
+      // The minute limit is checked first so a burst does not eat the hourly budget.
+      const minute = await perTargetMinute.get(targetKey);
+      if (minute && minute.consumedPoints >= 1) return false;
+      if (!(await consumed(perTargetHour, targetKey))) return false;
+      return consumed(perTargetMinute, targetKey);
+    },
+
+    async assertRequestAllowed(ip) {
+      try {
+        await perIp.consume(ip);
+      } catch (result) {
+        if (result instanceof RateLimiterRes) throw tooMany(result, "Too many reset requests from your network. Try again later.");
+        throw result;
+      }
+    },
+
+    async assertLinkCheckAllowed(ip) {
+      const state = await badLinksPerIp.get(ip);
+      if (state && state.consumedPoints >= 30) throw tooMany(state, "Too many invalid reset links from your network. Try again later.");
+    },
+
+    async recordBadLink(ip) {
+      await badLinksPerIp.penalty(ip, 1);
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { Router, type NextFunction, type Request, type Response } from "express";
+import type { WebDeps } from "../../app.js";
+import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
+import { destroySession, requestMeta, rotateSessionId } from "../../platform/auth/session-auth.js";
+import { AppError, isInfrastructureError } from "../../platform/errors.js";
+import type { Logger } from "../../platform/logger.js";
+import { isHtmx, redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
+import { parseInput } from "../../platform/http/validate.js";
+import { loadSecurityPage } from "../settings/security-page.js";
+import type { ResetLink } from "./repo.js";
+import { createResetThrottle } from "./reset-tokens.js";
+import { changePasswordSchema, forgotPasswordSchema, newPasswordSchema, resetTokenParams } from "./schema.js";
+import { changePassword, completePasswordReset, inspectResetLink, requestPasswordReset, type ResetLinkState } from "./service.js";
+
+const INVALID_LINK = {
+  invalid: { status: 404, heading: "This reset link is not valid", message: "The link is incomplete or unknown. Copy the whole link from the email, or request a new one." },
+  expired: { status: 410, heading: "This reset link has expired", message: "Reset links work for 60 minutes. Request a new one." },
+  used: { status: 410, heading: "This reset link was already used", message: "Each reset link works once. If you still need to change your password, request a new link." },
+} as const;
+
+export function passwordRoutes(deps: WebDeps): Router {
+  const router = Router();
+  const resetThrottle = createResetThrottle(deps.redis, deps.config.redisPrefix);
+
+  router.post("/settings/security/password", requireUser, requireFreshAuth(deps), async (req, res) => {
+    rememberForm(res, req, "security/page", "password/_change-form", () => loadSecurityPage(deps, req));
+    const input = parseInput(changePasswordSchema, req.body);
+    const { signedOutOthers } = await changePassword(deps, currentUserOf(req).user, input, { currentSid: req.sessionID, meta: requestMeta(req) });
+    // A credential change is a privilege change: this session continues under a new id.
+    await rotateSessionId(req, deps);
+    const others = signedOutOthers === 1 ? " 1 other session was signed out." : signedOutOthers > 1 ? ` ${signedOutOthers} other sessions were signed out.` : "";
+    setFlash(req, "info", `Your password was changed.${others}`);
+    redirectTo(req, res, "/settings/security");
+  });
+
+  router.get("/forgot-password", (_req, res) => {
+    renderPage(res, "password/forgot", { title: "Reset your password", values: {}, errors: {}, formError: null });
+  });
+
+  router.post("/forgot-password", async (req, res) => {
+    rememberForm(res, req, "password/forgot", "password/_forgot-form", { title: "Reset your password" });
+    const input = parseInput(forgotPasswordSchema, req.body);
+    const followUp = await requestPasswordReset(deps, resetThrottle, input, requestMeta(req));
+    if (followUp) {
+      res.once("close", () => void followUp().catch((err: unknown) => deps.logger.error({ err }, "password reset link not delivered")));
+    }
+    renderPageOrFragment(req, res, "password/forgot-sent", "password/_forgot-sent", { title: "Check your email" });
+  });
+
+  const guarded = (handler: (req: Request, res: Response) => Promise<void>) => withTokenFreeErrorLogs(deps.logger, handler);
+
+  router.get("/reset-password/:token", noStore, guarded(async (req, res) => {
+    const { token } = parseInput(resetTokenParams, req.params);
+    const state = await inspectResetLink(deps, resetThrottle, token, requestMeta(req));
+    if (!state.usable) return renderInvalidLink(req, res, state);
+    renderPage(res, "password/reset", { ...resetPageData(token, state.link), values: {}, errors: {}, formError: null });
+  }));
+
+  router.post("/reset-password/:token", noStore, guarded(async (req, res) => {
+    const { token } = parseInput(resetTokenParams, req.params);
+    const state = await inspectResetLink(deps, resetThrottle, token, requestMeta(req));
+    // htmx cannot swap an error page into the form: reload the link instead.
+    if (!state.usable) return isHtmx(req) ? redirectTo(req, res, `/reset-password/${token}`) : renderInvalidLink(req, res, state);
+    rememberForm(res, req, "password/reset", "password/_reset-form", resetPageData(token, state.link));
+    const input = parseInput(newPasswordSchema, req.body);
+    await completePasswordReset(deps, token, state.link, input, requestMeta(req));
+    // Never signs anyone in: the link proves control of the mailbox, not of
+    // the account's other factors. Signing in goes through /login, so a
+    // second step (2FA) can never be bypassed by resetting the password.
+    // If this browser was signed into that account, its session just ended:
+    // drop it here too, or saving the flash would write it back.
+    if (req.session.userId === state.link.user.id) await destroySession(req, deps);
+    setFlash(req, "info", "Password changed. Sign in with your new password.");
+    redirectTo(req, res, "/login");
+  }));
+
+  return router;
+}
+
+// A page reached through a secret link is not kept by browsers or proxies.
+function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader("Cache-Control", "no-store");
+  next();
+}
+
+// The shared error handler logs req.path, which here holds the token. Expected
+// failures (AppError) are not logged there; everything else is logged here
+// with the path redacted and handed on as the same 503/500 it would become.
+function withTokenFreeErrorLogs(logger: Logger, handler: (req: Request, res: Response) => Promise<void>) {
+  return async (req: Request, res: Response) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const where = { path: "/reset-password/[redacted]", method: req.method };
+      if (isInfrastructureError(error)) {
+        logger.warn({ err: (error as Error).message, ...where }, "dependency unavailable");
+        throw new AppError(503, "SERVICE_UNAVAILABLE", { message: "Latchkey cannot reach its database or cache right now. Try again in a moment." });
+      }
+      logger.error({ err: error, ...where }, "unhandled error");
+      throw new AppError(500, "INTERNAL_ERROR", { message: "Something went wrong on our side. It has been logged." });
+    }
+  };
+}
+
+function resetPageData(token: string, link: ResetLink) {
+  return { title: "Choose a new password", token, account: { username: link.user.username } };
+}
+
+function renderInvalidLink(_req: Request, res: Response, state: Extract<ResetLinkState, { usable: false }>): void {
+  const page = INVALID_LINK[state.reason];
+  renderPage(res, "password/reset-invalid", { title: page.heading, heading: page.heading, message: page.message }, page.status);
+}
+
+function renderPageOrFragment(req: Request, res: Response, page: string, fragment: string, data: Record<string, unknown>): void {
+  if (!isHtmx(req)) return renderPage(res, page, data);
+  res.render(fragment, data, (error: Error | null, html?: string) => {
+    if (!error) return void res.send(html);
+    res.locals.logger?.error({ err: error }, "template failed");
+    res.status(500).type("text/plain").send("Something went wrong on our side.");
+  });
+}

@@ -1,0 +1,29 @@
+import type { User } from "../users/tables.js";
+
+export function presentAccount(user: User) {
+  return {
+    username: user.username,
+    email: user.email,
+    emailVerified: Boolean(user.emailVerifiedAt),
+    accountType: user.passwordHash ? "Local account" : "Single sign-on account",
+    isInstanceAdmin: user.isInstanceAdmin,
+    memberSince: user.createdAt.toISOString().slice(0, 10),
+  };
+}
+
+export function initialsOf(username: string): string {
+  return username.slice(0, 2).toUpperCase();
+}
+
+// A stable address per user; the version parameter changes with the image, so
+// a new avatar is never hidden behind a cached old one.
+export function avatarUrl(userId: string, etag: string): string {
+  return `/avatars/${userId}?v=${etag.slice(0, 16)}`;
+}
+
+export function presentAvatar(user: Pick<User, "id" | "username">, etag: string | null) {
+  return {
+    url: etag ? avatarUrl(user.id, etag) : null,
+    initials: initialsOf(user.username),
+  };
+}

@@ -1,0 +1,75 @@
+import { Router, type Request } from "express";
+import type { WebDeps } from "../../app.js";
+import { currentUserOf, requireUser } from "../../platform/auth/guards.js";
+import { requestMeta } from "../../platform/auth/session-auth.js";
+import { notFound } from "../../platform/errors.js";
+import { redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
+import { parseInput } from "../../platform/http/validate.js";
+import { AVATAR_UPLOAD_PATH, uploadedAvatar } from "./avatar-upload.js";
+import { loadProfilePage, PROFILE_PAGE } from "./page.js";
+import { avatarParams, changeUsernameSchema } from "./schema.js";
+import { avatarForServing, changeUsername, removeAvatar, saveAvatar } from "./service.js";
+
+export { avatarUploadParsing } from "./avatar-upload.js";
+
+const PROFILE_URL = "/settings/profile";
+
+// Neither the username nor the avatar is a credential, so, as on GitHub, they
+// change without a fresh authentication (requireFreshAuth). Email and phone,
+// which can recover an account, do need one.
+export function profileRoutes(deps: WebDeps): Router {
+  const router = Router();
+
+  router.get("/settings", requireUser, (_req, res) => res.redirect(303, PROFILE_URL));
+
+  router.get(PROFILE_URL, requireUser, async (req, res) => {
+    renderPage(res, PROFILE_PAGE, { ...(await loadProfilePage(deps, req)), values: {}, errors: {}, formError: null });
+  });
+
+  router.post(`${PROFILE_URL}/username`, requireUser, async (req, res) => {
+    rememberForm(res, req, PROFILE_PAGE, "profile/_username-form", () => loadProfilePage(deps, req));
+    const input = parseInput(changeUsernameSchema, req.body);
+    const { changed } = await changeUsername(deps, currentUserOf(req).user, input, requestMeta(req));
+    setFlash(req, "info", changed ? `Your username is now ${input.username}.` : "Your username is unchanged.");
+    redirectTo(req, res, PROFILE_URL);
+  });
+
+  // The multipart body was parsed before the global CSRF check (see avatar-upload.ts).
+  router.post(AVATAR_UPLOAD_PATH, requireUser, async (req, res) => {
+    rememberForm(res, req, PROFILE_PAGE, "profile/_avatar-upload-form", () => loadProfilePage(deps, req));
+    await saveAvatar(deps, currentUserOf(req).user.id, uploadedAvatar(req), requestMeta(req));
+    setFlash(req, "info", "Your avatar was updated.");
+    redirectTo(req, res, PROFILE_URL);
+  });
+
+  router.post(`${AVATAR_UPLOAD_PATH}/remove`, requireUser, async (req, res) => {
+    await removeAvatar(deps, currentUserOf(req).user.id, requestMeta(req));
+    setFlash(req, "info", "Your avatar was removed. Your initials are shown instead.");
+    redirectTo(req, res, PROFILE_URL);
+  });
+
+  // Any signed-in user may see any avatar (member lists show them). The bytes
+  // are always our own WebP re-encoding, served with a fixed type.
+  router.get("/avatars/:userId", requireUser, async (req, res) => {
+    const params = avatarParams.safeParse(req.params);
+    const avatar = params.success ? await avatarForServing(deps, params.data.userId) : undefined;
+    if (!avatar) throw notFound();
+    const etag = `"${avatar.etag}"`;
+    res.setHeader("ETag", etag);
+    res.setHeader("Cache-Control", "private, max-age=86400");
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    if (matchesIfNoneMatch(req, etag)) return void res.status(304).end();
+    res.status(200).type("image/webp").send(avatar.image);
+  });
+
+  return router;
+}
+
+function matchesIfNoneMatch(req: Request, etag: string): boolean {
+  const header = req.headers["if-none-match"];
+  if (!header) return false;
+  return header.split(",").some((candidate) => {
+    const tag = candidate.trim().replace(/^W\//, "");
+    return tag === "*" || tag === etag;
+  });
+}
