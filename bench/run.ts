@@ -51,7 +51,7 @@ interface PageFigures {
   total: number;
   non2xx: number;
   errors: number;
-  // Server-process CPU per request: unlike req/s, barely moved by other load.
+  // Server-process CPU per request: less sensitive to other load on the machine than req/s.
   cpuPerRequestMs: number;
 }
 
@@ -345,7 +345,7 @@ function printPages(floor: PageFigures, app: PageFigures): void {
   for (const row of rows) console.log(line(row));
   const ratio = app.requestsPerSecond / floor.requestsPerSecond;
   console.log(`ratio b/a (req/s)        ${number(ratio, 2).padStart(8)}   target >= ${TARGET_RATIO}        ${verdict(ratio >= TARGET_RATIO)}`);
-  console.log(`server CPU per request b/a ${number(app.cpuPerRequestMs / floor.cpuPerRequestMs, 2).padStart(6)}x  (PostgreSQL and Redis CPU not included)`);
+  console.log(`server CPU/request b/a   ${`${number(app.cpuPerRequestMs / floor.cpuPerRequestMs, 2)}x`.padStart(8)}   (the server process only: PostgreSQL and Redis not included)`);
   console.log(`p99 of (b)               ${`${number(app.p99)} ms`.padStart(8)}   target <= ${TARGET_P99_MS} ms      ${verdict(app.p99 <= TARGET_P99_MS)}`);
   for (const f of [floor, app]) {
     if (f.non2xx || f.errors) console.log(`warning: ${f.label} had ${f.non2xx} non-2xx answers and ${f.errors} errors; its figures are suspect`);

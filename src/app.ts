@@ -17,6 +17,9 @@ import { sessionRoutes } from "./modules/sessions/routes.js";
 import { passwordRoutes } from "./modules/password/routes.js";
 import { adminRoutes } from "./modules/admin/routes.js";
 import { contactRoutes } from "./modules/contact/routes.js";
+import { loginChallengeRoutes } from "./modules/two-factor/login-routes.js";
+import { twoFactorRoutes } from "./modules/two-factor/routes.js";
+import { requireWorkspaceTwoFactor } from "./modules/two-factor/workspace-policy.js";
 import { loadCurrentUser } from "./platform/auth/current-user.js";
 import { requestMeta } from "./platform/auth/session-auth.js";
 import { requireRedisReady } from "./platform/http/availability.js";
@@ -91,6 +94,7 @@ export function createApp(deps: Deps) {
     if (current.activeMembership) return res.redirect(303, `/w/${current.activeMembership.workspace.slug}`);
     res.redirect(303, "/workspaces/new?first=1");
   });
+  app.use(requireWorkspaceTwoFactor);
   app.use(setupRoutes(web));
   app.use(authRoutes(web));
   app.use(workspaceRoutes(web));
@@ -101,6 +105,8 @@ export function createApp(deps: Deps) {
   app.use(adminRoutes(web));
   app.use(profileRoutes(web));
   app.use(contactRoutes(web));
+  app.use(loginChallengeRoutes(web));
+  app.use(twoFactorRoutes(web));
   if (mailboxEnabled(deps)) app.use(devMailboxRoutes(web));
 
   app.use((_req, _res, next) => next(notFound()));

@@ -85,6 +85,7 @@ describe("changing the password", () => {
     const mail = await app.mail.waitFor(user.email, CHANGED);
     expect(mail.text).toContain("2026-11-23 09:00 UTC");
     expect(mail.text).toContain("127.0.0.1");
+    expect(mail.text).toContain("Your other sessions were signed out.");
     expect(mail.text).not.toContain(NEW_PASSWORD);
     expect(mail.text).not.toContain(user.password);
 
@@ -106,6 +107,7 @@ describe("changing the password", () => {
     expect((await mine.get("/settings/security")).text).toContain("Your password was changed.<");
     expect((await other.get("/settings/profile")).status).toBe(200);
     expect(await canSignIn(user.username, NEW_PASSWORD)).toBe(true);
+    expect((await app.mail.waitFor(user.email, CHANGED)).text).toContain("Your other sessions stay signed in");
   });
 
   it("works through htmx: a redirect header, and a new session cookie for the next page", async () => {

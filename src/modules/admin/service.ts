@@ -26,6 +26,6 @@ export async function setPasswordAsAdmin(deps: AdminDeps, actor: User, subject: 
   assertPasswordAllowed(input.newPassword, subject);
   const at = await storeNewPassword(deps, subject, input.newPassword, { action: ADMIN_PASSWORD_SET, actorId: actor.id, meta });
   const signedOut = await endSessionsOfUser(deps, subject.id, { exceptSid: null, actorId: actor.id, reason: "admin_password_set" }, meta);
-  await sendPasswordChangedNotice(deps, subject, "admin", at, meta);
+  await sendPasswordChangedNotice(deps, subject, { kind: "admin", at, otherSessionsEnded: true }, meta);
   return { signedOut };
 }

@@ -15,8 +15,17 @@ const HOW = {
 export type PasswordChangeKind = keyof typeof HOW;
 
 // A notice, never a secret: no password, no link that works without signing in.
-export function passwordChangedMail(to: string, username: string, change: { kind: PasswordChangeKind; at: Date; ip: string; baseUrl: string }): MailMessage {
-  const after = change.kind === "changed" ? "Your other sessions stay signed in unless you chose to sign them out." : "Every session of your account was signed out.";
+export function passwordChangedMail(
+  to: string,
+  username: string,
+  change: { kind: PasswordChangeKind; at: Date; ip: string; baseUrl: string; otherSessionsEnded: boolean },
+): MailMessage {
+  const after =
+    change.kind !== "changed"
+      ? "Every session of your account was signed out."
+      : change.otherSessionsEnded
+        ? "Your other sessions were signed out."
+        : `Your other sessions stay signed in; you can sign them out at ${change.baseUrl}/settings/security.`;
   return {
     to,
     subject: PASSWORD_CHANGED_SUBJECT,

@@ -10,7 +10,7 @@ export async function replacePasswordHash(
   userId: string,
   change: { expectedHash: string | null; newHash: string; changedAt: Date },
 ): Promise<boolean> {
-  const matchesExpected = change.expectedHash === null ? undefined : eq(users.passwordHash, change.expectedHash);
+  const matchesExpected = change.expectedHash === null ? isNull(users.passwordHash) : eq(users.passwordHash, change.expectedHash);
   const rows = await db
     .update(users)
     .set({ passwordHash: change.newHash, passwordChangedAt: change.changedAt, updatedAt: change.changedAt })

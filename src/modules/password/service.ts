@@ -56,8 +56,13 @@ export async function storeNewPassword(
   return now;
 }
 
-export async function sendPasswordChangedNotice(deps: Pick<Deps, "queues" | "config">, user: User, kind: PasswordChangeKind, at: Date, meta: RequestMeta) {
-  await enqueueMail(deps.queues, passwordChangedMail(user.email, user.username, { kind, at, ip: meta.ip, baseUrl: deps.config.baseUrl }));
+export async function sendPasswordChangedNotice(
+  deps: Pick<Deps, "queues" | "config">,
+  user: User,
+  change: { kind: PasswordChangeKind; at: Date; otherSessionsEnded: boolean },
+  meta: RequestMeta,
+) {
+  await enqueueMail(deps.queues, passwordChangedMail(user.email, user.username, { ...change, ip: meta.ip, baseUrl: deps.config.baseUrl }));
 }
 
 // Needs the current password (ASVS 6.2.3). A wrong one changes nothing and
@@ -96,7 +101,7 @@ export async function changePassword(
   const signedOutOthers = input.signOutOthers
     ? await endSessionsOfUser(deps, user.id, { exceptSid: context.currentSid, actorId: user.id, reason: "password_changed" }, meta)
     : 0;
-  await sendPasswordChangedNotice(deps, user, "changed", at, meta);
+  await sendPasswordChangedNotice(deps, user, { kind: "changed", at, otherSessionsEnded: input.signOutOthers }, meta);
   return { signedOutOthers };
 }
 
@@ -162,5 +167,5 @@ export async function completePasswordReset(deps: PasswordDeps, token: string, l
     }
   });
   await endSessionsOfUser(deps, user.id, { exceptSid: null, actorId: user.id, reason: "password_reset" }, meta);
-  await sendPasswordChangedNotice(deps, user, "reset", at, meta);
+  await sendPasswordChangedNotice(deps, user, { kind: "reset", at, otherSessionsEnded: true }, meta);
 }

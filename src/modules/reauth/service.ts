@@ -1,14 +1,13 @@
-import type { Deps } from "../../deps.js";
 import { AppError } from "../../platform/errors.js";
 import { recordAudit, type RequestMeta } from "../audit/service.js";
 import type { LoginThrottle } from "../auth/throttle.js";
 import type { User } from "../users/tables.js";
-import { availableMethods } from "./methods.js";
+import { availableMethods, type ReauthDeps } from "./methods.js";
 
 // Failed re-authentications count against the same per-account limits as
 // sign-in, so a stolen session cannot be used to guess the password.
 export async function reauthenticate(
-  deps: Pick<Deps, "db"> & { throttle: LoginThrottle },
+  deps: ReauthDeps & { throttle: LoginThrottle },
   user: User,
   methodId: string,
   input: Record<string, string>,
@@ -22,7 +21,7 @@ export async function reauthenticate(
     await deps.throttle.recordFailure(accountKey, meta.ip);
     await recordAudit(deps.db, { action: "auth.reauth_failed", actorId: user.id, subjectId: user.id, details: { method: method.id } }, meta);
     const field = method.fields[0]?.name;
-    throw new AppError(401, "REAUTH_FAILED", { field, message: `That ${method.label.toLowerCase()} is not correct.` });
+    throw new AppError(401, "REAUTH_FAILED", { field, message: `That ${method.label.toLowerCase()} is not correct${method.id === "password" ? "" : " or was already used"}.` });
   }
   await deps.throttle.recordSuccess(accountKey, meta.ip);
   await recordAudit(deps.db, { action: "auth.reauthenticated", actorId: user.id, subjectId: user.id, details: { method: method.id } }, meta);

@@ -4,6 +4,8 @@ import { currentUserOf } from "../../platform/auth/guards.js";
 import { passwordSection } from "../password/service.js";
 import { presentSession } from "../sessions/presenter.js";
 import { listActiveSessions } from "../sessions/service.js";
+import { presentTwoFactor } from "../two-factor/presenter.js";
+import { countUnusedBackupCodes } from "../two-factor/repo.js";
 
 // The security page is one page of several feature sections. Every route that
 // re-renders it (after a failed form, without JavaScript) needs the data of
@@ -15,5 +17,6 @@ export async function loadSecurityPage(deps: WebDeps, req: Request): Promise<Rec
     title: "Security",
     sessions: sessions.map((session) => presentSession(session, memberships)),
     passwordSection: passwordSection(user),
+    twoFactor: presentTwoFactor(user, await countUnusedBackupCodes(deps.db, user.id), Boolean(req.session.signedInWithBackupCode)),
   };
 }

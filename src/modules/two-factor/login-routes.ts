@@ -87,11 +87,11 @@ export function loginChallengeRoutes(deps: WebDeps): Router {
       throw error;
     }
     const warning = backupCodesWarning(result.backupCodesLeft);
-    await completeSignIn(deps, req, res, user, challenge.returnTo, result.usedBackupCode ? "backup_code" : challenge.method);
-    if (result.usedBackupCode) {
+    await completeSignIn(deps, req, res, user, challenge.returnTo, result.usedBackupCode ? "backup_code" : challenge.method, () => {
+      if (!result.usedBackupCode) return;
       req.session.signedInWithBackupCode = true;
       setFlash(req, warning ? "error" : "info", `Signed in with a backup code. ${result.backupCodesLeft} left.${warning ? ` ${warning}` : ""} Lost your authenticator? Set it up again under Security.`);
-    }
+    });
   });
 
   router.post("/login/verify/resend", async (req, res) => {
