@@ -12,6 +12,7 @@ import { createSetupState, type SetupState } from "./modules/setup/service.js";
 import { setupRoutes } from "./modules/setup/routes.js";
 import { workspaceRoutes } from "./modules/workspaces/routes.js";
 import { workspaceSettingsRoutes } from "./modules/workspaces/settings-routes.js";
+import { membersRoutes } from "./modules/workspaces/members-routes.js";
 import { reauthRoutes } from "./modules/reauth/routes.js";
 import { sessionRoutes } from "./modules/sessions/routes.js";
 import { passwordRoutes } from "./modules/password/routes.js";
@@ -99,6 +100,7 @@ export function createApp(deps: Deps) {
   app.use(authRoutes(web));
   app.use(workspaceRoutes(web));
   app.use(workspaceSettingsRoutes(web));
+  app.use(membersRoutes(web));
   app.use(reauthRoutes(web));
   app.use(sessionRoutes(web));
   app.use(passwordRoutes(web));

@@ -44,5 +44,6 @@ export async function signedInClient(baseUrl: string, user: { username: string; 
   const client = new HttpClient(baseUrl);
   const response = await client.submit("/login", "/login", { login: user.username, password: user.password });
   if (response.status !== 303) throw new Error(`sign-in failed with ${response.status}`);
+  await client.get("/settings/profile"); // picks up the new session's CSRF token
   return client;
 }

@@ -24,7 +24,7 @@ function backupCodesFrom(html: string): string[] {
   return [...html.matchAll(/<li>([a-z2-9]{5}-[a-z2-9]{5})<\/li>/g)].map((match) => match[1]!);
 }
 
-export async function enableTwoFactor(target: TestApp, client: HttpClient) {
+async function enableTwoFactor(target: TestApp, client: HttpClient) {
   const setup = await client.get("/settings/security/two-factor/setup");
   const secret = secretFrom(setup.text);
   const done = await client.post("/settings/security/two-factor/setup", { code: codeForSecret(secret, clock.now().getTime()) });

@@ -15,6 +15,7 @@ export function presentMembership(membership: WorkspaceMembership, activeWorkspa
     canManage: workspacePolicy.canManageSettings(membership.role),
     sessionIdleMinutes: membership.workspace.sessionIdleMinutes,
     sessionMaxDays: membership.workspace.sessionMaxDays,
+    requireTwoFactor: membership.workspace.requireTwoFactor,
     createdAt: membership.workspace.createdAt.toISOString().slice(0, 10),
   };
 }

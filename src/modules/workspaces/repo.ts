@@ -62,3 +62,27 @@ export async function loadUserWithMemberships(db: Db, userId: string) {
 export async function updateSessionLimits(db: Db, workspaceId: string, limits: { sessionIdleMinutes: number; sessionMaxDays: number }) {
   await db.update(workspaces).set(limits).where(eq(workspaces.id, workspaceId));
 }
+
+export async function listMembers(db: Db, workspaceId: string) {
+  return db
+    .select({ user: users, role: memberships.role, joinedAt: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.workspaceId, workspaceId))
+    .orderBy(asc(users.username));
+}
+
+// Tenant-scoped: a user who is not a member of this workspace is not found.
+export async function findMember(db: Db, workspaceId: string, userId: string) {
+  const [row] = await db
+    .select({ user: users, role: memberships.role })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
+    .limit(1);
+  return row;
+}
+
+export async function updateRequireTwoFactor(db: Db, workspaceId: string, requireTwoFactor: boolean) {
+  await db.update(workspaces).set({ requireTwoFactor }).where(eq(workspaces.id, workspaceId));
+}

@@ -9,10 +9,11 @@ import { listWorkspaceEvents } from "../audit/repo.js";
 import { assertCan, workspacePolicy } from "./policy.js";
 import { presentLimitChange, presentMembership } from "./presenter.js";
 import { sessionLimitsSchema } from "./schema.js";
-import { changeSessionLimits, SESSION_LIMITS_CHANGED } from "./settings-service.js";
+import { changeSessionLimits, changeTwoFactorRequirement, SESSION_LIMITS_CHANGED } from "./settings-service.js";
 import { requireMembership } from "./service.js";
 
 const slugParams = z.object({ slug: z.string().max(64) });
+const twoFactorPolicyBody = z.object({ requireTwoFactor: z.literal("on").optional() });
 
 export function workspaceSettingsRoutes(deps: WebDeps): Router {
   const router = Router();
@@ -37,6 +38,14 @@ export function workspaceSettingsRoutes(deps: WebDeps): Router {
     const input = parseInput(sessionLimitsSchema, req.body);
     await changeSessionLimits(deps, currentUserOf(req).user.id, membership, input, requestMeta(req));
     setFlash(req, "info", "Session limits saved. They apply to every session of this workspace from its next request.");
+    redirectTo(req, res, `/w/${membership.workspace.slug}/settings`);
+  });
+
+  router.post("/w/:slug/settings/two-factor", requireUser, requireFreshAuth(deps), async (req, res) => {
+    const { membership } = await loadManageable(req);
+    const { requireTwoFactor } = parseInput(twoFactorPolicyBody, req.body);
+    await changeTwoFactorRequirement(deps, currentUserOf(req).user.id, membership, requireTwoFactor === "on", requestMeta(req));
+    setFlash(req, "info", requireTwoFactor ? "Members now need two-factor authentication to use this workspace." : "Two-factor authentication is no longer required.");
     redirectTo(req, res, `/w/${membership.workspace.slug}/settings`);
   });
 

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../logger.js";
 import { AppError, isInfrastructureError, ValidationError } from "../errors.js";
 import { isHtmx, renderForm, renderPage, type FormContext } from "./render.js";
+import { csrfTokenFor } from "./security.js";
 
 const TITLES: Record<number, string> = {
   400: "Bad request",
@@ -41,6 +42,9 @@ export function errorHandler(logger: Logger) {
 }
 
 function renderErrorPage(req: Request, res: Response, appError: AppError): void {
+  // The page's own forms (sign out) need a token even when the error came
+  // before the middleware that sets it.
+  if (!res.locals.csrfToken && req.session) res.locals.csrfToken = csrfTokenFor(req);
   if (appError.status === 503) res.setHeader("Retry-After", "5");
   const data = { title: TITLES[appError.status] ?? "Error", message: appError.message, status: appError.status };
   if (isHtmx(req)) {
@@ -52,10 +56,15 @@ function renderErrorPage(req: Request, res: Response, appError: AppError): void 
   }
   renderPage(res, "errors/error", data, appError.status);
 }
+// Paths can carry secrets (reset links): long token-like segments are not logged.
+export function loggablePath(path: string): string {
+  return path.replace(/\/[\w-]{20,}(?=\/|$)/g, "/[redacted]");
+}
+
 function toAppError(error: unknown, logger: Logger, req: Request): AppError {
   if (error instanceof AppError) return error;
   if (isInfrastructureError(error)) {
-    logger.warn({ err: (error as Error).message, path: req.path }, "dependency unavailable");
+    logger.warn({ err: (error as Error).message, path: loggablePath(req.path) }, "dependency unavailable");
     return new AppError(503, "SERVICE_UNAVAILABLE", { message: "Latchkey cannot reach its database or cache right now. Try again in a moment." });
   }
   const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
@@ -63,6 +72,6 @@ function toAppError(error: unknown, logger: Logger, req: Request): AppError {
     // Body-parser and similar: too large, malformed. Never echo their message.
     return new AppError(status, "BAD_REQUEST", { message: status === 413 ? "That request was too large." : "That request could not be read." });
   }
-  logger.error({ err: error, path: req.path, method: req.method }, "unhandled error");
+  logger.error({ err: error, path: loggablePath(req.path), method: req.method }, "unhandled error");
   return new AppError(500, "INTERNAL_ERROR", { message: "Something went wrong on our side. It has been logged." });
 }

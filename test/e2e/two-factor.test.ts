@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import { createUser, createWorkspace } from "../helpers/factories.js";
+import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { codeForSecret } from "../helpers/totp.js";
+
+// Two-factor authentication in a real Chromium, on the real clock (the phone
+// app and the server agree on what "now" is): turn it on from the security
+// page, save the backup codes, then sign in with an authenticator code and
+// with a backup code, which works once. The steps share state on purpose, so
+// they run in order.
+const STEP_MS = 30_000;
+const BACKUP_CODE = /^[a-z2-9]{5}-[a-z2-9]{5}$/;
+
+type TestUser = Awaited<ReturnType<typeof createUser>>;
+
+let browser: Browser;
+let context: BrowserContext;
+let app: TestApp;
+let user: TestUser;
+let page: Page;
+const slug = "ws-two-factor-e2e";
+const consoleErrors: string[] = [];
+
+// Filled in by the steps, in order.
+let secret = "";
+let enabledAtStep = 0;
+let backupCodes: string[] = [];
+
+const stepOf = (ms: number) => Math.floor(ms / STEP_MS);
+
+function flashOf(target: Page) {
+  return target.locator("main .flash");
+}
+
+async function signInWithPassword(target: Page) {
+  const response = await target.goto("/login");
+  expect(response?.status()).toBe(200);
+  await target.getByLabel("Username or email").fill(user.username);
+  await target.getByLabel("Password", { exact: true }).fill(user.password);
+  await target.getByRole("button", { name: "Sign in" }).click();
+}
+
+// The password alone is not enough once two-factor authentication is on.
+async function signInUpToSecondStep(target: Page) {
+  await signInWithPassword(target);
+  await target.waitForURL((url) => url.pathname === "/login/verify");
+  await target.getByRole("heading", { name: "Two-step verification" }).waitFor();
+  expect(await target.getByTestId("signed-in-user").count()).toBe(0);
+  // Not signed in yet: account pages send the browser back to the sign-in.
+  expect((await target.request.get("/settings/profile", { maxRedirects: 0 })).status()).toBe(303);
+}
+
+async function expectSignedInAt(target: Page, pathname: string) {
+  await target.waitForURL((url) => url.pathname === pathname);
+  await expect.poll(() => target.getByTestId("signed-in-user").textContent().catch(() => null)).toBe(user.username);
+}
+
+async function signOut(target: Page) {
+  await target.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+  await target.waitForURL((url) => url.pathname === "/login");
+  await target.getByRole("heading", { name: "Sign in to Latchkey" }).waitFor();
+  expect(await target.getByTestId("signed-in-user").count()).toBe(0);
+}
+
+async function openSecurityPage(target: Page) {
+  const response = await target.goto("/settings/security");
+  expect(response?.status()).toBe(200);
+  await target.getByRole("heading", { name: "Two-factor authentication", exact: true }).waitFor();
+}
+
+beforeAll(async () => {
+  // Browser first: a missing Chromium fails the file before a database is made.
+  browser = await launchBrowser();
+  app = await startTestApp();
+  user = await createUser(app.deps);
+  await createWorkspace(app.deps, user, "ws_two_factor_e2e");
+  context = await browser.newContext({ baseURL: app.baseUrl });
+  context.setDefaultTimeout(10_000);
+  page = await context.newPage();
+  collectConsoleErrors(page, consoleErrors);
+});
+
+afterAll(async () => {
+  await context?.close().catch(() => {});
+  await browser?.close();
+  await app?.close();
+});
+
+describe("two-factor authentication in the browser", () => {
+  it("turns it on from the security page with the key typed by hand and shows 10 backup codes once", async () => {
+    await signInWithPassword(page);
+    await expectSignedInAt(page, `/w/${slug}`);
+
+    await openSecurityPage(page);
+    expect(await page.getByTestId("two-factor-status").textContent()).toBe("Off");
+    await page.getByRole("link", { name: "Enable two-factor authentication" }).click();
+    await page.waitForURL((url) => url.pathname === "/settings/security/two-factor/setup");
+    await page.getByRole("heading", { name: "Set up two-factor authentication" }).waitFor();
+
+    // The QR code is a data: image that the CSP lets load.
+    const qr = page.getByTestId("totp-qr");
+    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
+
+    // The key is hidden until the person asks for it.
+    const key = page.getByTestId("totp-secret");
+    expect(await key.isVisible()).toBe(false);
+    await page.getByText("Cannot scan it? Enter the key by hand").click();
+    await key.waitFor({ state: "visible" });
+    secret = (await key.textContent())!.replace(/\s+/g, "");
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(await page.getByTestId("totp-uri").textContent()).toContain(`secret=${secret}`);
+
+    const now = Date.now();
+    enabledAtStep = stepOf(now);
+    await page.getByLabel("Code from the app").fill(codeForSecret(secret, now));
+    await page.getByRole("button", { name: "Confirm and enable" }).click();
+    await page.getByRole("heading", { name: "Two-factor authentication is on" }).waitFor();
+
+    backupCodes = (await page.getByTestId("backup-codes").locator("li").allTextContents()).map((code) => code.trim());
+    expect(backupCodes).toHaveLength(10);
+    expect(new Set(backupCodes).size).toBe(10);
+    for (const code of backupCodes) expect(code).toMatch(BACKUP_CODE);
+
+    // app.js unhides Copy and Print; the download is a text file of the same codes.
+    expect(await page.getByRole("button", { name: "Copy" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Print" }).isVisible()).toBe(true);
+    const download = page.getByRole("link", { name: "Download (.txt)" });
+    expect(await download.isVisible()).toBe(true);
+    expect(await download.getAttribute("download")).toBe("latchkey-backup-codes.txt");
+    const href = (await download.getAttribute("href"))!;
+    expect(href.startsWith("data:text/plain;charset=utf-8,")).toBe(true);
+    const text = decodeURIComponent(href.slice("data:text/plain;charset=utf-8,".length));
+    for (const code of backupCodes) expect(text).toContain(code);
+
+    await page.getByRole("link", { name: "I have saved them" }).click();
+    await page.waitForURL((url) => url.pathname === "/settings/security");
+    await page.getByRole("heading", { name: "Two-factor authentication", exact: true }).waitFor();
+    expect(await page.getByTestId("two-factor-status").textContent()).toMatch(/^On since /);
+    expect(await page.getByTestId("backup-codes-left").textContent()).toBe("10");
+    // Shown once: the security page never repeats them.
+    const security = await page.content();
+    for (const code of backupCodes) expect(security).not.toContain(code);
+  });
+
+  it(
+    "after the password, asks for the authenticator code and signs in with it",
+    async () => {
+      await signOut(page);
+      await signInUpToSecondStep(page);
+      expect(await page.getByText("Open your authenticator app and enter the current code for Latchkey.").isVisible()).toBe(true);
+
+      // The enabling code used up its 30 s step (a code works once): the phone
+      // shows the next one only when the next step begins.
+      const waitMs = (enabledAtStep + 1) * STEP_MS - Date.now();
+      if (waitMs > 0) await page.waitForTimeout(waitMs + 200);
+      const now = Date.now();
+      expect(stepOf(now)).toBeGreaterThan(enabledAtStep);
+      await page.getByLabel("Authentication code").fill(codeForSecret(secret, now));
+      await page.getByRole("button", { name: "Verify" }).click();
+      await expectSignedInAt(page, `/w/${slug}`);
+      expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
+    },
+    90_000,
+  );
+
+  it("signs in once with a backup code and tells how many are left", async () => {
+    await signOut(page);
+    await signInUpToSecondStep(page);
+    await page.getByRole("link", { name: "Use a backup code instead" }).click();
+    await page.waitForURL((url) => url.pathname === "/login/verify" && url.searchParams.get("backup") === "1");
+    expect(await page.getByText("Enter one of your backup codes. Each code works once.").isVisible()).toBe(true);
+
+    await page.getByLabel("Backup code").fill(backupCodes[0]!);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expectSignedInAt(page, `/w/${slug}`);
+    await expect.poll(() => flashOf(page).textContent().catch(() => null)).toContain("Signed in with a backup code. 9 left.");
+
+    await openSecurityPage(page);
+    expect(await page.getByText(/Backup codes left:/).textContent()).toContain("Backup codes left: 9 of 10.");
+    expect(await page.getByTestId("backup-codes-left").textContent()).toBe("9");
+    expect(await page.getByTestId("two-factor-status").textContent()).toMatch(/^On since /);
+  });
+
+  it("refuses the same backup code a second time, in the form", async () => {
+    await signOut(page);
+    await signInUpToSecondStep(page);
+    await page.getByRole("link", { name: "Use a backup code instead" }).click();
+    await page.waitForURL((url) => url.pathname === "/login/verify" && url.searchParams.get("backup") === "1");
+
+    await page.getByLabel("Backup code").fill(backupCodes[0]!);
+    await page.getByRole("button", { name: "Verify" }).click();
+    // htmx swaps the form in place with the error under the field.
+    await expect.poll(() => page.locator("#field-backupCode-error").textContent().catch(() => null)).toBe(
+      "That backup code is not valid or was already used. 4 tries left.",
+    );
+    expect(new URL(page.url()).pathname).toBe("/login/verify");
+    expect(await page.getByTestId("signed-in-user").count()).toBe(0);
+    expect((await page.request.get("/settings/profile", { maxRedirects: 0 })).status()).toBe(303);
+  });
+});
+
+describe("console", () => {
+  it("logged no Content-Security-Policy violations or script errors", () => {
+    expect(cspViolations(consoleErrors)).toEqual([]);
+    // A 422 answer to an htmx request is logged by Chromium as a failed resource.
+    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+  });
+});
