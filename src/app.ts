@@ -79,8 +79,6 @@ export function createApp(deps: Deps) {
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.csrfToken = csrfTokenFor(req);
-    res.locals.flash = req.session.flash ?? null;
-    delete req.session.flash;
     res.locals.mailboxEnabled = mailboxEnabled(deps);
     next();
   });

@@ -48,7 +48,7 @@ async function serve(config: Config): Promise<void> {
   const workers: RunningWorkers | undefined = config.inProcessWorker ? startWorkers(deps) : undefined;
   const app = createApp(deps);
   const server: Server = app.listen(config.port, () => {
-    deps.logger.info({ url: config.baseUrl, database: deps.database.kind, pid: process.pid }, "Latchkey is listening");
+    deps.logger.info({ url: config.baseUrl, database: deps.database.kind }, "Latchkey is listening");
   });
 
   // SIGTERM: stop accepting, let in-flight requests and jobs finish, then exit.

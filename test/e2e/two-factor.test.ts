@@ -30,21 +30,25 @@ let backupCodes: string[] = [];
 
 const stepOf = (ms: number) => Math.floor(ms / STEP_MS);
 
-function flashOf(target: Page) {
-  return target.locator("main .flash");
+// Server-rendered, so read at once (no waiting for a flash that is not there).
+async function flashTexts(target: Page): Promise<string[]> {
+  return (await target.locator("main .flash").allTextContents()).map((text) => text.trim());
 }
 
-async function signInWithPassword(target: Page) {
-  const response = await target.goto("/login");
-  expect(response?.status()).toBe(200);
+async function signInWithPassword(target: Page, { alreadyOnLoginPage = false } = {}) {
+  if (!alreadyOnLoginPage) {
+    const response = await target.goto("/login");
+    expect(response?.status()).toBe(200);
+  }
+  await target.getByRole("heading", { name: "Sign in to Latchkey" }).waitFor();
   await target.getByLabel("Username or email").fill(user.username);
   await target.getByLabel("Password", { exact: true }).fill(user.password);
   await target.getByRole("button", { name: "Sign in" }).click();
 }
 
 // The password alone is not enough once two-factor authentication is on.
-async function signInUpToSecondStep(target: Page) {
-  await signInWithPassword(target);
+async function signInUpToSecondStep(target: Page, { alreadyOnLoginPage = false } = {}) {
+  await signInWithPassword(target, { alreadyOnLoginPage });
   await target.waitForURL((url) => url.pathname === "/login/verify");
   await target.getByRole("heading", { name: "Two-step verification" }).waitFor();
   expect(await target.getByTestId("signed-in-user").count()).toBe(0);
@@ -165,22 +169,49 @@ describe("two-factor authentication in the browser", () => {
     90_000,
   );
 
-  it("signs in once with a backup code and tells how many are left", async () => {
+  it("signs in once with a backup code, from the security page, and tells how many are left", async () => {
     await signOut(page);
-    await signInUpToSecondStep(page);
+    // Opening an account page signed out goes through the sign-in and back.
+    await page.goto("/settings/security");
+    await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("return_to") === "/settings/security");
+    await signInUpToSecondStep(page, { alreadyOnLoginPage: true });
     await page.getByRole("link", { name: "Use a backup code instead" }).click();
     await page.waitForURL((url) => url.pathname === "/login/verify" && url.searchParams.get("backup") === "1");
     expect(await page.getByText("Enter one of your backup codes. Each code works once.").isVisible()).toBe(true);
 
     await page.getByLabel("Backup code").fill(backupCodes[0]!);
     await page.getByRole("button", { name: "Verify" }).click();
-    await expectSignedInAt(page, `/w/${slug}`);
-    await expect.poll(() => flashOf(page).textContent().catch(() => null)).toContain("Signed in with a backup code. 9 left.");
-
-    await openSecurityPage(page);
+    await expectSignedInAt(page, "/settings/security");
+    expect(await flashTexts(page)).toEqual([
+      "Signed in with a backup code. 9 left. Lost your authenticator? Set it up again under Security.",
+    ]);
     expect(await page.getByText(/Backup codes left:/).textContent()).toContain("Backup codes left: 9 of 10.");
     expect(await page.getByTestId("backup-codes-left").textContent()).toBe("9");
     expect(await page.getByTestId("two-factor-status").textContent()).toMatch(/^On since /);
+    // Signed in with a backup code: the lost authenticator can be replaced right away.
+    expect(await page.getByRole("button", { name: "Set up my authenticator again" }).isVisible()).toBe(true);
+  });
+
+  it("signs in with another backup code from /login and lands on the workspace", async () => {
+    await signOut(page);
+    await signInUpToSecondStep(page);
+    await page.getByRole("link", { name: "Use a backup code instead" }).click();
+    await page.waitForURL((url) => url.pathname === "/login/verify" && url.searchParams.get("backup") === "1");
+    await page.getByLabel("Backup code").fill(backupCodes[1]!);
+    await page.getByRole("button", { name: "Verify" }).click();
+    // POST /login/verify -> HX-Redirect "/" -> 303 /w/<slug>.
+    await expectSignedInAt(page, `/w/${slug}`);
+  });
+
+  // The flash survives the redirect chain (POST -> / -> /w/<slug>): it is
+  // consumed only by a rendered page.
+  it("...and the workspace page shows the backup-code flash", async () => {
+    expect((await flashTexts(page)).join(" ")).toContain("Signed in with a backup code. 8 left.");
+  });
+
+  it("the security page counts both used backup codes", async () => {
+    await openSecurityPage(page);
+    expect(await page.getByTestId("backup-codes-left").textContent()).toBe("8");
   });
 
   it("refuses the same backup code a second time, in the form", async () => {
@@ -190,12 +221,16 @@ describe("two-factor authentication in the browser", () => {
     await page.waitForURL((url) => url.pathname === "/login/verify" && url.searchParams.get("backup") === "1");
 
     await page.getByLabel("Backup code").fill(backupCodes[0]!);
+    // A marker on the document survives an htmx swap, not a page load.
+    await page.evaluate(() => document.documentElement.setAttribute("data-same-document", "yes"));
     await page.getByRole("button", { name: "Verify" }).click();
     // htmx swaps the form in place with the error under the field.
     await expect.poll(() => page.locator("#field-backupCode-error").textContent().catch(() => null)).toBe(
       "That backup code is not valid or was already used. 4 tries left.",
     );
+    expect(await page.locator("html").getAttribute("data-same-document")).toBe("yes");
     expect(new URL(page.url()).pathname).toBe("/login/verify");
+    expect(await page.locator("#field-backupCode").getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByTestId("signed-in-user").count()).toBe(0);
     expect((await page.request.get("/settings/profile", { maxRedirects: 0 })).status()).toBe(303);
   });

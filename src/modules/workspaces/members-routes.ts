@@ -22,7 +22,7 @@ export function membersRoutes(deps: WebDeps): Router {
 
   async function actorMembership(req: Request) {
     const { slug } = parseInput(slugParams, req.params);
-    return requireMembership(deps.db, currentUserOf(req).user.id, slug);
+    return requireMembership(currentUserOf(req).memberships, slug);
   }
 
   router.get("/w/:slug/members", requireUser, async (req, res) => {

@@ -45,14 +45,14 @@ export function workspaceRoutes(deps: WebDeps): Router {
 
   router.post("/workspaces/switch", requireUser, async (req, res) => {
     const { slug } = parseInput(switchWorkspaceSchema, req.body);
-    const { workspace } = await requireMembership(deps.db, currentUserOf(req).user.id, slug);
+    const { workspace } = requireMembership(currentUserOf(req).memberships, slug);
     await makeActive(req, workspace);
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 
   router.get("/w/:slug", requireUser, async (req, res) => {
     const { slug } = parseInput(slugParams, req.params);
-    const membership = await requireMembership(deps.db, currentUserOf(req).user.id, slug);
+    const membership = requireMembership(currentUserOf(req).memberships, slug);
     renderPage(res, "workspaces/home", { workspace: presentMembership(membership, req.session.workspaceId) });
   });
 

@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client.js";
 import { AppError, notFound } from "../../platform/errors.js";
 import { recordAudit, type RequestMeta } from "../audit/service.js";
-import { findMembershipBySlug, insertWorkspaceWithOwner, isSlugTaken, type WorkspaceMembership } from "./repo.js";
+import { insertWorkspaceWithOwner, isSlugTaken, type WorkspaceMembership } from "./repo.js";
 import { slugify, type CreateWorkspaceInput } from "./schema.js";
 import type { Workspace } from "./tables.js";
 
@@ -35,9 +35,10 @@ export async function createWorkspace(db: Db, ownerId: string, input: CreateWork
 }
 
 // A workspace the user does not belong to answers 404, never 403: its
-// existence is not disclosed.
-export async function requireMembership(db: Db, userId: string, slug: string): Promise<WorkspaceMembership> {
-  const membership = await findMembershipBySlug(db, userId, slug);
+// existence is not disclosed. The memberships are the ones loaded for this
+// request (one query per request), so this costs no second query.
+export function requireMembership(memberships: WorkspaceMembership[], slug: string): WorkspaceMembership {
+  const membership = memberships.find((candidate) => candidate.workspace.slug === slug);
   if (!membership) throw notFound();
   return membership;
 }

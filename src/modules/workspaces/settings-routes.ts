@@ -20,7 +20,7 @@ export function workspaceSettingsRoutes(deps: WebDeps): Router {
 
   async function loadManageable(req: Parameters<typeof currentUserOf>[0]) {
     const { slug } = parseInput(slugParams, req.params);
-    const membership = await requireMembership(deps.db, currentUserOf(req).user.id, slug);
+    const membership = requireMembership(currentUserOf(req).memberships, slug);
     assertCan(workspacePolicy.canManageSettings(membership.role));
     const history = await listWorkspaceEvents(deps.db, membership.workspace.id, [SESSION_LIMITS_CHANGED]);
     return { membership, data: { workspace: presentMembership(membership, req.session.workspaceId), history: history.map(presentLimitChange) } };

@@ -7,6 +7,8 @@ import type { User } from "../../modules/users/tables.js";
 import { destroySession, limitsOf } from "./session-auth.js";
 import { sessionCookieName } from "../http/session.js";
 
+const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+
 // The session id the browser sent ("s:<id>.<signature>"), if any.
 function presentedSessionId(req: Request, cookieName: string): string | undefined {
   const header = req.headers.cookie ?? "";
@@ -62,9 +64,17 @@ export function loadCurrentUser(deps: Pick<Deps, "db" | "clock" | "sessionIndex"
       return next();
     }
 
-    session.lastSeenAt = now;
-    session.limits = limits;
-    session.workspaceId = activeMembership?.workspace.id ?? null;
+    // Activity is written (a SET that also renews the Redis TTL) at most once
+    // a minute, or at once when the limits or workspace changed: most page
+    // views then cost no Redis write at all. A minute of slack is nothing
+    // next to the shortest inactivity limit (30 minutes).
+    const workspaceId = activeMembership?.workspace.id ?? null;
+    const limitsChanged = session.limits?.idleMinutes !== limits.idleMinutes || session.limits?.maxDays !== limits.maxDays;
+    if (now - (session.lastSeenAt ?? 0) >= ACTIVITY_WRITE_INTERVAL_MS || limitsChanged || session.workspaceId !== workspaceId) {
+      session.lastSeenAt = now;
+      session.limits = limits;
+      session.workspaceId = workspaceId;
+    }
     const { avatarEtag, ...account } = loaded;
     req.currentUser = { ...account, activeMembership };
     res.locals.viewer = {

@@ -6,7 +6,12 @@ export function isHtmx(req: Request): boolean {
 
 // Every page renders inside the layout; `view` names the page template.
 export function renderPage(res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
-  res.status(status).render("layouts/page", { ...data, view }, sendOrFallback(res));
+  // The flash is consumed by the page that shows it, so it survives
+  // redirect chains (POST -> / -> /w/slug).
+  const session = res.req.session;
+  const flash = session?.flash ?? res.locals.flash ?? null;
+  if (session?.flash) delete session.flash;
+  res.status(status).render("layouts/page", { ...data, view, flash }, sendOrFallback(res));
 }
 
 // A template that fails to render must not leak a stack trace to the user.
