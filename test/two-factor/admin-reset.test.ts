@@ -94,3 +94,27 @@ describe("workspace requirement", () => {
     expect((await memberClient.get(`/w/${workspace.slug}`)).status).toBe(200);
   });
 });
+
+describe("instance administrator reset of 2FA", () => {
+  it("an instance admin resets any user's 2FA; the user is emailed; a non-admin is refused", async () => {
+    const instanceAdmin = await createUser(app.deps, { isInstanceAdmin: true });
+    const user = await createUser(app.deps);
+    await enableTotpFor(app.deps, user);
+    const adminClient = await signedInClient(app.baseUrl, instanceAdmin);
+    expect((await adminClient.get(`/admin/users/${user.id}`)).text).toContain("Reset 2FA");
+    expect((await adminClient.post(`/admin/users/${user.id}/two-factor/reset`, {})).status).toBe(303);
+    expect(await totpOn(user.id)).toBe(false);
+    await app.mail.waitFor(user.email, /two-factor authentication was reset/);
+    const [event] = await app.deps.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "two_factor.reset_by_admin"), eq(auditEvents.subjectId, user.id)));
+    expect(event).toMatchObject({ actorId: instanceAdmin.id, workspaceId: null });
+
+    const other = await createUser(app.deps);
+    await enableTotpFor(app.deps, other);
+    const plain = await signedInClient(app.baseUrl, await createUser(app.deps));
+    expect((await plain.post(`/admin/users/${other.id}/two-factor/reset`, {})).status).toBe(403);
+    expect(await totpOn(other.id)).toBe(true);
+  });
+});

@@ -13,6 +13,7 @@ export function presentUserRow(user: User) {
     username: user.username,
     email: user.email,
     twoFactor: user.totpEnabledAt ? "On" : "Off",
+    twoFactorEnabled: Boolean(user.totpEnabledAt),
     isInstanceAdmin: user.isInstanceAdmin,
     status: user.status,
     statusLabel: STATUS_LABELS[user.status],

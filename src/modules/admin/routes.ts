@@ -2,7 +2,8 @@ import { Router, type Request } from "express";
 import type { WebDeps } from "../../app.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../platform/auth/guards.js";
 import { requestMeta } from "../../platform/auth/session-auth.js";
-import { notFound } from "../../platform/errors.js";
+import { AppError, notFound } from "../../platform/errors.js";
+import { isTwoFactorEnabled, resetTwoFactor } from "../two-factor/service.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
 import { parseInput } from "../../platform/http/validate.js";
 import { newPasswordSchema } from "../password/schema.js";
@@ -43,6 +44,17 @@ export function adminRoutes(deps: WebDeps): Router {
     const { signedOut } = await setPasswordAsAdmin(deps, currentUserOf(req).user, subject, input, requestMeta(req));
     const sessions = signedOut === 1 ? "its 1 session was" : `its ${signedOut} sessions were`;
     setFlash(req, "info", `New password set for ${subject.username}; ${sessions} signed out and the owner was emailed.`);
+    redirectTo(req, res, `/admin/users/${subject.id}`);
+  });
+
+  router.post("/admin/users/:id/two-factor/reset", ...admin, requireFreshAuth(deps), async (req, res) => {
+    const { subject } = await loadSubject(req);
+    if (subject.id === currentUserOf(req).user.id) {
+      throw new AppError(409, "OWN_ACCOUNT", { message: "Manage your own two-factor authentication on your Security page." });
+    }
+    if (!isTwoFactorEnabled(subject)) throw new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: `${subject.username} does not use two-factor authentication.` });
+    await resetTwoFactor(deps, currentUserOf(req).user.id, subject, null, requestMeta(req));
+    setFlash(req, "info", `Two-factor authentication was reset for ${subject.username}. They have been emailed.`);
     redirectTo(req, res, `/admin/users/${subject.id}`);
   });
 
