@@ -53,6 +53,20 @@ interface PageFigures {
   errors: number;
   // Server-process CPU per request: less sensitive to other load on the machine than req/s.
   cpuPerRequestMs: number;
+  // Redis commands the server sent per request (INFO's total_commands_processed
+  // delta): the cost of session loading and limit enforcement.
+  redisCommandsPerRequest: number;
+}
+
+async function redisCommandsProcessed(): Promise<number> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const stats = await redis.info("stats");
+    return Number(/total_commands_processed:(\d+)/.exec(stats)?.[1] ?? 0);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 interface RateFigures {
@@ -215,10 +229,13 @@ async function loadTest(label: string, server: RunningServer, url: string, cooki
   const options = { url, connections: CONNECTIONS, headers: { cookie } };
   await autocannon({ ...options, duration: WARMUP_SECONDS });
   const cpuBefore = await server.cpuMs();
+  const commandsBefore = await redisCommandsProcessed();
   const result = await autocannon({ ...options, duration: DURATION_SECONDS });
+  const commandsAfter = await redisCommandsProcessed();
   const cpuAfter = await server.cpuMs();
   return {
     cpuPerRequestMs: (cpuAfter - cpuBefore) / Math.max(1, result.requests.total),
+    redisCommandsPerRequest: (commandsAfter - commandsBefore - 1) / Math.max(1, result.requests.total),
     label,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
@@ -347,6 +364,11 @@ function printPages(floor: PageFigures, app: PageFigures): void {
   console.log(`ratio b/a (req/s)        ${number(ratio, 2).padStart(8)}   target >= ${TARGET_RATIO}        ${verdict(ratio >= TARGET_RATIO)}`);
   console.log(`server CPU/request b/a   ${`${number(app.cpuPerRequestMs / floor.cpuPerRequestMs, 2)}x`.padStart(8)}   (the server process only: PostgreSQL and Redis not included)`);
   console.log(`p99 of (b)               ${`${number(app.p99)} ms`.padStart(8)}   target <= ${TARGET_P99_MS} ms      ${verdict(app.p99 <= TARGET_P99_MS)}`);
+  const extraRoundTrips = app.redisCommandsPerRequest - floor.redisCommandsPerRequest;
+  console.log(
+    `Redis commands/request   ${number(floor.redisCommandsPerRequest, 2).padStart(8)} (a)  ${number(app.redisCommandsPerRequest, 2)} (b)  ` +
+      `session-limit enforcement: ${number(extraRoundTrips, 2)} extra, target <= 1   ${verdict(extraRoundTrips <= 1)}`,
+  );
   for (const f of [floor, app]) {
     if (f.non2xx || f.errors) console.log(`warning: ${f.label} had ${f.non2xx} non-2xx answers and ${f.errors} errors; its figures are suspect`);
   }
