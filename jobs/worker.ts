@@ -15,23 +15,22 @@ export interface RunningWorkers {
 // default (IN_PROCESS_WORKER=true) or on its own with `npm run worker`.
 export function startWorkers(deps: Deps): RunningWorkers {
   const connection = createRedisConnection(deps.config.redisUrl, "worker");
-  const mailWorker = new Worker(
-    MAIL_QUEUE,
-    async (job) => {
-      if (job.name !== sendMailJob.name) throw new Error(`Unknown mail job ${job.name}`);
-      await sendMailJob.perform(deps, job.data);
-    },
-    { connection, prefix: `${deps.config.redisPrefix}bull`, concurrency: 4 },
+  // One worker per queue; each queue carries one kind of job.
+  const jobsByQueue = [
+    [MAIL_QUEUE, sendMailJob],
+    [SMS_QUEUE, sendSmsJob],
+  ] as const;
+  const workers = jobsByQueue.map(
+    ([queue, job]) =>
+      new Worker(
+        queue,
+        async (received) => {
+          if (received.name !== job.name) throw new Error(`Unknown ${queue} job ${received.name}`);
+          await job.perform(deps, received.data);
+        },
+        { connection, prefix: `${deps.config.redisPrefix}bull`, concurrency: 4 },
+      ),
   );
-  const smsWorker = new Worker(
-    SMS_QUEUE,
-    async (job) => {
-      if (job.name !== sendSmsJob.name) throw new Error(`Unknown sms job ${job.name}`);
-      await sendSmsJob.perform(deps, job.data);
-    },
-    { connection, prefix: `${deps.config.redisPrefix}bull`, concurrency: 4 },
-  );
-  const workers = [mailWorker, smsWorker];
   for (const worker of workers) {
     // Job payloads hold codes: log the job id and error only, never the data.
     worker.on("failed", (job, error) => {

@@ -1,7 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import nodemailer from "nodemailer";
 import { z } from "zod";
+import { readOutboxFolder, writeToOutbox, type OutboxEntry as StoredEntry } from "./outbox.js";
 
 export const mailMessageSchema = z.object({
   to: z.string().min(3),
@@ -15,11 +14,7 @@ export interface MailTransport {
   send(message: MailMessage): Promise<void>;
 }
 
-export interface OutboxEntry extends MailMessage {
-  id: string;
-  from: string;
-  sentAt: string;
-}
+export type OutboxEntry = MailMessage & StoredEntry & { from: string };
 
 // SMTP in production; with no SMTP_URL, mail lands as JSON files in an outbox
 // under DATA_DIR, readable on the development mailbox page.
@@ -33,24 +28,10 @@ export function createMailTransport(options: { smtpUrl?: string; from: string; o
   }
   return {
     kind: "outbox",
-    async send(message) {
-      mkdirSync(options.outboxDir, { recursive: true });
-      const sentAt = new Date();
-      const id = `${sentAt.getTime()}-${Math.random().toString(36).slice(2, 10)}`;
-      const entry: OutboxEntry = { id, from: options.from, sentAt: sentAt.toISOString(), ...message };
-      writeFileSync(path.join(options.outboxDir, `${id}.json`), JSON.stringify(entry, null, 2));
-    },
+    send: async (message) => writeToOutbox(options.outboxDir, { from: options.from, ...message }),
   };
 }
 
 export function readOutbox(outboxDir: string): OutboxEntry[] {
-  let files: string[];
-  try {
-    files = readdirSync(outboxDir).filter((file) => file.endsWith(".json"));
-  } catch {
-    return [];
-  }
-  return files
-    .map((file) => JSON.parse(readFileSync(path.join(outboxDir, file), "utf8")) as OutboxEntry)
-    .sort((a, b) => b.sentAt.localeCompare(a.sentAt) || b.id.localeCompare(a.id));
+  return readOutboxFolder<OutboxEntry>(outboxDir);
 }

@@ -1,6 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { z } from "zod";
+import { readOutboxFolder, writeToOutbox, type OutboxEntry } from "./outbox.js";
 
 export const smsMessageSchema = z.object({
   to: z.string().regex(/^\+[1-9]\d{6,14}$/),
@@ -13,10 +12,7 @@ export interface SmsTransport {
   send(message: SmsMessage): Promise<void>;
 }
 
-export interface SmsOutboxEntry extends SmsMessage {
-  id: string;
-  sentAt: string;
-}
+export type SmsOutboxEntry = SmsMessage & OutboxEntry;
 
 // A small transport interface: with SMS_WEBHOOK_URL set, each message is POSTed
 // as JSON {to, text} to the gateway; otherwise it lands in an outbox under
@@ -40,23 +36,10 @@ export function createSmsTransport(options: { webhookUrl?: string; outboxDir: st
   }
   return {
     kind: "outbox",
-    async send(message) {
-      mkdirSync(options.outboxDir, { recursive: true });
-      const sentAt = new Date();
-      const id = `${sentAt.getTime()}-${Math.random().toString(36).slice(2, 10)}`;
-      writeFileSync(path.join(options.outboxDir, `${id}.json`), JSON.stringify({ id, sentAt: sentAt.toISOString(), ...message }, null, 2));
-    },
+    send: async (message) => writeToOutbox(options.outboxDir, message),
   };
 }
 
 export function readSmsOutbox(outboxDir: string): SmsOutboxEntry[] {
-  let files: string[];
-  try {
-    files = readdirSync(outboxDir).filter((file) => file.endsWith(".json"));
-  } catch {
-    return [];
-  }
-  return files
-    .map((file) => JSON.parse(readFileSync(path.join(outboxDir, file), "utf8")) as SmsOutboxEntry)
-    .sort((a, b) => b.sentAt.localeCompare(a.sentAt) || b.id.localeCompare(a.id));
+  return readOutboxFolder<SmsOutboxEntry>(outboxDir);
 }

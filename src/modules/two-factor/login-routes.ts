@@ -1,4 +1,4 @@
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { WebDeps } from "../../app.js";
 import { redirectIfSignedIn } from "../../platform/auth/guards.js";
@@ -46,32 +46,32 @@ export function loginChallengeRoutes(deps: WebDeps): Router {
   }
 
   // A challenge that is gone or failed sends the browser back to the password.
-  function backToPassword(req: Request, res: Parameters<typeof redirectTo>[1], message: string) {
+  function backToPassword(req: Request, res: Response, message: string) {
     delete req.session.loginChallenge;
     setFlash(req, "error", message);
     redirectTo(req, res, "/login");
   }
 
-  router.get("/login/verify", redirectIfSignedIn, async (req, res) => {
-    let loaded;
+  // The challenge, or null after sending the browser back to the password.
+  async function loadOrRestart(req: Request, res: Response) {
     try {
-      loaded = await load(req);
+      return await load(req);
     } catch (error) {
-      if (error instanceof AppError && error.status === 401) return backToPassword(req, res, error.message);
+      if (error instanceof AppError && error.status === 401) return void backToPassword(req, res, error.message);
       throw error;
     }
+  }
+
+  router.get("/login/verify", redirectIfSignedIn, async (req, res) => {
+    const loaded = await loadOrRestart(req, res);
+    if (!loaded) return;
     const { backup } = parseInput(verifyQuery, req.query);
     renderPage(res, "two-factor/verify", { challenge: viewOf(loaded.challenge, loaded.user, Boolean(backup)), values: {}, errors: {}, formError: null });
   });
 
   router.post("/login/verify", redirectIfSignedIn, async (req, res) => {
-    let loaded;
-    try {
-      loaded = await load(req);
-    } catch (error) {
-      if (error instanceof AppError && error.status === 401) return backToPassword(req, res, error.message);
-      throw error;
-    }
+    const loaded = await loadOrRestart(req, res);
+    if (!loaded) return;
     const { challenge, user } = loaded;
     const input = parseInput(proofBody, req.body);
     rememberForm(res, req, "two-factor/verify", "two-factor/_verify-form", { challenge: viewOf(challenge, user, "backupCode" in input) });
