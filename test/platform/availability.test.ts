@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, createWorkspace, signedInClient } from "../helpers/factories.js";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.js";
+import { HttpClient } from "../helpers/http-client.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { codeForSecret } from "../helpers/totp.js";
+import { enableTotpFor } from "../helpers/two-factor.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // PostgreSQL and Redis sit behind loopback proxies that the test cuts and
@@ -53,6 +56,21 @@ describe("dependency outages", () => {
     await redisProxy.start();
     await eventually(async () => (await client.get(`/w/${workspace.slug}`)).status === 200);
     expect((await client.get("/readyz")).status).toBe(200);
+  });
+
+  it("an outage while a sign-in code is checked consumes neither the code nor an attempt", async () => {
+    const user = await createUser(app.deps);
+    const { secret } = await enableTotpFor(app.deps, user);
+    const client = new HttpClient(app.baseUrl);
+    expect((await client.submit("/login", "/login", { login: user.username, password: user.password })).location).toBe("/login/verify");
+    const code = codeForSecret(secret, Date.now(), 1);
+
+    await pgProxy.stop();
+    for (let i = 0; i < 6; i++) expect((await client.post("/login/verify", { code })).status).toBe(503);
+    await pgProxy.start();
+    await eventually(async () => (await client.get("/readyz")).status === 200);
+    // Six failed requests, yet the challenge lives and the code still works.
+    expect((await client.post("/login/verify", { code })).status).toBe(303);
   });
 
   it("answers 503 while PostgreSQL is away and recovers when it returns", async () => {

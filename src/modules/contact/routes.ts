@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { WebDeps } from "../../app.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
 import { requestMeta } from "../../platform/auth/session-auth.js";
-import { isHtmx, redirectTo, rememberForm, setFlash } from "../../platform/http/render.js";
+import { isHtmx, redirectTo, rememberForm, renderFragment, setFlash } from "../../platform/http/render.js";
 import { parseInput } from "../../platform/http/validate.js";
 import { codeField } from "../codes/schema.js";
 import { loadProfilePage } from "../profile/page.js";
@@ -47,7 +47,7 @@ export function contactRoutes(deps: WebDeps): Router {
   function respond(req: Request, res: Response) {
     const { channel, user, flow } = context(req);
     if (isHtmx(req)) {
-      return res.render("contact/_channel", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()), errors: {}, values: {} });
+      return renderFragment(res, "contact/_channel", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()), errors: {}, values: {} });
     }
     redirectTo(req, res, `/settings/profile#contact-${channel.id}`);
   }
@@ -100,7 +100,7 @@ export function contactRoutes(deps: WebDeps): Router {
   // The "Resend in 42 s" countdown: htmx reloads this small fragment each second.
   router.get(`${base}/resend`, requireUser, (req, res) => {
     const { channel, user, flow } = context(req);
-    res.render("contact/_resend", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()) });
+    renderFragment(res, "contact/_resend", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()) });
   });
 
   router.get(`${base}`, requireUser, (req, res) => {

@@ -2,9 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from "express"
 import type { WebDeps } from "../../app.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
 import { destroySession, requestMeta, rotateSessionId } from "../../platform/auth/session-auth.js";
-import { AppError, isInfrastructureError } from "../../platform/errors.js";
-import type { Logger } from "../../platform/logger.js";
-import { isHtmx, redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
+import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, setFlash } from "../../platform/http/render.js";
 import { parseInput } from "../../platform/http/validate.js";
 import { loadSecurityPage } from "../settings/security-page.js";
 import type { ResetLink } from "./repo.js";
@@ -47,16 +45,16 @@ export function passwordRoutes(deps: WebDeps): Router {
     renderPageOrFragment(req, res, "password/forgot-sent", "password/_forgot-sent", { title: "Check your email" });
   });
 
-  const guarded = (handler: (req: Request, res: Response) => Promise<void>) => withTokenFreeErrorLogs(deps.logger, handler);
-
-  router.get("/reset-password/:token", noStore, guarded(async (req, res) => {
+  // The path holds the token: the error handler logs token-like path
+  // segments as [redacted] (loggablePath).
+  router.get("/reset-password/:token", noStore, async (req, res) => {
     const { token } = parseInput(resetTokenParams, req.params);
     const state = await inspectResetLink(deps, resetThrottle, token, requestMeta(req));
     if (!state.usable) return renderInvalidLink(req, res, state);
     renderPage(res, "password/reset", { ...resetPageData(token, state.link), values: {}, errors: {}, formError: null });
-  }));
+  });
 
-  router.post("/reset-password/:token", noStore, guarded(async (req, res) => {
+  router.post("/reset-password/:token", noStore, async (req, res) => {
     const { token } = parseInput(resetTokenParams, req.params);
     const state = await inspectResetLink(deps, resetThrottle, token, requestMeta(req));
     // htmx cannot swap an error page into the form: reload the link instead.
@@ -72,7 +70,7 @@ export function passwordRoutes(deps: WebDeps): Router {
     if (req.session.userId === state.link.user.id) await destroySession(req, deps);
     setFlash(req, "info", "Password changed. Sign in with your new password.");
     redirectTo(req, res, "/login");
-  }));
+  });
 
   return router;
 }
@@ -81,26 +79,6 @@ export function passwordRoutes(deps: WebDeps): Router {
 function noStore(_req: Request, res: Response, next: NextFunction): void {
   res.setHeader("Cache-Control", "no-store");
   next();
-}
-
-// The shared error handler logs req.path, which here holds the token. Expected
-// failures (AppError) are not logged there; everything else is logged here
-// with the path redacted and handed on as the same 503/500 it would become.
-function withTokenFreeErrorLogs(logger: Logger, handler: (req: Request, res: Response) => Promise<void>) {
-  return async (req: Request, res: Response) => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      const where = { path: "/reset-password/[redacted]", method: req.method };
-      if (isInfrastructureError(error)) {
-        logger.warn({ err: (error as Error).message, ...where }, "dependency unavailable");
-        throw new AppError(503, "SERVICE_UNAVAILABLE", { message: "Latchkey cannot reach its database or cache right now. Try again in a moment." });
-      }
-      logger.error({ err: error, ...where }, "unhandled error");
-      throw new AppError(500, "INTERNAL_ERROR", { message: "Something went wrong on our side. It has been logged." });
-    }
-  };
 }
 
 function resetPageData(token: string, link: ResetLink) {
@@ -113,10 +91,6 @@ function renderInvalidLink(_req: Request, res: Response, state: Extract<ResetLin
 }
 
 function renderPageOrFragment(req: Request, res: Response, page: string, fragment: string, data: Record<string, unknown>): void {
-  if (!isHtmx(req)) return renderPage(res, page, data);
-  res.render(fragment, data, (error: Error | null, html?: string) => {
-    if (!error) return void res.send(html);
-    res.locals.logger?.error({ err: error }, "template failed");
-    res.status(500).type("text/plain").send("Something went wrong on our side.");
-  });
+  if (isHtmx(req)) renderFragment(res, fragment, data);
+  else renderPage(res, page, data);
 }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../logger.js";
 import { AppError, isInfrastructureError, ValidationError } from "../errors.js";
-import { isHtmx, renderForm, renderPage, type FormContext } from "./render.js";
+import { isHtmx, renderForm, renderFragment, renderPage, type FormContext } from "./render.js";
 import { csrfTokenFor } from "./security.js";
 
 const TITLES: Record<number, string> = {
@@ -52,7 +52,7 @@ function renderErrorPage(req: Request, res: Response, appError: AppError): void 
     // area instead of swapping it into whatever element asked.
     res.setHeader("HX-Retarget", "#main");
     res.setHeader("HX-Reswap", "innerHTML");
-    return void res.status(appError.status).render("errors/error", data);
+    return renderFragment(res, "errors/error", data, appError.status);
   }
   renderPage(res, "errors/error", data, appError.status);
 }

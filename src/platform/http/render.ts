@@ -14,6 +14,11 @@ export function renderPage(res: Response, view: string, data: Record<string, unk
   res.status(status).render("layouts/page", { ...data, view, flash }, sendOrFallback(res));
 }
 
+// A fragment for htmx (no layout).
+export function renderFragment(res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
+  res.status(status).render(view, data, sendOrFallback(res));
+}
+
 // A template that fails to render must not leak a stack trace to the user.
 function sendOrFallback(res: Response) {
   return (error: Error | null, html?: string) => {
@@ -60,7 +65,7 @@ export async function renderForm(
   const pageData = typeof form.data === "function" ? await form.data() : form.data;
   const data = { ...pageData, values: form.values, errors: feedback.errors ?? {}, formError: feedback.formError ?? null };
   if (isHtmx(req)) {
-    res.status(status).render(form.fragment, data, sendOrFallback(res));
+    renderFragment(res, form.fragment, data, status);
   } else {
     renderPage(res, form.page, data, status);
   }
