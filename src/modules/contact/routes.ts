@@ -100,7 +100,8 @@ export function contactRoutes(deps: WebDeps): Router {
   // The "Resend in 42 s" countdown: htmx reloads this small fragment each second.
   router.get(`${base}/resend`, requireUser, (req, res) => {
     const { channel, user, flow } = context(req);
-    renderFragment(res, "contact/_resend", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()) });
+    const sendLabel = flow?.stage === "identity" ? "Send a new code" : "Resend code";
+    renderFragment(res, "contact/_resend", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()), sendLabel });
   });
 
   router.get(`${base}`, requireUser, (req, res) => {

@@ -86,7 +86,12 @@ export function safeReturnTo(candidate: unknown, fallback = "/"): string {
 // would receive the next page.
 export function redirectTo(req: Request, res: Response, location: string): void {
   if (isHtmx(req)) {
-    res.setHeader("HX-Redirect", location);
+    // A redirect to an anchor of the page already shown would only scroll:
+    // drop the anchor so the browser really loads the page again.
+    const current = String(req.headers["hx-current-url"] ?? "");
+    const [path] = location.split("#");
+    const samePage = current !== "" && new URL(current, "http://x").pathname === new URL(path!, "http://x").pathname;
+    res.setHeader("HX-Redirect", samePage ? path! : location);
     res.status(204).end();
   } else {
     res.redirect(303, location);
