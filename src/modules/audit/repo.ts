@@ -10,3 +10,8 @@ export async function listWorkspaceEvents(db: Db, workspaceId: string, actions: 
     .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
     .limit(limit);
 }
+
+// What happened to one account, newest first: the user's own security log.
+export async function listSubjectEvents(db: Db, subjectId: string, limit = 20) {
+  return db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)).limit(limit);
+}
