@@ -9,16 +9,19 @@ import { secondStepFor, sendLoginCode } from "../two-factor/login-challenge.js";
 import { completeSignIn } from "./complete-sign-in.js";
 import { loginSchema, registerSchema } from "./schema.js";
 import { authenticate, registerUser } from "./service.js";
+import { createRegistrationLimit } from "./throttle.js";
 
 const loginQuerySchema = z.object({ return_to: z.string().optional(), expired: z.string().optional() });
 
 export function authRoutes(deps: WebDeps): Router {
   const router = Router();
+  const registrationLimit = createRegistrationLimit(deps.redis, deps.config.redisPrefix);
 
   router.get("/register", redirectIfSignedIn, (_req, res) => renderPage(res, "auth/register", { values: {}, errors: {} }));
 
   router.post("/register", async (req, res) => {
     rememberForm(res, req, "auth/register", "auth/_register-form");
+    await registrationLimit.consume(requestMeta(req).ip);
     const input = parseInput(registerSchema, req.body);
     const user = await registerUser(deps, input, requestMeta(req));
     await signIn(req, deps, user.id, undefined);

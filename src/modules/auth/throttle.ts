@@ -68,3 +68,22 @@ export function createLoginThrottle(redis: Redis, prefix: string): LoginThrottle
     },
   };
 }
+
+// Registration tells whether a username or email is taken (a form cannot hide
+// that and still sign the new user in), so probing it is capped per IP: 20
+// attempts an hour.
+export const REGISTRATIONS_PER_HOUR = 20;
+
+export function createRegistrationLimit(redis: Redis, prefix: string) {
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}register:ip`, points: REGISTRATIONS_PER_HOUR, duration: 3600 });
+  return {
+    async consume(ip: string): Promise<void> {
+      try {
+        await limiter.consume(ip);
+      } catch (result) {
+        if (!(result instanceof RateLimiterRes)) throw result;
+        throw new AppError(429, "TOO_MANY_REGISTRATIONS", { message: "Too many sign-up attempts from your network. Try again in an hour." });
+      }
+    },
+  };
+}
