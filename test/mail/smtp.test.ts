@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser, DEFAULT_PASSWORD } from "../helpers/factories.js";
+import { createUser, DEFAULT_PASSWORD, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -57,5 +57,20 @@ describe("mail over SMTP", () => {
     expect(received[0]!.raw).toContain("Subject: Welcome to Latchkey");
     expect(received[0]!.raw).toContain("smtp_user");
     expect(app.mail.all()).toHaveLength(0);
+  });
+
+  it("delivers a verification code over SMTP that binds the email address", async () => {
+    received = [];
+    const user = await createUser(app.deps);
+    const client = await signedInClient(app.baseUrl, user);
+    const address = `smtp-bind-${user.username}@example.test`;
+    expect((await client.post("/settings/profile/email/send", { value: address })).status).toBe(303);
+    const deadline = Date.now() + 10_000;
+    while (!received.some((mail) => mail.to.includes(address)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const mail = received.find((candidate) => candidate.to.includes(address))!;
+    expect(mail.raw).toContain("Subject: Your Latchkey verification code");
+    const code = /code to verify this email address is (\d{6})/.exec(mail.raw.replace(/=\r?\n/g, ""))![1]!;
+    expect((await client.post("/settings/profile/email/confirm", { code })).status).toBe(303);
+    expect((await client.get("/settings/profile")).text).toContain(`data-testid="email-value">${address}<`);
   });
 });

@@ -194,6 +194,19 @@ describe("managing two-factor authentication", () => {
     expect(await app.deps.db.select().from(backupCodes).where(eq(backupCodes.userId, user.id))).toHaveLength(0);
   });
 
+  it("disables with a backup code when the device is lost; an empty form says what is needed", async () => {
+    const user = await createUser(app.deps);
+    const client = await signedInClient(app.baseUrl, user);
+    const { codes } = await enableTwoFactor(app, client);
+    await client.get("/settings/security");
+    const empty = await client.post("/settings/security/two-factor/disable", { code: "", backupCode: "" });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('id="field-code-error">Enter the code from your authenticator app, or a backup code.<');
+    const ok = await client.post("/settings/security/two-factor/disable", { code: "", backupCode: codes[4]! });
+    expect(ok.status).toBe(303);
+    expect((await signInWithPassword(user)).response.location).toBe("/");
+  });
+
   it("after a backup-code sign-in the user can set up a new authenticator directly", async () => {
     const user = await createUser(app.deps);
     const { codes, secret } = await enableTwoFactor(app, await signedInClient(app.baseUrl, user));

@@ -4,11 +4,17 @@ import { loginVerificationMethods } from "../users/tables.js";
 
 export const enrolmentSchema = z.object({ code: codeField });
 
-// A current authenticator code, or a backup code when the device is lost.
-export const secondFactorSchema = z.union([
-  z.object({ backupCode: z.string().trim().min(1, "Enter a backup code.").max(40, "That is not a backup code.") }),
-  z.object({ code: codeField }),
-]);
+// A current authenticator code, or a backup code when the device is lost:
+// whichever field was filled (the form offers both).
+export const secondFactorSchema = z
+  .object({ code: z.string().trim().max(40).optional(), backupCode: z.string().trim().max(40, "That is not a backup code.").optional() })
+  .transform((input, context): { backupCode: string } | { code: string } => {
+    if (input.backupCode) return { backupCode: input.backupCode };
+    const code = (input.code ?? "").replace(/\s+/g, "");
+    if (/^\d{6}$/.test(code)) return { code };
+    context.addIssue({ code: "custom", path: ["code"], message: input.code ? "Enter the 6-digit code." : "Enter the code from your authenticator app, or a backup code." });
+    return z.NEVER;
+  });
 
 export const loginVerificationSchema = z.object({
   method: z.enum(loginVerificationMethods, { error: "Choose how to verify sign-ins." }),
