@@ -27,7 +27,6 @@ export class ValidationError extends AppError {
 }
 
 export const notFound = () => new AppError(404, "NOT_FOUND", { message: "That page does not exist." });
-export const forbidden = () => new AppError(403, "FORBIDDEN", { message: "You do not have access to this page." });
 
 // Redis or PostgreSQL unreachable: the request gets a 503, never a crash and
 // never anonymous access.

@@ -20,7 +20,6 @@ export function presentUserRow(user: User) {
     createdAt: day(user.createdAt),
   };
 }
-export type UserRowView = ReturnType<typeof presentUserRow>;
 
 export function presentUserDetails(user: User, viewerId: string) {
   return {
@@ -32,4 +31,3 @@ export function presentUserDetails(user: User, viewerId: string) {
     isViewer: user.id === viewerId,
   };
 }
-export type UserDetailsView = ReturnType<typeof presentUserDetails>;

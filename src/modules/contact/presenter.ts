@@ -31,4 +31,3 @@ export function presentChannel(channel: ContactChannel, user: User, flow: Contac
         : "A verified phone can receive sign-in codes by SMS.",
   };
 }
-export type ChannelView = ReturnType<typeof presentChannel>;

@@ -30,4 +30,3 @@ export function presentSession(session: ActiveSession, memberships: WorkspaceMem
     isCurrent: session.isCurrent,
   };
 }
-export type SessionView = ReturnType<typeof presentSession>;

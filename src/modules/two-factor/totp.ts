@@ -14,10 +14,6 @@ export function totpUri(secret: string, accountName: string): string {
   return generateURI({ issuer: TOTP_ISSUER, label: accountName, secret, algorithm: "sha1", digits: 6, period: TOTP_PERIOD_SECONDS });
 }
 
-export function currentStep(nowMs: number): number {
-  return Math.floor(nowMs / 1000 / TOTP_PERIOD_SECONDS);
-}
-
 // Returns the matched time step, or null when the code is wrong, outside ±1
 // step, or not newer than the last accepted step.
 export async function matchTotp(secret: string, code: string, nowMs: number, lastUsedStep: number | null): Promise<number | null> {

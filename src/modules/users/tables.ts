@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const userStatuses = ["active", "locked", "cancelled"] as const;
-export type UserStatus = (typeof userStatuses)[number];
 
 // How the second sign-in step is done (seed: SMS, MFA or email code).
 export const loginVerificationMethods = ["none", "email", "sms", "totp"] as const;

@@ -19,7 +19,6 @@ export function presentMembership(membership: WorkspaceMembership, activeWorkspa
     createdAt: membership.workspace.createdAt.toISOString().slice(0, 10),
   };
 }
-export type MembershipView = ReturnType<typeof presentMembership>;
 
 export function presentLimitChange(event: { createdAt: Date; actorId: string | null; details: Record<string, unknown> }) {
   const before = event.details.before as { sessionIdleMinutes: number; sessionMaxDays: number } | undefined;

@@ -52,4 +52,3 @@ export const memberships = pgTable(
 );
 
 export type Workspace = typeof workspaces.$inferSelect;
-export type Membership = typeof memberships.$inferSelect;
