@@ -42,3 +42,11 @@ export function isInfrastructureError(error: unknown): boolean {
   }
   return candidate.cause ? isInfrastructureError(candidate.cause) : false;
 }
+
+// PostgreSQL's unique_violation, optionally of one named index: the database
+// is the last word on uniqueness when two requests race.
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const candidate = (error as { cause?: unknown })?.cause ?? error;
+  const { code, constraint: name } = candidate as { code?: string; constraint?: string };
+  return code === "23505" && (!constraint || name === constraint);
+}

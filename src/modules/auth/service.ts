@@ -1,12 +1,11 @@
 import type { Deps } from "../../deps.js";
-import { AppError } from "../../platform/errors.js";
+import { AppError, isUniqueViolation } from "../../platform/errors.js";
 import { hashPassword, passwordNeedsRehash, verifyAgainstDummy, verifyPassword } from "../../platform/crypto/passwords.js";
 import { enqueueMail } from "../../platform/queue.js";
 import { recordAudit, type RequestMeta } from "../audit/service.js";
 import { checkPassword } from "../password/policy.js";
 import { findUserByLogin, insertUser, isEmailTaken, isUsernameTaken, updatePasswordHash } from "../users/repo.js";
 import type { User } from "../users/tables.js";
-import { isUniqueViolation } from "../workspaces/service.js";
 import { accountLockedMail, welcomeMail } from "./mails.js";
 import type { LoginInput, RegisterInput } from "./schema.js";
 import type { LoginThrottle } from "./throttle.js";

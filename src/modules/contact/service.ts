@@ -1,11 +1,10 @@
 import type { Deps } from "../../deps.js";
-import { AppError } from "../../platform/errors.js";
+import { AppError, isUniqueViolation } from "../../platform/errors.js";
 import { verifyPassword } from "../../platform/crypto/passwords.js";
 import { enqueueMail } from "../../platform/queue.js";
 import { recordAudit, type RequestMeta } from "../audit/service.js";
 import { discardCode, sendCode, verifyCode, type CodeTarget } from "../codes/service.js";
 import type { User } from "../users/tables.js";
-import { isUniqueViolation } from "../workspaces/service.js";
 import type { ContactChannel } from "./channels.js";
 
 // The bind/change flow for one contact channel, as a small state machine kept

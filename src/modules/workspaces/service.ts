@@ -1,17 +1,9 @@
 import type { Db } from "../../db/client.js";
-import { AppError, notFound } from "../../platform/errors.js";
+import { AppError, isUniqueViolation, notFound } from "../../platform/errors.js";
 import { recordAudit, type RequestMeta } from "../audit/service.js";
 import { insertWorkspaceWithOwner, isSlugTaken, type WorkspaceMembership } from "./repo.js";
 import { slugify, type CreateWorkspaceInput } from "./schema.js";
 import type { Workspace } from "./tables.js";
-
-const UNIQUE_VIOLATION = "23505";
-
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const candidate = (error as { cause?: unknown })?.cause ?? error;
-  const { code, constraint: name } = candidate as { code?: string; constraint?: string };
-  return code === UNIQUE_VIOLATION && (!constraint || name === constraint);
-}
 
 // The creator becomes the owner in the same transaction: a workspace never
 // exists without exactly one owner.
