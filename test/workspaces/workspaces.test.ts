@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { memberships } from "../../src/modules/workspaces/tables.js";
 import { createUser, createWorkspace, signedInClient } from "../helpers/factories.js";
+import { sessionIdOf } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 let app: TestApp;
@@ -45,8 +46,11 @@ describe("workspaces", () => {
     expect(list.text).toContain(second.name);
     expect(list.text).not.toContain(foreign.name);
 
+    const before = sessionIdOf(client);
     const switched = await client.post("/workspaces/switch", { slug: second.slug });
     expect(switched.location).toBe(`/w/${second.slug}`);
+    // The role can differ between workspaces: a privilege change, so a new session id.
+    expect(sessionIdOf(client)).not.toBe(before);
     expect((await client.get("/")).location).toBe(`/w/${second.slug}`);
   });
 

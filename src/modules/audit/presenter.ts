@@ -32,18 +32,44 @@ const LABELS: Record<string, string> = {
   "profile.phone_bound": "Phone number verified",
   "profile.phone_changed": "Phone number changed",
   "workspace.created": "Workspace created",
+  "workspace.session_limits_changed": "Session limits changed",
+  "workspace.two_factor_requirement_changed": "Two-factor requirement changed",
 };
+
+const time = (date: Date) => date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
 // One row of the user's own security log; no details that could hold
 // anything sensitive are shown, only what happened, when, from where.
 export function presentSecurityEvent(event: AuditEvent, viewerId: string) {
   const { browser, device } = describeDevice(event.userAgent ?? undefined);
   return {
-    at: event.createdAt.toISOString().replace("T", " ").slice(0, 16) + " UTC",
+    at: time(event.createdAt),
     label: LABELS[event.action] ?? event.action,
     byOther: Boolean(event.actorId && event.actorId !== viewerId),
     ip: event.ip ?? "—",
     client: event.userAgent ? `${browser}, ${device}` : "—",
     warning: /failed|refused|stopped/.test(event.action) || event.action === "two_factor.reset_by_admin",
+  };
+}
+
+// Only settings changes carry details worth showing; nothing secret is stored.
+function changeSummary(event: AuditEvent): string | null {
+  const { before, after } = event.details as { before?: unknown; after?: unknown };
+  if (event.action === "workspace.session_limits_changed" && before && after) {
+    const [b, a] = [before, after] as Array<{ sessionIdleMinutes: number; sessionMaxDays: number }>;
+    return `Inactive ${b!.sessionIdleMinutes} → ${a!.sessionIdleMinutes} min, maximum ${b!.sessionMaxDays} → ${a!.sessionMaxDays} days`;
+  }
+  if (event.action === "workspace.two_factor_requirement_changed") return after ? "Now required" : "No longer required";
+  return null;
+}
+
+export function presentWorkspaceEvent(row: { event: AuditEvent; actorName: string | null; subjectName: string | null }) {
+  return {
+    at: time(row.event.createdAt),
+    label: LABELS[row.event.action] ?? row.event.action,
+    actor: row.actorName ?? (row.event.actorId ? "deleted account" : "—"),
+    subject: row.subjectName && row.event.subjectId !== row.event.actorId ? row.subjectName : null,
+    summary: changeSummary(row.event),
+    ip: row.event.ip ?? "—",
   };
 }

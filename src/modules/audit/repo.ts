@@ -1,12 +1,21 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { users } from "../users/tables.js";
 import type { Db } from "../../db/client.js";
 import { auditEvents } from "./tables.js";
 
-export async function listWorkspaceEvents(db: Db, workspaceId: string, actions: string[], limit = 10) {
+const actors = alias(users, "actors");
+const subjects = alias(users, "subjects");
+
+// What happened in one workspace, with who did it and to whom, newest first:
+// the workspace's activity log for its owner and admins.
+export async function listWorkspaceActivity(db: Db, workspaceId: string, limit = 25) {
   return db
-    .select()
+    .select({ event: auditEvents, actorName: actors.username, subjectName: subjects.username })
     .from(auditEvents)
-    .where(and(eq(auditEvents.workspaceId, workspaceId), inArray(auditEvents.action, actions)))
+    .leftJoin(actors, eq(actors.id, auditEvents.actorId))
+    .leftJoin(subjects, eq(subjects.id, auditEvents.subjectId))
+    .where(eq(auditEvents.workspaceId, workspaceId))
     .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
     .limit(limit);
 }

@@ -19,14 +19,3 @@ export function presentMembership(membership: WorkspaceMembership, activeWorkspa
     createdAt: membership.workspace.createdAt.toISOString().slice(0, 10),
   };
 }
-
-export function presentLimitChange(event: { createdAt: Date; actorId: string | null; details: Record<string, unknown> }) {
-  const before = event.details.before as { sessionIdleMinutes: number; sessionMaxDays: number } | undefined;
-  const after = event.details.after as { sessionIdleMinutes: number; sessionMaxDays: number } | undefined;
-  return {
-    at: event.createdAt.toISOString().replace("T", " ").slice(0, 16) + " UTC",
-    summary: before && after
-      ? `Inactive ${before.sessionIdleMinutes} → ${after.sessionIdleMinutes} min, maximum ${before.sessionMaxDays} → ${after.sessionMaxDays} days`
-      : "Session limits changed",
-  };
-}

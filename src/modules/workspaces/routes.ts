@@ -2,7 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { WebDeps } from "../../app.js";
 import { currentUserOf, requireUser } from "../../platform/auth/guards.js";
-import { limitsOf, requestMeta, saveSession } from "../../platform/auth/session-auth.js";
+import { limitsOf, requestMeta, rotateSessionId } from "../../platform/auth/session-auth.js";
 import { redirectTo, rememberForm, renderPage } from "../../platform/http/render.js";
 import { parseInput } from "../../platform/http/validate.js";
 import { presentMembership } from "./presenter.js";
@@ -16,10 +16,10 @@ const newWorkspaceQuery = z.object({ first: z.string().optional() });
 
 // Switching keeps signedInAt and lastSeenAt: the new workspace's limits are
 // measured from the original sign-in, so switching never extends a session.
-async function makeActive(req: Request, workspace: Workspace) {
-  req.session.workspaceId = workspace.id;
-  req.session.limits = limitsOf(workspace);
-  await saveSession(req);
+// The role may differ between workspaces, so this is a privilege change and
+// the session id rotates.
+async function makeActive(req: Request, deps: WebDeps, workspace: Workspace) {
+  await rotateSessionId(req, deps, { workspaceId: workspace.id, limits: limitsOf(workspace) });
 }
 
 export function workspaceRoutes(deps: WebDeps): Router {
@@ -39,14 +39,14 @@ export function workspaceRoutes(deps: WebDeps): Router {
     rememberForm(res, req, "workspaces/new", "workspaces/_form", { isFirst: false });
     const input = parseInput(createWorkspaceSchema, req.body);
     const workspace = await createWorkspace(deps.db, currentUserOf(req).user.id, input, requestMeta(req));
-    await makeActive(req, workspace);
+    await makeActive(req, deps, workspace);
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 
   router.post("/workspaces/switch", requireUser, async (req, res) => {
     const { slug } = parseInput(switchWorkspaceSchema, req.body);
     const { workspace } = requireMembership(currentUserOf(req).memberships, slug);
-    await makeActive(req, workspace);
+    await makeActive(req, deps, workspace);
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 

@@ -5,11 +5,12 @@ import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/aut
 import { requestMeta } from "../../platform/auth/session-auth.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
 import { parseInput } from "../../platform/http/validate.js";
-import { listWorkspaceEvents } from "../audit/repo.js";
+import { listWorkspaceActivity } from "../audit/repo.js";
+import { presentWorkspaceEvent } from "../audit/presenter.js";
 import { assertCan, workspacePolicy } from "./policy.js";
-import { presentLimitChange, presentMembership } from "./presenter.js";
+import { presentMembership } from "./presenter.js";
 import { sessionLimitsSchema } from "./schema.js";
-import { changeSessionLimits, changeTwoFactorRequirement, SESSION_LIMITS_CHANGED } from "./settings-service.js";
+import { changeSessionLimits, changeTwoFactorRequirement } from "./settings-service.js";
 import { requireMembership } from "./service.js";
 
 const slugParams = z.object({ slug: z.string().max(64) });
@@ -22,8 +23,8 @@ export function workspaceSettingsRoutes(deps: WebDeps): Router {
     const { slug } = parseInput(slugParams, req.params);
     const membership = requireMembership(currentUserOf(req).memberships, slug);
     assertCan(workspacePolicy.canManageSettings(membership.role));
-    const history = await listWorkspaceEvents(deps.db, membership.workspace.id, [SESSION_LIMITS_CHANGED]);
-    return { membership, data: { workspace: presentMembership(membership, req.session.workspaceId), history: history.map(presentLimitChange) } };
+    const activity = await listWorkspaceActivity(deps.db, membership.workspace.id);
+    return { membership, data: { workspace: presentMembership(membership, req.session.workspaceId), activity: activity.map(presentWorkspaceEvent) } };
   }
 
   router.get("/w/:slug/settings", requireUser, async (req, res) => {
