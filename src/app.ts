@@ -50,6 +50,7 @@ export function createApp(deps: Deps) {
     audit: (entry, req) => recordAudit(deps.db, entry, requestMeta(req)),
   };
 
+  const showMailbox = deps.mailer.kind === "outbox" && deps.config.env !== "production";
   const app = express();
   app.set("trust proxy", deps.config.trustProxy);
   app.set("view engine", "ejs");
@@ -79,7 +80,7 @@ export function createApp(deps: Deps) {
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.csrfToken = csrfTokenFor(req);
-    res.locals.mailboxEnabled = mailboxEnabled(deps);
+    res.locals.mailboxEnabled = showMailbox;
     next();
   });
   app.use(async (req, res, next) => {
@@ -107,13 +108,10 @@ export function createApp(deps: Deps) {
   app.use(contactRoutes(web));
   app.use(loginChallengeRoutes(web));
   app.use(twoFactorRoutes(web));
-  if (mailboxEnabled(deps)) app.use(devMailboxRoutes(web));
+  if (showMailbox) app.use(devMailboxRoutes(web));
 
   app.use((_req, _res, next) => next(notFound()));
   app.use(errorHandler(deps.logger));
   return app;
 }
 
-function mailboxEnabled(deps: Deps): boolean {
-  return deps.mailer.kind === "outbox" && deps.config.env !== "production";
-}

@@ -38,12 +38,11 @@ declare module "express-serve-static-core" {
 export function loadCurrentUser(deps: Pick<Deps, "db" | "clock" | "sessionIndex" | "config">) {
   const cookieName = sessionCookieName(deps.config.secureCookies);
   return async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.viewer = null;
-    res.locals.workspaceSwitcher = [];
     const session = req.session;
     if (!session?.userId) {
       // A cookie naming a session Redis no longer has: it expired or was ended.
-      req.sessionExpired = presentedSessionId(req, cookieName) !== undefined && presentedSessionId(req, cookieName) !== req.sessionID;
+      const presented = presentedSessionId(req, cookieName);
+      req.sessionExpired = presented !== undefined && presented !== req.sessionID;
       return next();
     }
 
