@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PASSWORDS_DIFFER } from "../password/schema.js";
 import { emailSchema, usernameSchema } from "../users/schema.js";
 
 export const passwordField = z.string({ error: "Enter a password." }).min(1, "Enter a password.").max(1024, "Use at most 128 characters.");
@@ -10,7 +11,7 @@ export const registerSchema = z
     password: passwordField,
     confirmPassword: z.string({ error: "Confirm the password." }).min(1, "Confirm the password."),
   })
-  .refine((input) => input.password === input.confirmPassword, { path: ["confirmPassword"], message: "The passwords do not match." });
+  .refine((input) => input.password === input.confirmPassword, PASSWORDS_DIFFER);
 export type RegisterInput = z.infer<typeof registerSchema>;
 
 export const loginSchema = z.object({

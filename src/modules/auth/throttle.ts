@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError } from "../../platform/errors.js";
+import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
 
 // Failed sign-in limits (SECURITY.md, ASVS 6.3.1 / 2.4.1), all in Redis:
 // - per account+IP: after 5 failures each further attempt waits 1, 2, 4 ... 60 s;
@@ -19,29 +18,26 @@ export interface LoginThrottle {
 }
 
 export function createLoginThrottle(redis: Redis, prefix: string): LoginThrottle {
-  const limiter = (name: string, points: number, blockDuration = 0) =>
-    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}login:${name}`, points, duration: WINDOW_SECONDS, blockDuration });
+  const limiter = (name: string, points: number, blockSeconds = 0) =>
+    redisLimiter(redis, `${prefix}login:${name}`, { points, durationSeconds: WINDOW_SECONDS, blockSeconds });
   const perIp = limiter("ip", 100);
   const perAccount = limiter("account", 9, WINDOW_SECONDS);
   const perAccountIp = limiter("account-ip", 10_000);
   const delay = limiter("delay", 1);
-
-  const tooMany = (msBeforeNext: number, message: string) =>
-    new AppError(429, "TOO_MANY_ATTEMPTS", { message, details: { retryAfterSeconds: Math.ceil(msBeforeNext / 1000) } });
 
   return {
     async assertAllowed(accountKey, ip) {
       const pairKey = `${accountKey}|${ip}`;
       const [ipState, accountState, delayState] = await Promise.all([perIp.get(ip), perAccount.get(accountKey), delay.get(pairKey)]);
       if (ipState && ipState.consumedPoints >= 100) {
-        throw tooMany(ipState.msBeforeNext, "Too many sign-in attempts from your network. Try again later.");
+        throw tooManyAttempts(ipState, "Too many sign-in attempts from your network. Try again later.");
       }
       if (accountState && accountState.consumedPoints > 9) {
-        throw tooMany(accountState.msBeforeNext, "Too many failed attempts. Sign-in is paused for 15 minutes.");
+        throw tooManyAttempts(accountState, "Too many failed attempts. Sign-in is paused for 15 minutes.");
       }
       if (delayState && delayState.consumedPoints > 1) {
         const seconds = Math.ceil(delayState.msBeforeNext / 1000);
-        throw tooMany(delayState.msBeforeNext, `Too many failed attempts. Wait ${seconds} s and try again.`);
+        throw tooManyAttempts(delayState, `Too many failed attempts. Wait ${seconds} s and try again.`);
       }
     },
 
@@ -53,13 +49,8 @@ export function createLoginThrottle(redis: Redis, prefix: string): LoginThrottle
         const seconds = Math.min(2 ** (pair.consumedPoints - FREE_FAILURES), MAX_DELAY_SECONDS);
         await delay.block(pairKey, seconds);
       }
-      try {
-        await perAccount.consume(accountKey);
-        return { accountJustLocked: false };
-      } catch (result) {
-        if (result instanceof RateLimiterRes) return { accountJustLocked: result.consumedPoints === 10 };
-        throw result;
-      }
+      const overLimit = await consumeOrOverLimit(perAccount, accountKey);
+      return { accountJustLocked: overLimit?.consumedPoints === 10 };
     },
 
     async recordSuccess(accountKey, ip) {
@@ -75,15 +66,11 @@ export function createLoginThrottle(redis: Redis, prefix: string): LoginThrottle
 export const REGISTRATIONS_PER_HOUR = 20;
 
 export function createRegistrationLimit(redis: Redis, prefix: string) {
-  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}register:ip`, points: REGISTRATIONS_PER_HOUR, duration: 3600 });
+  const limiter = redisLimiter(redis, `${prefix}register:ip`, { points: REGISTRATIONS_PER_HOUR, durationSeconds: 3600 });
   return {
     async consume(ip: string): Promise<void> {
-      try {
-        await limiter.consume(ip);
-      } catch (result) {
-        if (!(result instanceof RateLimiterRes)) throw result;
-        throw new AppError(429, "TOO_MANY_REGISTRATIONS", { message: "Too many sign-up attempts from your network. Try again in an hour." });
-      }
+      const overLimit = await consumeOrOverLimit(limiter, ip);
+      if (overLimit) throw tooManyAttempts(overLimit, "Too many sign-up attempts from your network. Try again in an hour.", "TOO_MANY_REGISTRATIONS");
     },
   };
 }

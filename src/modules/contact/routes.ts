@@ -29,60 +29,51 @@ export function contactRoutes(deps: WebDeps): Router {
 
   function context(req: Request) {
     const { channel: id } = parseInput(channelParams, req.params);
-    const channel = contactChannels[id];
-    const user = currentUserOf(req).user;
     const flows = (req.session.contactFlows ??= {});
-    return { id, channel, user, flows, flow: flows[id] };
+    return { id, channel: contactChannels[id], user: currentUserOf(req).user, flows, flow: flows[id] };
   }
+  type Context = ReturnType<typeof context>;
 
-  // Declares the failing form before any step runs, so a refused code or
+  // Declares the failing form before the step runs, so a refused code or
   // address re-renders this channel's card (htmx) or the whole profile page.
-  function remember(req: Request, res: Response) {
-    const { id, channel, user, flow } = context(req);
+  function remember(req: Request, res: Response, { id, channel, user, flow }: Context) {
     const view = presentChannel(channel, user, flow, deps.clock.now().getTime());
     rememberForm(res, req, "profile/page", "contact/_channel", async () => ({ ...(await loadProfilePage(deps, req)), channel: view, failedChannel: id }));
   }
 
   // After a step: the channel card alone for htmx, else back to the page.
-  function respond(req: Request, res: Response) {
-    const { channel, user, flow } = context(req);
-    if (isHtmx(req)) {
-      return renderFragment(res, "contact/_channel", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()), errors: {}, values: {} });
-    }
-    redirectTo(req, res, `/settings/profile#contact-${channel.id}`);
+  function respond(req: Request, res: Response, { id, channel, user, flows }: Context) {
+    if (!isHtmx(req)) return redirectTo(req, res, `/settings/profile#contact-${channel.id}`);
+    renderFragment(res, "contact/_channel", { channel: presentChannel(channel, user, flows[id], deps.clock.now().getTime()), errors: {}, values: {} });
   }
 
-  router.post(`${base}/start`, requireUser, fresh, (req, res) => {
-    const { id, channel, user, flows } = context(req);
-    flows[id] = startFlow(channel, user);
-    respond(req, res);
-  });
+  // One step of the flow: run it, keep its new state in the session, answer with the card.
+  const step = (run: (ctx: Context, req: Request) => ContactFlow | Promise<ContactFlow>) => async (req: Request, res: Response) => {
+    const ctx = context(req);
+    remember(req, res, ctx);
+    ctx.flows[ctx.id] = await run(ctx, req);
+    respond(req, res, ctx);
+  };
 
-  router.post(`${base}/identity/send`, requireUser, fresh, async (req, res) => {
-    remember(req, res);
-    const { id, channel, user, flows, flow } = context(req);
-    flows[id] = await sendIdentityCode(deps, channel, user, flow);
-    respond(req, res);
-  });
-
-  router.post(`${base}/identity/verify`, requireUser, fresh, async (req, res) => {
-    remember(req, res);
-    const { id, channel, user, flows, flow } = context(req);
-    flows[id] = await verifyIdentity(deps, channel, user, flow, parseInput(identityBody, req.body));
-    respond(req, res);
-  });
-
-  router.post(`${base}/send`, requireUser, fresh, async (req, res) => {
-    remember(req, res);
-    const { id, channel, user, flows, flow } = context(req);
-    const { value } = parseInput(valueBody, req.body);
-    flows[id] = await sendNewValueCode(deps, channel, user, flow, value);
-    respond(req, res);
-  });
+  router.post(`${base}/start`, requireUser, fresh, step(({ channel, user }) => startFlow(channel, user)));
+  router.post(`${base}/identity/send`, requireUser, fresh, step(({ channel, user, flow }) => sendIdentityCode(deps, channel, user, flow)));
+  router.post(
+    `${base}/identity/verify`,
+    requireUser,
+    fresh,
+    step(({ channel, user, flow }, req) => verifyIdentity(deps, channel, user, flow, parseInput(identityBody, req.body))),
+  );
+  router.post(
+    `${base}/send`,
+    requireUser,
+    fresh,
+    step(({ channel, user, flow }, req) => sendNewValueCode(deps, channel, user, flow, parseInput(valueBody, req.body).value)),
+  );
 
   router.post(`${base}/confirm`, requireUser, fresh, async (req, res) => {
-    remember(req, res);
-    const { id, channel, user, flows, flow } = context(req);
+    const ctx = context(req);
+    remember(req, res, ctx);
+    const { id, channel, user, flows, flow } = ctx;
     const { code } = parseInput(codeBody, req.body);
     await confirmNewValue(deps, channel, user, flow, code, requestMeta(req));
     delete flows[id];
@@ -91,10 +82,10 @@ export function contactRoutes(deps: WebDeps): Router {
   });
 
   router.post(`${base}/cancel`, requireUser, async (req, res) => {
-    const { id, channel, user, flows } = context(req);
-    await cancelFlow(deps, channel, user);
-    delete flows[id];
-    respond(req, res);
+    const ctx = context(req);
+    await cancelFlow(deps, ctx.channel, ctx.user);
+    delete ctx.flows[ctx.id];
+    respond(req, res, ctx);
   });
 
   // The "Resend in 42 s" countdown: htmx reloads this small fragment each second.

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError } from "../../platform/errors.js";
+import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
 
 // Reset links (SECURITY.md): 256 random bits from the CSPRNG, base64url in the
 // link's path, stored only as SHA-256 hex, valid 60 minutes, single use.
@@ -41,47 +40,30 @@ export interface ResetThrottle {
 }
 
 export function createResetThrottle(redis: Redis, prefix: string): ResetThrottle {
-  const limiter = (name: string, points: number, duration: number) =>
-    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}password-reset:${name}`, points, duration });
+  const limiter = (name: string, points: number, durationSeconds: number) =>
+    redisLimiter(redis, `${prefix}password-reset:${name}`, { points, durationSeconds });
   const perTargetMinute = limiter("target-minute", 1, 60);
   const perTargetHour = limiter("target-hour", 10, 60 * 60);
   const perIp = limiter("ip", 20, 15 * 60);
   const badLinksPerIp = limiter("bad-link-ip", 30, 15 * 60);
-
-  const tooMany = (result: RateLimiterRes, message: string) =>
-    new AppError(429, "TOO_MANY_ATTEMPTS", { message, details: { retryAfterSeconds: Math.ceil(result.msBeforeNext / 1000) } });
-
-  async function consumed(limiterToUse: RateLimiterRedis, key: string): Promise<boolean> {
-    try {
-      await limiterToUse.consume(key);
-      return true;
-    } catch (result) {
-      if (result instanceof RateLimiterRes) return false;
-      throw result;
-    }
-  }
 
   return {
     async takeSendSlot(targetKey) {
       // The minute limit is checked first so a burst does not eat the hourly budget.
       const minute = await perTargetMinute.get(targetKey);
       if (minute && minute.consumedPoints >= 1) return false;
-      if (!(await consumed(perTargetHour, targetKey))) return false;
-      return consumed(perTargetMinute, targetKey);
+      if (await consumeOrOverLimit(perTargetHour, targetKey)) return false;
+      return !(await consumeOrOverLimit(perTargetMinute, targetKey));
     },
 
     async assertRequestAllowed(ip) {
-      try {
-        await perIp.consume(ip);
-      } catch (result) {
-        if (result instanceof RateLimiterRes) throw tooMany(result, "Too many reset requests from your network. Try again later.");
-        throw result;
-      }
+      const overLimit = await consumeOrOverLimit(perIp, ip);
+      if (overLimit) throw tooManyAttempts(overLimit, "Too many reset requests from your network. Try again later.");
     },
 
     async assertLinkCheckAllowed(ip) {
       const state = await badLinksPerIp.get(ip);
-      if (state && state.consumedPoints >= 30) throw tooMany(state, "Too many invalid reset links from your network. Try again later.");
+      if (state && state.consumedPoints >= 30) throw tooManyAttempts(state, "Too many invalid reset links from your network. Try again later.");
     },
 
     async recordBadLink(ip) {

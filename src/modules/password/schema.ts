@@ -9,10 +9,13 @@ const newPasswordField = z
 
 const confirmField = z.string({ error: "Repeat the new password." }).min(1, "Repeat the new password.").max(1024, "The passwords do not match.");
 
+// Every form that sets a password asks for it twice.
+export const PASSWORDS_DIFFER = { path: ["confirmPassword"], message: "The passwords do not match." };
+
 // A new password typed twice, for every form that sets one.
 export const newPasswordSchema = z
   .object({ newPassword: newPasswordField, confirmPassword: confirmField })
-  .refine((input) => input.newPassword === input.confirmPassword, { path: ["confirmPassword"], message: "The passwords do not match." });
+  .refine((input) => input.newPassword === input.confirmPassword, PASSWORDS_DIFFER);
 export type NewPasswordInput = z.infer<typeof newPasswordSchema>;
 
 export const changePasswordSchema = z
@@ -23,7 +26,7 @@ export const changePasswordSchema = z
     // An unticked checkbox sends nothing, so absence means "keep the others".
     signOutOthers: z.string().max(8).optional(),
   })
-  .refine((input) => input.newPassword === input.confirmPassword, { path: ["confirmPassword"], message: "The passwords do not match." })
+  .refine((input) => input.newPassword === input.confirmPassword, PASSWORDS_DIFFER)
   .transform(({ signOutOthers, ...rest }) => ({ ...rest, signOutOthers: signOutOthers === "1" }));
 export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 

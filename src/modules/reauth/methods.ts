@@ -1,6 +1,7 @@
 import type { Deps } from "../../deps.js";
 import { verifyPassword } from "../../platform/crypto/passwords.js";
 import type { User } from "../users/tables.js";
+import type { RequestMeta } from "../audit/service.js";
 import { AppError } from "../../platform/errors.js";
 import { isTwoFactorEnabled, verifySecondFactor } from "../two-factor/service.js";
 
@@ -18,7 +19,7 @@ export interface ReauthMethod {
   label: string;
   fields: Array<{ name: string; label: string; type: string; autocomplete: string }>;
   isAvailableFor(user: User): boolean;
-  verify(deps: ReauthDeps, user: User, input: Record<string, string>): Promise<boolean>;
+  verify(deps: ReauthDeps, user: User, input: Record<string, string>, meta: RequestMeta): Promise<boolean>;
 }
 
 export const passwordMethod: ReauthMethod = {
@@ -29,31 +30,28 @@ export const passwordMethod: ReauthMethod = {
   verify: async (_deps, user, input) => Boolean(user.passwordHash && input.password && (await verifyPassword(user.passwordHash, input.password))),
 };
 
-async function acceptsSecondFactor(deps: ReauthDeps, user: User, proof: { kind: "totp" | "backup"; code: string }): Promise<boolean> {
-  try {
-    await verifySecondFactor(deps, user, proof, { ip: "", userAgent: "" });
-    return true;
-  } catch (error) {
-    if (error instanceof AppError && error.status === 422) return false;
-    throw error;
-  }
+// The authenticator and backup codes step up through the same check as the
+// second sign-in step (replay-proof, single use, logged).
+function secondFactorMethod(id: string, label: string, field: string, kind: "totp" | "backup"): ReauthMethod {
+  return {
+    id,
+    label,
+    fields: [{ name: field, label, type: "text", autocomplete: kind === "totp" ? "one-time-code" : "off" }],
+    isAvailableFor: isTwoFactorEnabled,
+    async verify(deps, user, input, meta) {
+      try {
+        await verifySecondFactor(deps, user, { kind, code: input[field] ?? "" }, meta);
+        return true;
+      } catch (error) {
+        if (error instanceof AppError && error.status === 422) return false;
+        throw error;
+      }
+    },
+  };
 }
 
-export const totpMethod: ReauthMethod = {
-  id: "totp",
-  label: "Authenticator code",
-  fields: [{ name: "code", label: "Authenticator code", type: "text", autocomplete: "one-time-code" }],
-  isAvailableFor: isTwoFactorEnabled,
-  verify: (deps, user, input) => acceptsSecondFactor(deps, user, { kind: "totp", code: input.code ?? "" }),
-};
-
-export const backupCodeMethod: ReauthMethod = {
-  id: "backup_code",
-  label: "Backup code",
-  fields: [{ name: "backupCode", label: "Backup code", type: "text", autocomplete: "off" }],
-  isAvailableFor: isTwoFactorEnabled,
-  verify: (deps, user, input) => acceptsSecondFactor(deps, user, { kind: "backup", code: input.backupCode ?? "" }),
-};
+export const totpMethod = secondFactorMethod("totp", "Authenticator code", "code", "totp");
+export const backupCodeMethod = secondFactorMethod("backup_code", "Backup code", "backupCode", "backup");
 
 export const reauthMethods: ReauthMethod[] = [passwordMethod, totpMethod, backupCodeMethod];
 

@@ -17,7 +17,7 @@ export async function reauthenticate(
   if (!method) throw new AppError(422, "REAUTH_METHOD_UNAVAILABLE", { message: "Choose a way to confirm it is you." });
   const accountKey = `user:${user.id}`;
   await deps.throttle.assertAllowed(accountKey, meta.ip);
-  if (!(await method.verify(deps, user, input))) {
+  if (!(await method.verify(deps, user, input, meta))) {
     await deps.throttle.recordFailure(accountKey, meta.ip);
     await recordAudit(deps.db, { action: "auth.reauth_failed", actorId: user.id, subjectId: user.id, details: { method: method.id } }, meta);
     const field = method.fields[0]?.name;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PASSWORDS_DIFFER } from "../password/schema.js";
 import { passwordField } from "../auth/schema.js";
 import { emailSchema, usernameSchema } from "../users/schema.js";
 import { slugSchema, workspaceNameSchema } from "../workspaces/schema.js";
@@ -12,5 +13,5 @@ export const setupSchema = z
     workspaceName: workspaceNameSchema,
     workspaceSlug: z.union([z.literal(""), slugSchema]).optional(),
   })
-  .refine((input) => input.password === input.confirmPassword, { path: ["confirmPassword"], message: "The passwords do not match." });
+  .refine((input) => input.password === input.confirmPassword, PASSWORDS_DIFFER);
 export type SetupInput = z.infer<typeof setupSchema>;

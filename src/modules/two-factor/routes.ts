@@ -33,9 +33,9 @@ export function twoFactorRoutes(deps: WebDeps): Router {
   }
 
   // Shown once, in the response that created them; nothing can show them again.
-  function showBackupCodes(res: Response, codes: string[], fresh: boolean) {
+  function showBackupCodes(res: Response, codes: string[], justEnabled: boolean) {
     res.setHeader("Cache-Control", "no-store");
-    renderPage(res, "two-factor/backup-codes", { title: "Backup codes", codes, justEnabled: fresh, download: `data:text/plain;charset=utf-8,${encodeURIComponent(`Latchkey backup codes\n\n${codes.join("\n")}\n\nEach code works once.\n`)}` });
+    renderPage(res, "two-factor/backup-codes", { title: "Backup codes", codes, justEnabled, download: `data:text/plain;charset=utf-8,${encodeURIComponent(`Latchkey backup codes\n\n${codes.join("\n")}\n\nEach code works once.\n`)}` });
   }
 
   router.get(`${SECURITY}/two-factor/setup`, requireUser, fresh, async (req, res) => {

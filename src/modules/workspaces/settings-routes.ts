@@ -1,4 +1,4 @@
-import { Router } from "express";
+import { Router, type Request } from "express";
 import { z } from "zod";
 import type { WebDeps } from "../../app.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
@@ -12,6 +12,7 @@ import { presentMembership } from "./presenter.js";
 import { sessionLimitsSchema } from "./schema.js";
 import { changeSessionLimits, changeTwoFactorRequirement } from "./settings-service.js";
 import { requireMembership } from "./service.js";
+import type { WorkspaceMembership } from "./repo.js";
 
 const slugParams = z.object({ slug: z.string().max(64) });
 const twoFactorPolicyBody = z.object({ requireTwoFactor: z.literal("on").optional() });
@@ -19,23 +20,29 @@ const twoFactorPolicyBody = z.object({ requireTwoFactor: z.literal("on").optiona
 export function workspaceSettingsRoutes(deps: WebDeps): Router {
   const router = Router();
 
-  async function loadManageable(req: Parameters<typeof currentUserOf>[0]) {
+  function manageableMembership(req: Request) {
     const { slug } = parseInput(slugParams, req.params);
     const membership = requireMembership(currentUserOf(req).memberships, slug);
     assertCan(workspacePolicy.canManageSettings(membership.role));
+    return membership;
+  }
+
+  // The page's data, including its activity log: loaded to show the page, or
+  // when a form on it failed, never for a successful save.
+  async function settingsPage(req: Request, membership: WorkspaceMembership) {
     const activity = await listWorkspaceActivity(deps.db, membership.workspace.id);
-    return { membership, data: { workspace: presentMembership(membership, req.session.workspaceId), activity: activity.map(presentWorkspaceEvent) } };
+    return { workspace: presentMembership(membership, req.session.workspaceId), activity: activity.map(presentWorkspaceEvent) };
   }
 
   router.get("/w/:slug/settings", requireUser, async (req, res) => {
-    const { membership, data } = await loadManageable(req);
+    const membership = manageableMembership(req);
     const values = { sessionIdleMinutes: String(membership.workspace.sessionIdleMinutes), sessionMaxDays: String(membership.workspace.sessionMaxDays) };
-    renderPage(res, "workspaces/settings", { ...data, values, errors: {}, formError: null });
+    renderPage(res, "workspaces/settings", { ...(await settingsPage(req, membership)), values, errors: {}, formError: null });
   });
 
   router.post("/w/:slug/settings/sessions", requireUser, requireFreshAuth(deps), async (req, res) => {
-    const { membership, data } = await loadManageable(req);
-    rememberForm(res, req, "workspaces/settings", "workspaces/_session-limits-form", data);
+    const membership = manageableMembership(req);
+    rememberForm(res, req, "workspaces/settings", "workspaces/_session-limits-form", () => settingsPage(req, membership));
     const input = parseInput(sessionLimitsSchema, req.body);
     await changeSessionLimits(deps, currentUserOf(req).user.id, membership, input, requestMeta(req));
     setFlash(req, "info", "Session limits saved. They apply to every session of this workspace from its next request.");
@@ -43,7 +50,7 @@ export function workspaceSettingsRoutes(deps: WebDeps): Router {
   });
 
   router.post("/w/:slug/settings/two-factor", requireUser, requireFreshAuth(deps), async (req, res) => {
-    const { membership } = await loadManageable(req);
+    const membership = manageableMembership(req);
     const { requireTwoFactor } = parseInput(twoFactorPolicyBody, req.body);
     await changeTwoFactorRequirement(deps, currentUserOf(req).user.id, membership, requireTwoFactor === "on", requestMeta(req));
     setFlash(req, "info", requireTwoFactor ? "Members now need two-factor authentication to use this workspace." : "Two-factor authentication is no longer required.");
