@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
-import { users } from "../../src/modules/users/tables.js";
 import { manualClock } from "../../src/platform/clock.js";
-import { createUser, signedInClient } from "../helpers/factories.js";
+import { createUser, signedInClient, reloadUser } from "../helpers/factories.js";
 import type { HttpClient } from "../helpers/http-client.js";
 import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -13,11 +11,6 @@ beforeAll(async () => {
   app = await startTestApp({ clock });
 });
 afterAll(() => app.close());
-
-async function storedUser(id: string) {
-  const [user] = await app.deps.db.select().from(users).where(eq(users.id, id));
-  return user!;
-}
 
 async function freshClient(user: { username: string; password: string }) {
   const client = await signedInClient(app.baseUrl, user);
@@ -40,7 +33,7 @@ describe("bind email", () => {
     const address = `bound-${user.username}@example.test`;
     const response = await bindEmail(client, address);
     expect(response.status).toBe(303);
-    const stored = await storedUser(user.id);
+    const stored = await reloadUser(app.deps, user.id);
     expect(stored.email).toBe(address);
     expect(stored.emailVerifiedAt).not.toBeNull();
     const after = await client.get("/settings/profile");
@@ -74,7 +67,7 @@ describe("bind email", () => {
     expect(taken.text).toContain("That email address is already used by another account.");
     expect(taken.text).not.toContain(other.username);
     expect(app.mail.all().filter((mail) => mail.to === other.email.toUpperCase())).toHaveLength(0);
-    expect((await storedUser(user.id)).emailVerifiedAt).toBeNull();
+    expect((await reloadUser(app.deps, user.id)).emailVerifiedAt).toBeNull();
   });
 
   it("refuses a wrong code with the tries left and keeps the old address", async () => {
@@ -88,7 +81,7 @@ describe("bind email", () => {
     expect(response.text).toContain("That code is not correct. 4 tries left.");
     const malformed = await client.post("/settings/profile/email/confirm", { code: "12ab" });
     expect(malformed.text).toContain('id="field-code-error">Enter the 6-digit code.<');
-    expect((await storedUser(user.id)).email).toBe(user.email);
+    expect((await reloadUser(app.deps, user.id)).email).toBe(user.email);
   });
 
   it("refuses an expired code after 10 minutes", async () => {
@@ -127,10 +120,10 @@ describe("change email", () => {
     const second = `second-${user.username}@example.test`;
     await client.post("/settings/profile/email/send", { value: second });
     // Nothing switches before the new address is verified.
-    expect((await storedUser(user.id)).email).toBe(first);
+    expect((await reloadUser(app.deps, user.id)).email).toBe(first);
     const newMail = await app.mail.waitFor(second, /verification code/);
     expect((await client.post("/settings/profile/email/confirm", { code: codeIn(newMail.text) })).status).toBe(303);
-    expect((await storedUser(user.id)).email).toBe(second);
+    expect((await reloadUser(app.deps, user.id)).email).toBe(second);
     const notice = await app.mail.waitFor(first, /email address was changed/);
     expect(notice.text).toContain("se•");
   });

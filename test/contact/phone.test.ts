@@ -1,10 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
-import { users } from "../../src/modules/users/tables.js";
 import { manualClock } from "../../src/platform/clock.js";
-import { createUser, signedInClient } from "../helpers/factories.js";
+import { createUser, signedInClient, reloadUser } from "../helpers/factories.js";
 import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
 
 const clock = manualClock(new Date("2026-11-23T09:00:00Z"));
@@ -15,11 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-async function storedUser(id: string) {
-  const [user] = await app.deps.db.select().from(users).where(eq(users.id, id));
-  return user!;
-}
-
 describe("phone", () => {
   it("binds a number in E.164 with an SMS code, then changes it after an SMS code to the old number", async () => {
     const user = await createUser(app.deps);
@@ -28,7 +21,7 @@ describe("phone", () => {
     expect((await client.post("/settings/profile/phone/send", { value: "+44 7911 123456" })).status).toBe(303);
     const sms = await app.sms.waitFor("+447911123456", /Latchkey code/);
     expect((await client.post("/settings/profile/phone/confirm", { code: codeIn(sms.text) })).status).toBe(303);
-    const bound = await storedUser(user.id);
+    const bound = await reloadUser(app.deps, user.id);
     expect(bound.phone).toBe("+447911123456");
     expect(bound.phoneVerifiedAt).not.toBeNull();
 
@@ -41,7 +34,7 @@ describe("phone", () => {
     await client.post("/settings/profile/phone/send", { value: "+1 415 555 2671" });
     const next = await app.sms.waitFor("+14155552671", /Latchkey code/);
     await client.post("/settings/profile/phone/confirm", { code: codeIn(next.text) });
-    expect((await storedUser(user.id)).phone).toBe("+14155552671");
+    expect((await reloadUser(app.deps, user.id)).phone).toBe("+14155552671");
   });
 
   it("refuses numbers that are not valid international numbers", async () => {
@@ -53,7 +46,7 @@ describe("phone", () => {
       expect(response.status).toBe(422);
       expect(response.text).toMatch(/id="field-value-error">(Enter a valid number in international format, e\.g\. \+44 7911 123456\.|Enter a phone number\.)</);
     }
-    expect((await storedUser(user.id)).phone).toBeNull();
+    expect((await reloadUser(app.deps, user.id)).phone).toBeNull();
   });
 
   it("refuses a number bound to another account without saying whose", async () => {

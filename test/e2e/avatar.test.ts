@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { pngImage, sidewaysJpegWithExif } from "../profile/images.js";
@@ -11,18 +11,15 @@ import { pngImage, sidewaysJpegWithExif } from "../profile/images.js";
 type TestUser = Awaited<ReturnType<typeof createUser>>;
 
 let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const consoleErrors: string[] = [];
+let browser: BrowserHarness;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await startBrowser();
   app = await startTestApp();
   await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
   await app?.close();
 });
@@ -30,15 +27,9 @@ afterAll(async () => {
 async function signedInPage(options: { javaScriptEnabled: boolean }): Promise<{ page: Page; user: TestUser }> {
   const user = await createUser(app.deps);
   const workspace = await createWorkspace(app.deps, user);
-  const context = await browser.newContext({ baseURL: app.baseUrl, ...options });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  collectConsoleErrors(page, consoleErrors);
+  const page = await browser.newPage(app.baseUrl, options);
   await page.goto("/login");
-  await page.getByLabel("Username or email").fill(user.username);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, user.username, user.password);
   await page.waitForURL(`**/w/${workspace.slug}`);
   return { page, user };
 }
@@ -99,7 +90,7 @@ describe("uploading an avatar through the profile form", () => {
   });
 
   it("logged no Content-Security-Policy violations or script errors", () => {
-    expect(cspViolations(consoleErrors)).toEqual([]);
-    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+    expect(cspViolations(browser.consoleErrors)).toEqual([]);
+    expect(browser.consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   });
 });

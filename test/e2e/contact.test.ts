@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import type { Clock } from "../../src/platform/clock.js";
-import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser } from "../helpers/factories.js";
 import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -24,38 +24,24 @@ const BOUND_PHONE = "Your phone number is verified and saved.";
 
 const clock = runningClock();
 let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const consoleErrors: string[] = [];
+let browser: BrowserHarness;
 
 beforeAll(async () => {
   // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await launchBrowser();
+  browser = await startBrowser();
   app = await startTestApp({ clock });
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
   await app?.close();
 });
-
-async function newPage(options: { javaScriptEnabled: boolean }): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.baseUrl, ...options });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  collectConsoleErrors(page, consoleErrors);
-  return page;
-}
 
 // Through the real form, as a person would; return_to lands on the profile.
 async function signIn(page: Page, user: TestUser) {
   const response = await page.goto("/login?return_to=/settings/profile");
   expect(response?.status()).toBe(200);
-  await page.getByLabel("Username or email").fill(user.username);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, user.username, user.password);
   await page.waitForURL((url) => url.pathname === "/settings/profile");
   await page.getByRole("heading", { name: "Profile" }).waitFor();
   expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
@@ -103,7 +89,7 @@ describe("binding and changing contact details with JavaScript (htmx)", () => {
 
   beforeAll(async () => {
     user = await createUser(app.deps);
-    page = await newPage({ javaScriptEnabled: true });
+    page = await browser.newPage(app.baseUrl, { javaScriptEnabled: true });
     firstAddress = `bound-${user.username}@example.test`;
   });
 
@@ -224,7 +210,7 @@ describe("binding and changing contact details with JavaScript (htmx)", () => {
 describe("binding an email address without JavaScript", () => {
   it("every step is a full page post: Send code shows the code form, the code binds the address", async () => {
     const user = await createUser(app.deps);
-    const page = await newPage({ javaScriptEnabled: false });
+    const page = await browser.newPage(app.baseUrl, { javaScriptEnabled: false });
     await signIn(page, user);
     const address = `nojs-${user.username}@example.test`;
     const card = emailCard(page);
@@ -256,8 +242,8 @@ describe("binding an email address without JavaScript", () => {
 
 describe("console", () => {
   it("logged no Content-Security-Policy violations or script errors", () => {
-    expect(cspViolations(consoleErrors)).toEqual([]);
+    expect(cspViolations(browser.consoleErrors)).toEqual([]);
     // A refused code answers 422, which Chromium logs as a failed resource.
-    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+    expect(browser.consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   });
 });

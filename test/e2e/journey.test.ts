@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { DEFAULT_PASSWORD } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -9,21 +9,10 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
 // setup, sign out, a second person registering, and the admin juggling two
 // workspaces. The steps share state on purpose, so they run in order.
 let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const consoleErrors: string[] = [];
+let browser: BrowserHarness;
 
 const admin = { username: "root_admin", email: "root@example.test", password: DEFAULT_PASSWORD };
 const member = { username: "second_user", email: "second@example.test", password: "Another-Pass-77" };
-
-async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.baseUrl, ...options });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  collectConsoleErrors(page, consoleErrors);
-  return page;
-}
 
 async function expectWorkspacePage(page: Page, slug: string, name: string, role = "Owner") {
   await page.waitForURL(`**/w/${slug}`);
@@ -33,9 +22,7 @@ async function expectWorkspacePage(page: Page, slug: string, name: string, role 
 
 async function signIn(page: Page, login: string, password: string) {
   await page.goto("/login");
-  await page.getByLabel("Username or email").fill(login);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, login, password);
 }
 
 async function signOut(page: Page) {
@@ -51,12 +38,11 @@ function switcherOf(page: Page) {
 
 beforeAll(async () => {
   // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await launchBrowser();
+  browser = await startBrowser();
   app = await startTestApp();
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
   await app?.close();
 });
@@ -66,7 +52,7 @@ describe("first-run journey in Chromium", () => {
   let memberPage: Page;
 
   it("sends a fresh instance to /setup and creates the administrator with the first workspace", async () => {
-    adminPage = await newPage();
+    adminPage = await browser.newPage(app.baseUrl);
     await adminPage.goto("/");
     expect(new URL(adminPage.url()).pathname).toBe("/setup");
     await adminPage.getByRole("heading", { name: "Welcome to Latchkey" }).waitFor();
@@ -94,7 +80,7 @@ describe("first-run journey in Chromium", () => {
   });
 
   it("lets a second person register in a fresh browser and create their first workspace", async () => {
-    memberPage = await newPage();
+    memberPage = await browser.newPage(app.baseUrl);
     await memberPage.goto("/register");
     await memberPage.getByRole("heading", { name: "Create your account" }).waitFor();
     await memberPage.getByLabel("Username").fill(member.username);
@@ -147,7 +133,7 @@ describe("first-run journey in Chromium", () => {
   });
 
   it("switches with the Switch button when JavaScript is off", async () => {
-    const page = await newPage({ javaScriptEnabled: false });
+    const page = await browser.newPage(app.baseUrl, { javaScriptEnabled: false });
     await signIn(page, admin.username, admin.password);
     await page.waitForURL("**/w/*");
     const switcher = switcherOf(page);
@@ -162,8 +148,8 @@ describe("first-run journey in Chromium", () => {
   });
 
   it("logged no Content-Security-Policy violations or script errors on any page", async () => {
-    expect(cspViolations(consoleErrors)).toEqual([]);
+    expect(cspViolations(browser.consoleErrors)).toEqual([]);
     // 4xx answers are logged by Chromium as "Failed to load resource"; anything else is a defect.
-    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+    expect(browser.consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   });
 });

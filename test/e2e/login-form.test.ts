@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // The same form, the same wrong password, two browsers: with JavaScript htmx
 // swaps only the form; without it the whole page comes back with the error.
 let app: TestApp;
-let browser: Browser;
+let browser: BrowserHarness;
 let user: Awaited<ReturnType<typeof createUser>>;
-const contexts: BrowserContext[] = [];
-const consoleErrors: string[] = [];
 const WRONG_CREDENTIALS = "Incorrect username, email or password.";
 
 async function loginPage(options: { javaScriptEnabled: boolean }): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.baseUrl, ...options });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  collectConsoleErrors(page, consoleErrors);
+  const page = await browser.newPage(app.baseUrl, options);
   const response = await page.goto("/login");
   expect(response?.status()).toBe(200);
   await page.getByRole("heading", { name: "Sign in to Latchkey" }).waitFor();
@@ -36,14 +30,13 @@ function loginPost(page: Page) {
 
 beforeAll(async () => {
   // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await launchBrowser();
+  browser = await startBrowser();
   app = await startTestApp();
   user = await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
   await createWorkspace(app.deps, user, "ws_login");
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
   await app?.close();
 });
@@ -108,7 +101,7 @@ describe("login form with a wrong password", () => {
   });
 
   it("logged no Content-Security-Policy violations or script errors", () => {
-    expect(cspViolations(consoleErrors)).toEqual([]);
-    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+    expect(cspViolations(browser.consoleErrors)).toEqual([]);
+    expect(browser.consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -10,47 +10,33 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
 const NEW_PASSWORD = "Browser-Chosen-Pass-64";
 
 let app: TestApp;
-let browser: Browser;
+let browser: BrowserHarness;
 let user: Awaited<ReturnType<typeof createUser>>;
-const contexts: BrowserContext[] = [];
-const consoleErrors: string[] = [];
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.baseUrl });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  collectConsoleErrors(page, consoleErrors);
-  return page;
-}
 
 async function signIn(page: Page, password: string) {
   await page.goto("/login");
-  await page.getByLabel("Username or email").fill(user.username);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, user.username, password);
   await page.waitForURL("**/w/ws-password");
   expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
 }
 
 beforeAll(async () => {
   // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await launchBrowser();
+  browser = await startBrowser();
   app = await startTestApp();
   user = await createUser(app.deps, { isInstanceAdmin: true });
   await createWorkspace(app.deps, user, "ws_password");
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
   await app?.close();
 });
 
 describe("changing the password in Chromium", () => {
   it("signs the other browser out while this one stays signed in", async () => {
-    const a = await newPage();
-    const b = await newPage();
+    const a = await browser.newPage(app.baseUrl);
+    const b = await browser.newPage(app.baseUrl);
     await signIn(a, user.password);
     await signIn(b, user.password);
     const response = await b.goto("/settings/security");
@@ -95,8 +81,8 @@ describe("changing the password in Chromium", () => {
   });
 
   it("logged no Content-Security-Policy violations or script errors", () => {
-    expect(cspViolations(consoleErrors)).toEqual([]);
+    expect(cspViolations(browser.consoleErrors)).toEqual([]);
     // 401 answers to the wrong password are expected network errors in the console.
-    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+    expect(browser.consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   });
 });

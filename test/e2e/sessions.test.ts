@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { manualClock } from "../../src/platform/clock.js";
-import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -18,26 +18,13 @@ const EXPIRED_NOTICE = "Your session expired. Sign in again to continue.";
 
 type TestUser = Awaited<ReturnType<typeof createUser>>;
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const consoleErrors: string[] = [];
-
-async function newPage(app: TestApp, userAgent: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.baseUrl, userAgent });
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  collectConsoleErrors(page, consoleErrors);
-  return page;
-}
+let browser: BrowserHarness;
 
 // Through the real form, as a person would.
 async function signIn(page: Page, user: TestUser, workspaceSlug: string) {
   const response = await page.goto("/login");
   expect(response?.status()).toBe(200);
-  await page.getByLabel("Username or email").fill(user.username);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, user.username, user.password);
   await page.waitForURL(`**/w/${workspaceSlug}`);
   expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
 }
@@ -85,11 +72,10 @@ async function expectSignedOutOnNextNavigation(page: Page) {
 
 beforeAll(async () => {
   // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await launchBrowser();
+  browser = await startBrowser();
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
 });
 
@@ -104,8 +90,8 @@ describe("active sessions in the browser", () => {
     app = await startTestApp();
     user = await createUser(app.deps);
     await createWorkspace(app.deps, user, "ws_sessions_e2e");
-    laptop = await newPage(app, FIREFOX_ON_LINUX);
-    phone = await newPage(app, SAFARI_ON_IPHONE);
+    laptop = await browser.newPage(app.baseUrl, { userAgent: FIREFOX_ON_LINUX });
+    phone = await browser.newPage(app.baseUrl, { userAgent: SAFARI_ON_IPHONE });
   });
 
   afterAll(async () => {
@@ -174,8 +160,8 @@ describe("step-up before signing out other sessions", () => {
     app = await startTestApp({ clock });
     user = await createUser(app.deps);
     await createWorkspace(app.deps, user, "ws_stepup_e2e");
-    laptop = await newPage(app, FIREFOX_ON_LINUX);
-    phone = await newPage(app, SAFARI_ON_IPHONE);
+    laptop = await browser.newPage(app.baseUrl, { userAgent: FIREFOX_ON_LINUX });
+    phone = await browser.newPage(app.baseUrl, { userAgent: SAFARI_ON_IPHONE });
   });
 
   afterAll(async () => {
@@ -229,7 +215,7 @@ describe("step-up before signing out other sessions", () => {
 
 describe("console", () => {
   it("logged no Content-Security-Policy violations or script errors", () => {
-    expect(cspViolations(consoleErrors)).toEqual([]);
-    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+    expect(cspViolations(browser.consoleErrors)).toEqual([]);
+    expect(browser.consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   });
 });

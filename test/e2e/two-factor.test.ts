@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { collectConsoleErrors, cspViolations, launchBrowser } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { codeForSecret } from "../helpers/totp.js";
@@ -15,13 +15,11 @@ const BACKUP_CODE = /^[a-z2-9]{5}-[a-z2-9]{5}$/;
 
 type TestUser = Awaited<ReturnType<typeof createUser>>;
 
-let browser: Browser;
-let context: BrowserContext;
+let browser: BrowserHarness;
 let app: TestApp;
 let user: TestUser;
 let page: Page;
 const slug = "ws-two-factor-e2e";
-const consoleErrors: string[] = [];
 
 // Filled in by the steps, in order.
 let secret = "";
@@ -41,9 +39,7 @@ async function signInWithPassword(target: Page, { alreadyOnLoginPage = false } =
     expect(response?.status()).toBe(200);
   }
   await target.getByRole("heading", { name: "Sign in to Latchkey" }).waitFor();
-  await target.getByLabel("Username or email").fill(user.username);
-  await target.getByLabel("Password", { exact: true }).fill(user.password);
-  await target.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(target, user.username, user.password);
 }
 
 // The password alone is not enough once two-factor authentication is on.
@@ -76,18 +72,14 @@ async function openSecurityPage(target: Page) {
 
 beforeAll(async () => {
   // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await launchBrowser();
+  browser = await startBrowser();
   app = await startTestApp();
   user = await createUser(app.deps);
   await createWorkspace(app.deps, user, "ws_two_factor_e2e");
-  context = await browser.newContext({ baseURL: app.baseUrl });
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  collectConsoleErrors(page, consoleErrors);
+  page = await browser.newPage(app.baseUrl);
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
   await browser?.close();
   await app?.close();
 });
@@ -238,8 +230,8 @@ describe("two-factor authentication in the browser", () => {
 
 describe("console", () => {
   it("logged no Content-Security-Policy violations or script errors", () => {
-    expect(cspViolations(consoleErrors)).toEqual([]);
+    expect(cspViolations(browser.consoleErrors)).toEqual([]);
     // A 422 answer to an htmx request is logged by Chromium as a failed resource.
-    expect(consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
+    expect(browser.consoleErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type ConsoleMessage, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page } from "playwright-core";
 import { CHROMIUM_PATH } from "./env.js";
 
 // Debian's Chromium, never a downloaded one. A missing binary is a failure,
@@ -35,4 +35,41 @@ export function collectConsoleErrors(page: Page, errors: string[] = []): string[
 
 export function cspViolations(errors: string[]): string[] {
   return errors.filter((text) => /content security policy/i.test(text));
+}
+
+// One Chromium per test file. Every page gets its own context (cookies),
+// reports its console errors into one list, and everything closes together.
+export interface BrowserHarness {
+  consoleErrors: string[];
+  newPage(baseUrl: string, options?: BrowserContextOptions): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startBrowser(): Promise<BrowserHarness> {
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  const consoleErrors: string[] = [];
+  return {
+    consoleErrors,
+    async newPage(baseUrl, options = {}) {
+      const context = await browser.newContext({ baseURL: baseUrl, ...options });
+      context.setDefaultTimeout(10_000);
+      contexts.push(context);
+      const page = await context.newPage();
+      collectConsoleErrors(page, consoleErrors);
+      return page;
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close();
+    },
+  };
+}
+
+// Fills and submits the real sign-in form on the current page; the caller
+// waits for wherever the sign-in should land.
+export async function submitSignIn(page: Page, login: string, password: string): Promise<void> {
+  await page.getByLabel("Username or email").fill(login);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
 }

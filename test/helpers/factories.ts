@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Deps } from "../../src/deps.js";
 import { hashPassword } from "../../src/platform/crypto/passwords.js";
-import { insertUser } from "../../src/modules/users/repo.js";
+import { findUserById, insertUser } from "../../src/modules/users/repo.js";
 import type { User } from "../../src/modules/users/tables.js";
 import { insertWorkspaceWithOwner } from "../../src/modules/workspaces/repo.js";
 import { memberships, type Workspace, type WorkspaceRole } from "../../src/modules/workspaces/tables.js";
@@ -46,4 +46,20 @@ export async function signedInClient(baseUrl: string, user: { username: string; 
   if (response.status !== 303) throw new Error(`sign-in failed with ${response.status}`);
   await client.get("/settings/profile"); // picks up the new session's CSRF token
   return client;
+}
+
+// The user as stored now (after the app changed it).
+export async function reloadUser(deps: Pick<Deps, "db">, id: string): Promise<User> {
+  const user = await findUserById(deps.db, id);
+  if (!user) throw new Error(`user ${id} is gone`);
+  return user;
+}
+
+// A new user, signed in, with their profile page loaded (and its CSRF token).
+export async function newUserOnProfilePage(deps: Pick<Deps, "db">, baseUrl: string) {
+  const user = await createUser(deps);
+  const client = await signedInClient(baseUrl, user);
+  const profile = await client.get("/settings/profile");
+  if (profile.status !== 200) throw new Error(`profile page answered ${profile.status}`);
+  return { user, client };
 }

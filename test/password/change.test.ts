@@ -4,7 +4,7 @@ import argon2 from "argon2";
 import { auditEvents } from "../../src/modules/audit/tables.js";
 import { users } from "../../src/modules/users/tables.js";
 import { manualClock } from "../../src/platform/clock.js";
-import { createUser, signedInClient } from "../helpers/factories.js";
+import { createUser, signedInClient, reloadUser } from "../helpers/factories.js";
 import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -17,11 +17,6 @@ beforeAll(async () => {
   app = await startTestApp({ clock });
 });
 afterAll(() => app.close());
-
-async function storedUser(id: string) {
-  const [row] = await app.deps.db.select().from(users).where(eq(users.id, id));
-  return row!;
-}
 
 async function canSignIn(login: string, password: string): Promise<boolean> {
   const response = await new HttpClient(app.baseUrl).submit("/login", "/login", { login, password });
@@ -40,7 +35,7 @@ function changeFields(current: string, next = NEW_PASSWORD, options: { confirm?:
 }
 
 async function expectNothingChanged(user: { id: string; username: string; password: string }, before: { passwordHash: string | null }) {
-  const after = await storedUser(user.id);
+  const after = await reloadUser(app.deps, user.id);
   expect(after.passwordHash).toBe(before.passwordHash);
   expect(after.passwordChangedAt).toBeNull();
   expect(await canSignIn(user.username, user.password)).toBe(true);
@@ -77,7 +72,7 @@ describe("changing the password", () => {
     // Only the new password works, and it is stored as argon2id.
     expect(await canSignIn(user.username, user.password)).toBe(false);
     expect(await canSignIn(user.username, NEW_PASSWORD)).toBe(true);
-    const stored = await storedUser(user.id);
+    const stored = await reloadUser(app.deps, user.id);
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
     expect(await argon2.verify(stored.passwordHash!, NEW_PASSWORD)).toBe(true);
     expect(stored.passwordChangedAt?.toISOString()).toBe(clock.now().toISOString());
@@ -128,7 +123,7 @@ describe("refusals change nothing", () => {
     const user = await createUser(app.deps);
     const mine = await signedInClient(app.baseUrl, user);
     const other = await signedInClient(app.baseUrl, user);
-    const before = await storedUser(user.id);
+    const before = await reloadUser(app.deps, user.id);
     await mine.get("/settings/security");
 
     const response = await mine.post("/settings/security/password", changeFields("Not-my-password-1"));
@@ -166,7 +161,7 @@ describe("refusals change nothing", () => {
     const blocked = await mine.post("/settings/security/password", changeFields(user.password), { htmx: true });
     expect(blocked.status).toBe(429);
     expect(blocked.text).toContain("Too many failed attempts.");
-    expect((await storedUser(user.id)).passwordChangedAt).toBeNull();
+    expect((await reloadUser(app.deps, user.id)).passwordChangedAt).toBeNull();
   });
 
   it("an htmx request gets only the form back, with the error next to the field", async () => {
@@ -190,7 +185,7 @@ describe("refusals change nothing", () => {
   ])("the policy refuses a new password that is %s", async (_case, candidate, message) => {
     const user = await createUser(app.deps);
     const mine = await signedInClient(app.baseUrl, user);
-    const before = await storedUser(user.id);
+    const before = await reloadUser(app.deps, user.id);
     await mine.get("/settings/security");
     const response = await mine.post("/settings/security/password", changeFields(user.password, candidate));
     expect(response.status).toBe(422);
@@ -201,7 +196,7 @@ describe("refusals change nothing", () => {
   it("the policy refuses a new password containing the username or the email's local part", async () => {
     const user = await createUser(app.deps, { username: "marguerite", email: "m.duras@example.test" });
     const mine = await signedInClient(app.baseUrl, user);
-    const before = await storedUser(user.id);
+    const before = await reloadUser(app.deps, user.id);
     await mine.get("/settings/security");
     let response = await mine.post("/settings/security/password", changeFields(user.password, "x-MARGUERITE-42"));
     expect(response.text).toContain('id="field-newPassword-error">The password must not contain your username.<');
@@ -216,7 +211,7 @@ describe("refusals change nothing", () => {
   it("a confirmation that does not match", async () => {
     const user = await createUser(app.deps);
     const mine = await signedInClient(app.baseUrl, user);
-    const before = await storedUser(user.id);
+    const before = await reloadUser(app.deps, user.id);
     await mine.get("/settings/security");
     const response = await mine.post("/settings/security/password", changeFields(user.password, NEW_PASSWORD, { confirm: "Brand-New-Secret-78" }));
     expect(response.status).toBe(422);
@@ -227,7 +222,7 @@ describe("refusals change nothing", () => {
   it("a stale sign-in goes to /reauth first", async () => {
     const user = await createUser(app.deps);
     const mine = await signedInClient(app.baseUrl, user);
-    const before = await storedUser(user.id);
+    const before = await reloadUser(app.deps, user.id);
     clock.advance(16 * 60_000);
     await mine.get("/settings/security");
     const response = await mine.post("/settings/security/password", changeFields(user.password), {
@@ -251,7 +246,7 @@ describe("refusals change nothing", () => {
     const response = await mine.post("/settings/security/password", changeFields("anything-at-all-1"));
     expect(response.status).toBe(403);
     expect(response.text).toContain("Single sign-on accounts have no Latchkey password to change.");
-    const after = await storedUser(user.id);
+    const after = await reloadUser(app.deps, user.id);
     expect(after.passwordHash).toBeNull();
     expect(after.passwordChangedAt).toBeNull();
   });
@@ -259,7 +254,7 @@ describe("refusals change nothing", () => {
   it("refuses a request without the CSRF token", async () => {
     const user = await createUser(app.deps);
     const mine = await signedInClient(app.baseUrl, user);
-    const before = await storedUser(user.id);
+    const before = await reloadUser(app.deps, user.id);
     const response = await mine.post("/settings/security/password", changeFields(user.password), { csrf: null });
     expect(response.status).toBe(403);
     await expectNothingChanged(user, before);

@@ -6,7 +6,7 @@ import { newResetToken } from "../../src/modules/password/reset-tokens.js";
 import { passwordResets } from "../../src/modules/password/tables.js";
 import { users } from "../../src/modules/users/tables.js";
 import { manualClock } from "../../src/platform/clock.js";
-import { createUser, signedInClient } from "../helpers/factories.js";
+import { createUser, signedInClient, reloadUser } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -40,11 +40,6 @@ async function linkFor(user: TestUser): Promise<string> {
 async function canSignIn(login: string, password: string): Promise<boolean> {
   const response = await new HttpClient(app.baseUrl).submit("/login", "/login", { login, password });
   return response.status === 303;
-}
-
-async function storedUser(id: string) {
-  const [row] = await app.deps.db.select().from(users).where(eq(users.id, id));
-  return row!;
 }
 
 // Like a browser: the form's page first; a CSRF token from another page when
@@ -93,7 +88,7 @@ describe("forgot password", () => {
 
     expect(await canSignIn(user.username, user.password)).toBe(false);
     expect(await canSignIn(user.username, NEW_PASSWORD)).toBe(true);
-    expect((await storedUser(user.id)).passwordChangedAt?.toISOString()).toBe(clock.now().toISOString());
+    expect((await reloadUser(app.deps, user.id)).passwordChangedAt?.toISOString()).toBe(clock.now().toISOString());
 
     const notice = await app.mail.waitFor(user.email, /Your Latchkey password was changed/);
     expect(notice.text).toContain("reset link");
@@ -171,7 +166,7 @@ describe("reset links", () => {
     const late = await setNewPassword(link);
     expect(late.response.status).toBe(410);
     expect(await canSignIn(user.username, user.password)).toBe(true);
-    expect((await storedUser(user.id)).passwordChangedAt).toBeNull();
+    expect((await reloadUser(app.deps, user.id)).passwordChangedAt).toBeNull();
   });
 
   it("answer 404 with a way forward when unknown or malformed", async () => {
@@ -198,7 +193,7 @@ describe("reset links", () => {
     response = await client.post(link, { newPassword: NEW_PASSWORD, confirmPassword: "Something-else-1" });
     expect(response.status).toBe(422);
     expect(response.text).toContain('id="field-confirmPassword-error">The passwords do not match.<');
-    expect((await storedUser(user.id)).passwordChangedAt).toBeNull();
+    expect((await reloadUser(app.deps, user.id)).passwordChangedAt).toBeNull();
 
     response = await client.post(link, { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
     expect(response.status).toBe(303);

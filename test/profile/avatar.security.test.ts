@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { avatars } from "../../src/modules/profile/tables.js";
-import { createUser, signedInClient } from "../helpers/factories.js";
+import { createUser, newUserOnProfilePage } from "../helpers/factories.js";
 import type { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { animatedGif, blob, noisyPngOver2MB, pngImage, sidewaysJpegWithExif, webpImage } from "./images.js";
@@ -14,13 +14,6 @@ beforeAll(async () => {
   await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
 });
 afterAll(() => app.close());
-
-async function onProfilePage() {
-  const user = await createUser(app.deps);
-  const client = await signedInClient(app.baseUrl, user);
-  expect((await client.get("/settings/profile")).status).toBe(200);
-  return { user, client };
-}
 
 async function hasAvatar(userId: string) {
   return (await app.deps.db.select({ userId: avatars.userId }).from(avatars).where(eq(avatars.userId, userId))).length > 0;
@@ -35,22 +28,22 @@ const avatarPart = async (): Promise<[string, Blob, string]> => ["avatar", blob(
 
 describe("CSRF on the multipart upload", () => {
   it("refuses an upload without a token with 403 and stores nothing", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.postMultipart("/settings/profile/avatar", [await avatarPart()], { csrf: null });
     expect(response.status).toBe(403);
     expect(await hasAvatar(user.id)).toBe(false);
   });
 
   it("refuses a wrong token, and a token of another session", async () => {
-    const { user, client } = await onProfilePage();
-    const { client: other } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
+    const { client: other } = await newUserOnProfilePage(app.deps, app.baseUrl);
     expect((await client.postMultipart("/settings/profile/avatar", [await avatarPart()], { csrf: "x".repeat(64) })).status).toBe(403);
     expect((await client.postMultipart("/settings/profile/avatar", [await avatarPart()], { csrf: other.csrfToken })).status).toBe(403);
     expect(await hasAvatar(user.id)).toBe(false);
   });
 
   it("checks the token before judging the file: an oversized forged upload gets 403, not a form", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.postMultipart("/settings/profile/avatar", [["avatar", blob(await noisyPngOver2MB(), "image/png"), "huge.png"]], { csrf: null });
     expect(response.status).toBe(403);
     expect(response.text).not.toContain("field-avatar-error");
@@ -58,14 +51,14 @@ describe("CSRF on the multipart upload", () => {
   });
 
   it("refuses a cross-site request even with a valid token", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.postMultipart("/settings/profile/avatar", [await avatarPart()], { headers: { "sec-fetch-site": "cross-site" } });
     expect(response.status).toBe(403);
     expect(await hasAvatar(user.id)).toBe(false);
   });
 
   it("accepts the token in the x-csrf-token header, as htmx sends it", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.postMultipart("/settings/profile/avatar", [await avatarPart()], {
       csrf: null,
       htmx: true,
@@ -76,7 +69,7 @@ describe("CSRF on the multipart upload", () => {
   });
 
   it("refuses removal without a token", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await client.postMultipart("/settings/profile/avatar", [await avatarPart()]);
     expect(await hasAvatar(user.id)).toBe(true);
     expect((await client.post("/settings/profile/avatar/remove", {}, { csrf: null })).status).toBe(403);
@@ -84,7 +77,7 @@ describe("CSRF on the multipart upload", () => {
   });
 
   it("does not parse multipart bodies anywhere else", async () => {
-    const { client } = await onProfilePage();
+    const { client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const form: Array<[string, string]> = [["username", "multipart_name"]];
     // The token is in the body, which only the avatar upload path parses.
     expect((await client.postMultipart("/settings/profile/username", form)).status).toBe(403);
@@ -100,7 +93,7 @@ describe("what is served", () => {
     // The browser's claim is ignored: a PNG sent as text/html is still re-encoded.
     ["PNG declared as text/html", pngImage, "text/html", "page.html"],
   ])("is always image/webp, whatever was uploaded (%s)", async (_kind, make, type, filename) => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     expect((await client.postMultipart("/settings/profile/avatar", [["avatar", blob(await make(), type), filename]])).status).toBe(303);
     const { response, body } = await fetchAvatar(client, user.id);
     expect(response.headers.get("content-type")).toBe("image/webp");
@@ -110,7 +103,7 @@ describe("what is served", () => {
   });
 
   it("re-encodes polyglots: HTML appended to a valid PNG is not served back", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const payload = "<html><script>alert(document.cookie)</script></html>";
     const polyglot = Buffer.concat([await pngImage(), Buffer.from(payload)]);
     expect((await client.postMultipart("/settings/profile/avatar", [["avatar", blob(polyglot, "image/png"), "poly.png"]])).status).toBe(303);
@@ -119,7 +112,7 @@ describe("what is served", () => {
   });
 
   it("answers 404 for an unknown user id, a user without an avatar and a malformed id", async () => {
-    const { client } = await onProfilePage();
+    const { client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const withoutAvatar = await createUser(app.deps);
     expect((await fetchAvatar(client, randomUUID())).response.status).toBe(404);
     expect((await fetchAvatar(client, withoutAvatar.id)).response.status).toBe(404);
@@ -128,8 +121,8 @@ describe("what is served", () => {
   });
 
   it("lets any signed-in user see another user's avatar, which only its owner can change", async () => {
-    const { user: alice, client: aliceClient } = await onProfilePage();
-    const { client: bobClient } = await onProfilePage();
+    const { user: alice, client: aliceClient } = await newUserOnProfilePage(app.deps, app.baseUrl);
+    const { client: bobClient } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await aliceClient.postMultipart("/settings/profile/avatar", [await avatarPart()]);
     const seenByBob = await fetchAvatar(bobClient, alice.id);
     expect(seenByBob.response.status).toBe(200);

@@ -4,7 +4,7 @@ import { and, eq, like } from "drizzle-orm";
 import sharp from "sharp";
 import { auditEvents } from "../../src/modules/audit/tables.js";
 import { avatars } from "../../src/modules/profile/tables.js";
-import { createUser, signedInClient } from "../helpers/factories.js";
+import { createUser, newUserOnProfilePage } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import {
@@ -18,13 +18,6 @@ beforeAll(async () => {
   await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
 });
 afterAll(() => app.close());
-
-async function onProfilePage() {
-  const user = await createUser(app.deps);
-  const client = await signedInClient(app.baseUrl, user);
-  expect((await client.get("/settings/profile")).status).toBe(200);
-  return { user, client };
-}
 
 function upload(client: HttpClient, bytes: Buffer, type: string, filename: string, options: { htmx?: boolean } = {}) {
   return client.postMultipart("/settings/profile/avatar", [["avatar", blob(bytes, type), filename]], options);
@@ -54,7 +47,7 @@ describe("uploading an avatar", () => {
     ["JPEG", sidewaysJpegWithExif, "image/jpeg", "me.jpg"],
     ["animated GIF", animatedGif, "image/gif", "me.gif"],
   ])("stores a %s as a 256x256 WebP and shows it in the header", async (_kind, make, type, filename) => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await upload(client, await make(), type, filename);
     expect(response.status).toBe(303);
     expect(response.location).toBe("/settings/profile");
@@ -74,7 +67,7 @@ describe("uploading an avatar", () => {
   });
 
   it("drops EXIF and other metadata but honours the orientation", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const jpeg = await sidewaysJpegWithExif();
     expect(jpeg.includes(EXIF_SECRET)).toBe(true);
     expect((await upload(client, jpeg, "image/jpeg", "photo.jpg")).status).toBe(303);
@@ -96,7 +89,7 @@ describe("uploading an avatar", () => {
   });
 
   it("keeps only the first frame of an animated GIF", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     expect((await upload(client, await animatedGif(), "image/gif", "anim.gif")).status).toBe(303);
     const [r, g, b] = await pixelAt((await storedAvatar(user.id))!.image, 128, 128);
     expect(r).toBeGreaterThan(200);
@@ -105,7 +98,7 @@ describe("uploading an avatar", () => {
   });
 
   it("replaces an earlier avatar, and the link changes with it", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await upload(client, await pngImage(), "image/png", "one.png");
     const first = (await client.get("/settings/profile")).text;
     await upload(client, await webpImage(), "image/webp", "two.webp");
@@ -115,7 +108,7 @@ describe("uploading an avatar", () => {
   });
 
   it("with htmx answers with an HX-Redirect", async () => {
-    const { client } = await onProfilePage();
+    const { client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await upload(client, await pngImage(), "image/png", "me.png", { htmx: true });
     expect(response.status).toBe(204);
     expect(response.headers.get("hx-redirect")).toBe("/settings/profile");
@@ -124,7 +117,7 @@ describe("uploading an avatar", () => {
 
 describe("serving an avatar", () => {
   it("sends the WebP with a fixed type, nosniff, an ETag and private caching; 304 when unchanged", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await upload(client, await pngImage(), "image/png", "me.png");
     const stored = (await storedAvatar(user.id))!;
     const src = headerAvatarSrc((await client.get("/settings/profile")).text)!;
@@ -148,7 +141,7 @@ describe("serving an avatar", () => {
   });
 
   it("is for signed-in users only: anonymous requests go to the login page", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await upload(client, await pngImage(), "image/png", "me.png");
     const anonymous = await fetch(new URL(`/avatars/${user.id}`, app.baseUrl), { redirect: "manual" });
     expect(anonymous.status).toBe(303);
@@ -159,7 +152,7 @@ describe("serving an avatar", () => {
 
 describe("removing the avatar", () => {
   it("deletes it: the URL answers 404 and the header shows the initials again", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await upload(client, await pngImage(), "image/png", "me.png");
     const src = headerAvatarSrc((await client.get("/settings/profile")).text)!;
 
@@ -187,7 +180,7 @@ describe("refused uploads store nothing", () => {
   ];
 
   it.each(cases)("refuses %s with the message next to the field", async (_name, make, type, filename, message) => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await upload(client, await make(), type, filename);
     expect(response.status).toBe(422);
     expect(response.text).toContain(`id="field-avatar-error">${message}<`);
@@ -199,7 +192,7 @@ describe("refused uploads store nothing", () => {
   });
 
   it("refuses a form without a file", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.postMultipart("/settings/profile/avatar", []);
     expect(response.status).toBe(422);
     expect(response.text).toContain('id="field-avatar-error">Choose an image to upload.<');
@@ -207,7 +200,7 @@ describe("refused uploads store nothing", () => {
   });
 
   it("keeps the current avatar when a replacement is refused", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await upload(client, await pngImage(), "image/png", "me.png");
     const before = (await storedAvatar(user.id))!;
     expect((await upload(client, decompressionBombPng(), "image/png", "bomb.png")).status).toBe(422);
@@ -218,7 +211,7 @@ describe("refused uploads store nothing", () => {
   });
 
   it("with htmx returns only the upload form with the error", async () => {
-    const { client } = await onProfilePage();
+    const { client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await upload(client, await noisyPngOver2MB(), "image/png", "huge.png", { htmx: true });
     expect(response.status).toBe(422);
     expect(response.text.trimStart().startsWith("<form")).toBe(true);

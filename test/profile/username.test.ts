@@ -4,7 +4,7 @@ import pg from "pg";
 import { auditEvents } from "../../src/modules/audit/tables.js";
 import { users } from "../../src/modules/users/tables.js";
 import { databaseUrlFor } from "../helpers/env.js";
-import { createUser, signedInClient, uniqueName } from "../helpers/factories.js";
+import { createUser, newUserOnProfilePage, signedInClient, uniqueName } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 let app: TestApp;
@@ -14,13 +14,6 @@ beforeAll(async () => {
   await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
 });
 afterAll(() => app.close());
-
-async function onProfilePage() {
-  const user = await createUser(app.deps);
-  const client = await signedInClient(app.baseUrl, user);
-  expect((await client.get("/settings/profile")).status).toBe(200);
-  return { user, client };
-}
 
 async function storedUsername(userId: string) {
   const [row] = await app.deps.db.select({ username: users.username }).from(users).where(eq(users.id, userId));
@@ -38,7 +31,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
 
 describe("changing the username", () => {
   it("saves it, records old and new, shows it in the header at once and signs in with it", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const newName = uniqueName("renamed");
     const response = await client.post("/settings/profile/username", { username: newName });
     expect(response.status).toBe(303);
@@ -58,7 +51,7 @@ describe("changing the username", () => {
   });
 
   it("with htmx answers with an HX-Redirect to the profile page", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const newName = uniqueName("htmx");
     const response = await client.post("/settings/profile/username", { username: newName }, { htmx: true });
     expect(response.status).toBe(204);
@@ -67,7 +60,7 @@ describe("changing the username", () => {
   });
 
   it("accepts the unchanged name without recording a change", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.post("/settings/profile/username", { username: user.username });
     expect(response.status).toBe(303);
     expect((await client.get("/settings/profile")).text).toContain("Your username is unchanged.");
@@ -75,7 +68,7 @@ describe("changing the username", () => {
   });
 
   it("lets users change only the letter case of their own name", async () => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.post("/settings/profile/username", { username: user.username.toUpperCase() });
     expect(response.status).toBe(303);
     expect(await storedUsername(user.id)).toBe(user.username.toUpperCase());
@@ -83,7 +76,7 @@ describe("changing the username", () => {
 
   it("refuses a name another account has in another letter case, with 409 next to the field", async () => {
     const other = await createUser(app.deps);
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.post("/settings/profile/username", { username: other.username.toUpperCase() });
     expect(response.status).toBe(409);
     expect(response.text).toContain('id="field-username-error">That username is taken.<');
@@ -94,7 +87,7 @@ describe("changing the username", () => {
 
   it("answers 409 too when another account takes the name between the check and the write", async () => {
     const other = await createUser(app.deps);
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const target = uniqueName("race");
     // Another transaction renames `other` to the target and holds its lock:
     // the app's pre-check sees the name free, its write then waits on the
@@ -125,7 +118,7 @@ describe("changing the username", () => {
     ["ünïcödé", "Use only letters, digits, _ and -."],
     ["<script>", "Use only letters, digits, _ and -."],
   ])("refuses %j with the message next to the field and stores nothing", async (username, message) => {
-    const { user, client } = await onProfilePage();
+    const { user, client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.post("/settings/profile/username", { username });
     expect(response.status).toBe(422);
     expect(response.text).toMatch(new RegExp(`id="field-username-error">${escapeRegExp(message)}<`));
@@ -137,7 +130,7 @@ describe("changing the username", () => {
   });
 
   it("with htmx returns only the username form with the error", async () => {
-    const { client } = await onProfilePage();
+    const { client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     const response = await client.post("/settings/profile/username", { username: "x" }, { htmx: true });
     expect(response.status).toBe(422);
     expect(response.text.trimStart().startsWith("<form")).toBe(true);
@@ -147,7 +140,7 @@ describe("changing the username", () => {
   });
 
   it("is for signed-in users only", async () => {
-    const { client } = await onProfilePage();
+    const { client } = await newUserOnProfilePage(app.deps, app.baseUrl);
     await client.post("/logout", {});
     const response = await client.get("/settings/profile");
     expect(response.status).toBe(303);
