@@ -19,7 +19,7 @@ import argon2 from "argon2";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { openDatabase, type Database } from "../src/db/client.js";
+import { openDatabase, type Database } from "../src/platform/db.js";
 import { ARGON2_OPTIONS } from "../src/platform/crypto/passwords.js";
 import { createUser, createWorkspace, DEFAULT_PASSWORD, signedInClient } from "../test/helpers/factories.js";
 import { HttpClient } from "../test/helpers/http-client.js";

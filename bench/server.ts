@@ -8,9 +8,9 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { buildDeps, type Deps } from "../src/deps.js";
-import { limitsOf } from "../src/platform/auth/session-auth.js";
-import { createSessionStore, sessionMiddleware } from "../src/platform/http/session.js";
+import { buildDeps, type Deps } from "../src/platform/deps.js";
+import { limitsOf } from "../src/web/session/limits.js";
+import { createSessionStore, sessionMiddleware } from "../src/web/session/store.js";
 import { createLogger } from "../src/platform/logger.js";
 import { FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
 

@@ -1,5 +1,5 @@
 import { mailMessageSchema, type MailMessage } from "../src/platform/mail.js";
-import type { Deps } from "../src/deps.js";
+import type { Deps } from "../src/platform/deps.js";
 
 // Idempotent enough for retries: a retry after a partial SMTP failure may send
 // twice, which is the accepted trade-off for never losing a code or notice.

@@ -1,5 +1,5 @@
 import { smsMessageSchema, type SmsMessage } from "../src/platform/sms.js";
-import type { Deps } from "../src/deps.js";
+import type { Deps } from "../src/platform/deps.js";
 
 export const sendSmsJob = {
   name: "send-sms",

@@ -1,7 +1,7 @@
 import { Worker } from "bullmq";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../src/config.js";
-import { buildDeps, type Deps } from "../src/deps.js";
+import { buildDeps, type Deps } from "../src/platform/deps.js";
 import { MAIL_QUEUE, SMS_QUEUE } from "../src/platform/queue.js";
 import { createRedisConnection } from "../src/platform/redis.js";
 import { sendMailJob } from "./send-mail.js";

@@ -1,56 +1,53 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type Request } from "express";
-import type { Deps } from "./deps.js";
-import { recordAudit, type AuditEntry } from "./modules/audit/service.js";
-import { authRoutes } from "./modules/auth/routes.js";
-import { createLoginThrottle, type LoginThrottle } from "./modules/auth/throttle.js";
-import { devMailboxRoutes } from "./modules/dev-mailbox/routes.js";
-import { healthRoutes } from "./modules/health/routes.js";
-import { avatarUploadParsing, profileRoutes } from "./modules/profile/routes.js";
-import { createSetupState, type SetupState } from "./modules/setup/service.js";
-import { setupRoutes } from "./modules/setup/routes.js";
-import { workspaceRoutes } from "./modules/workspaces/routes.js";
-import { workspaceSettingsRoutes } from "./modules/workspaces/settings-routes.js";
-import { membersRoutes } from "./modules/workspaces/members-routes.js";
-import { reauthRoutes } from "./modules/reauth/routes.js";
-import { sessionRoutes } from "./modules/sessions/routes.js";
-import { passwordRoutes } from "./modules/password/routes.js";
-import { adminRoutes } from "./modules/admin/routes.js";
-import { contactRoutes } from "./modules/contact/routes.js";
-import { loginChallengeRoutes } from "./modules/two-factor/login-routes.js";
-import { twoFactorRoutes } from "./modules/two-factor/routes.js";
-import { requireWorkspaceTwoFactor } from "./modules/two-factor/workspace-policy.js";
-import { loadCurrentUser } from "./platform/auth/current-user.js";
-import { requestMeta } from "./platform/auth/session-auth.js";
-import { requireRedisReady } from "./platform/http/availability.js";
-import { errorHandler } from "./platform/http/error-handler.js";
+import express from "express";
+import type { Deps } from "./platform/deps.js";
 import { notFound } from "./platform/errors.js";
-import { csrfProtection, csrfTokenFor, noStoreWhenSignedIn, securityHeaders } from "./platform/http/security.js";
-import { createSessionStore, sessionCookieName, sessionMiddleware } from "./platform/http/session.js";
+import { requireRedisReady } from "./web/availability.js";
+import type { WebDeps } from "./web/context.js";
+import { loadCurrentUser } from "./web/current-user.js";
+import { errorHandler } from "./web/error-handler.js";
+import { createPageRegistry, settingsPageRoutes } from "./web/sections.js";
+import { csrfProtection, csrfTokenFor, noStoreWhenSignedIn, securityHeaders } from "./web/security.js";
+import { createSessionStore, sessionCookieName, sessionMiddleware } from "./web/session/store.js";
+import { createAuthMethodRegistry } from "./web/sign-in/auth-method.js";
+import { createLoginThrottle, createSecondFactorThrottle } from "./web/sign-in/throttle.js";
+import { activeWorkspaceRequirements, createWorkspaceRouter } from "./web/workspace-scope.js";
+import { adminRoutes } from "./modules/admin/index.js";
+import { securityLogSection } from "./modules/audit/index.js";
+import { authRoutes, passwordMethod } from "./modules/auth/index.js";
+import { contactRoutes, contactSection } from "./modules/contact/index.js";
+import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js";
+import { healthRoutes } from "./modules/health/index.js";
+import { memberRoutes } from "./modules/members/index.js";
+import { passwordRoutes, passwordSection } from "./modules/password/index.js";
+import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
+import { reauthRoutes } from "./modules/reauth/index.js";
+import { activeSessionsSection, sessionRoutes } from "./modules/sessions/index.js";
+import { createSetupState, setupGate, setupRoutes } from "./modules/setup/index.js";
+import { twoFactorMethods, twoFactorRequirement, twoFactorRoutes, twoFactorSection } from "./modules/two-factor/index.js";
+import { workspaceHomeRoutes, workspacePrincipals, workspaceRoutes, workspaceSettingsRoutes } from "./modules/workspaces/index.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export interface WebDeps extends Deps {
-  throttle: LoginThrottle;
-  setupState: SetupState;
-  sessionStore: ReturnType<typeof createSessionStore>;
-  sessionCookieName: string;
-  audit(entry: AuditEntry, req: Request): Promise<void>;
-}
-
+// Composition only: what each module registers, and the middleware order.
+// No rules live here.
 export function createApp(deps: Deps) {
   const sessionStore = createSessionStore(deps);
   const web: WebDeps = {
     ...deps,
-    throttle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
-    setupState: createSetupState(deps),
     sessionStore,
     sessionCookieName: sessionCookieName(deps.config.secureCookies),
-    audit: (entry, req) => recordAudit(deps.db, entry, requestMeta(req)),
+    // Sign-in methods, in the order they are offered.
+    authMethods: createAuthMethodRegistry([passwordMethod, ...twoFactorMethods]),
+    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passwordSection, activeSessionsSection, securityLogSection]),
+    workspaceRequirements: [twoFactorRequirement],
+    loginThrottle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
+    secondFactorThrottle: createSecondFactorThrottle(deps.redis, deps.config.redisPrefix),
   };
+  const setupState = createSetupState(deps);
+  const showMailbox = mailboxEnabled(deps);
 
-  const showMailbox = deps.mailer.kind === "outbox" && deps.config.env !== "production";
   const app = express();
   app.set("trust proxy", deps.config.trustProxy);
   app.set("view engine", "ejs");
@@ -72,7 +69,7 @@ export function createApp(deps: Deps) {
   app.use(requireRedisReady(deps.redis));
   app.use(express.urlencoded({ extended: false, limit: "64kb", parameterLimit: 100 }));
   app.use(sessionMiddleware(deps, sessionStore));
-  app.use(loadCurrentUser(deps));
+  app.use(loadCurrentUser(deps, workspacePrincipals(deps.db)));
   app.use(noStoreWhenSignedIn);
   // Multipart bodies (the avatar upload, and only it) are parsed here so the
   // global CSRF check below can read their `_csrf` field; no route is exempt.
@@ -80,13 +77,10 @@ export function createApp(deps: Deps) {
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.csrfToken = csrfTokenFor(req);
-    res.locals.mailboxEnabled = showMailbox;
+    res.locals.mailboxEnabled = showMailbox && Boolean(req.currentUser?.user.isInstanceAdmin);
     next();
   });
-  app.use(async (req, res, next) => {
-    if (req.path === "/setup" || (await web.setupState.isDone())) return next();
-    res.redirect(303, "/setup");
-  });
+  app.use(setupGate(setupState));
 
   app.get("/", (req, res) => {
     const current = req.currentUser;
@@ -94,19 +88,25 @@ export function createApp(deps: Deps) {
     if (current.activeMembership) return res.redirect(303, `/w/${current.activeMembership.workspace.slug}`);
     res.redirect(303, "/workspaces/new?first=1");
   });
-  app.use(requireWorkspaceTwoFactor);
-  app.use(setupRoutes(web));
+
+  // Everything under /w/:slug is about the workspace in the URL.
+  const workspace = createWorkspaceRouter(web);
+  workspaceHomeRoutes(workspace);
+  workspaceSettingsRoutes(web, workspace);
+  memberRoutes(web, workspace);
+  app.use("/w/:slug", workspace);
+
+  app.use(activeWorkspaceRequirements(web));
+  app.use(setupRoutes(web, setupState));
   app.use(authRoutes(web));
-  app.use(workspaceRoutes(web));
-  app.use(workspaceSettingsRoutes(web));
-  app.use(membersRoutes(web));
   app.use(reauthRoutes(web));
+  app.use(settingsPageRoutes(web));
+  app.use(workspaceRoutes(web));
   app.use(sessionRoutes(web));
   app.use(passwordRoutes(web));
   app.use(adminRoutes(web));
   app.use(profileRoutes(web));
   app.use(contactRoutes(web));
-  app.use(loginChallengeRoutes(web));
   app.use(twoFactorRoutes(web));
   if (showMailbox) app.use(devMailboxRoutes(web));
 
@@ -114,4 +114,3 @@ export function createApp(deps: Deps) {
   app.use(errorHandler(deps.logger));
   return app;
 }
-

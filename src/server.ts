@@ -3,8 +3,8 @@ import type { Server } from "node:http";
 import { startWorkers, type RunningWorkers } from "../jobs/worker.js";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { buildDeps } from "./deps.js";
-import { openDatabase } from "./db/client.js";
+import { buildDeps } from "./platform/deps.js";
+import { openDatabase } from "./platform/db.js";
 
 // boot: loadConfig -> migrate -> buildDeps -> createApp -> listen.
 // With WEB_CONCURRENCY > 1 the primary migrates once, then forks web workers.

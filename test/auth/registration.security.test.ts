@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { REGISTRATIONS_PER_HOUR } from "../../src/modules/auth/throttle.js";
+import { REGISTRATIONS_PER_HOUR } from "../../src/modules/auth/registration-limit.js";
 import { users } from "../../src/modules/users/tables.js";
 import { createUser, DEFAULT_PASSWORD } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";

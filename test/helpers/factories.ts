@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Deps } from "../../src/deps.js";
+import type { Deps } from "../../src/platform/deps.js";
 import { hashPassword } from "../../src/platform/crypto/passwords.js";
 import { findUserById, insertUser } from "../../src/modules/users/repo.js";
 import type { User } from "../../src/modules/users/tables.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { openDatabase } from "../../src/db/client.js";
+import { openDatabase } from "../../src/platform/db.js";
 import { databaseUrlFor, TEST_DATABASE_URL } from "./env.js";
 
 declare module "vitest" {

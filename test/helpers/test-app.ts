@@ -9,7 +9,7 @@ import { inject } from "vitest";
 import { startWorkers } from "../../jobs/worker.js";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { buildDeps, type Deps } from "../../src/deps.js";
+import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import type { Clock } from "../../src/platform/clock.js";
 import { createLogger } from "../../src/platform/logger.js";
 import { readOutbox, type OutboxEntry } from "../../src/platform/mail.js";

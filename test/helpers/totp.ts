@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { generateSync } from "otplib";
-import type { Deps } from "../../src/deps.js";
+import type { Deps } from "../../src/platform/deps.js";
 import { users } from "../../src/modules/users/tables.js";
 import { totpBox } from "../../src/modules/two-factor/service.js";
 

@@ -1,4 +1,4 @@
-import type { Deps } from "../../src/deps.js";
+import type { Deps } from "../../src/platform/deps.js";
 import type { User } from "../../src/modules/users/tables.js";
 import { beginEnrolment, confirmEnrolment, totpBox } from "../../src/modules/two-factor/service.js";
 import { codeForSecret } from "./totp.js";

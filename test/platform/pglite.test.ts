@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { buildDeps, type Deps } from "../../src/deps.js";
+import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { TEST_REDIS_URL } from "../helpers/env.js";

@@ -1,10 +1,7 @@
-import type { User } from "../users/tables.js";
+import { formatDay, formatUtc } from "../../platform/format.js";
+import type { User } from "../users/index.js";
 
 const STATUS_LABELS = { active: "Active", locked: "Locked", cancelled: "Cancelled" } as const;
-
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 export function presentUserRow(user: User) {
   return {
@@ -17,7 +14,7 @@ export function presentUserRow(user: User) {
     isInstanceAdmin: user.isInstanceAdmin,
     status: user.status,
     statusLabel: STATUS_LABELS[user.status],
-    createdAt: day(user.createdAt),
+    createdAt: formatDay(user.createdAt),
   };
 }
 
@@ -26,7 +23,7 @@ export function presentUserDetails(user: User, viewerId: string) {
     ...presentUserRow(user),
     accountType: user.passwordHash ? "Local account" : "Single sign-on account",
     emailVerified: Boolean(user.emailVerifiedAt),
-    passwordChangedAt: user.passwordChangedAt ? user.passwordChangedAt.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "Never",
+    passwordChangedAt: formatUtc(user.passwordChangedAt, "Never"),
     hasPassword: Boolean(user.passwordHash),
     isViewer: user.id === viewerId,
   };

@@ -1,6 +1,6 @@
 import { asc } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
-import { users, type User } from "../users/tables.js";
+import type { Db } from "../../platform/db.js";
+import { users, type User } from "../users/index.js";
 
 // Oldest first, like the order accounts were created. Paging comes with the
 // full user management; until then the list is capped.

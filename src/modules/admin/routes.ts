@@ -1,16 +1,14 @@
 import { Router, type Request } from "express";
-import type { WebDeps } from "../../app.js";
-import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../platform/auth/guards.js";
-import { requestMeta } from "../../platform/auth/session-auth.js";
-import { AppError, notFound } from "../../platform/errors.js";
-import { isTwoFactorEnabled, resetTwoFactor } from "../two-factor/service.js";
-import { redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
-import { parseInput } from "../../platform/http/validate.js";
-import { newPasswordSchema } from "../password/schema.js";
+import { notFound } from "../../platform/errors.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
+import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
+import { parseInput } from "../../web/validate.js";
+import { newPasswordSchema } from "../password/index.js";
 import { presentUserDetails, presentUserRow } from "./presenter.js";
 import { listUsers, USER_LIST_LIMIT } from "./repo.js";
 import { userIdParams } from "./schema.js";
-import { requireUserById, setPasswordAsAdmin } from "./service.js";
+import { requireUserById, resetTwoFactorAsAdmin, setPasswordAsAdmin } from "./service.js";
 
 export function adminRoutes(deps: WebDeps): Router {
   const router = Router();
@@ -49,11 +47,7 @@ export function adminRoutes(deps: WebDeps): Router {
 
   router.post("/admin/users/:id/two-factor/reset", ...admin, requireFreshAuth(deps), async (req, res) => {
     const { subject } = await loadSubject(req);
-    if (subject.id === currentUserOf(req).user.id) {
-      throw new AppError(409, "OWN_ACCOUNT", { message: "Manage your own two-factor authentication on your Security page." });
-    }
-    if (!isTwoFactorEnabled(subject)) throw new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: `${subject.username} does not use two-factor authentication.` });
-    await resetTwoFactor(deps, currentUserOf(req).user.id, subject, null, requestMeta(req));
+    await resetTwoFactorAsAdmin(deps, currentUserOf(req).user, subject, requestMeta(req));
     setFlash(req, "info", `Two-factor authentication was reset for ${subject.username}. They have been emailed.`);
     redirectTo(req, res, `/admin/users/${subject.id}`);
   });

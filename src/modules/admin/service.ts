@@ -1,16 +1,18 @@
-import type { Deps } from "../../deps.js";
-import { notFound } from "../../platform/errors.js";
-import type { RequestMeta } from "../audit/service.js";
-import { assertPasswordAllowed, sendPasswordChangedNotice, storeNewPassword } from "../password/service.js";
-import type { NewPasswordInput } from "../password/schema.js";
-import { endSessionsOfUser } from "../sessions/service.js";
-import { findUserById } from "../users/repo.js";
-import type { User } from "../users/tables.js";
-import { adminPolicy, assertAdminMay } from "./policy.js";
+import type { Deps } from "../../platform/deps.js";
+import { AppError, notFound } from "../../platform/errors.js";
+import type { RequestMeta } from "../../web/context.js";
+import { assertPasswordAllowed, storeNewPassword, type NewPasswordInput } from "../password/index.js";
+import { endSessionsOfUser } from "../sessions/index.js";
+import { isTwoFactorEnabled, resetTwoFactor } from "../two-factor/index.js";
+import { findUserById, type User } from "../users/index.js";
+import { adminEvents } from "./events.js";
+import { adminPolicy, type Decision } from "./policy.js";
 
-export const ADMIN_PASSWORD_SET = "admin.password_set";
+type AdminDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex">;
 
-type AdminDeps = Pick<Deps, "db" | "queues" | "config" | "clock" | "sessionIndex">;
+function assertAllowed(decision: Decision): void {
+  if (!decision.allowed) throw new AppError(409, decision.code, { message: decision.message });
+}
 
 export async function requireUserById(deps: Pick<Deps, "db">, id: string): Promise<User> {
   const user = await findUserById(deps.db, id);
@@ -22,10 +24,14 @@ export async function requireUserById(deps: Pick<Deps, "db">, id: string): Promi
 // ends (whoever holds one may be the reason for the reset) and the owner is
 // told by email.
 export async function setPasswordAsAdmin(deps: AdminDeps, actor: User, subject: User, input: NewPasswordInput, meta: RequestMeta): Promise<{ signedOut: number }> {
-  assertAdminMay(adminPolicy.canSetPasswordOf(actor, subject));
+  assertAllowed(adminPolicy.canSetPasswordOf(actor, subject));
   assertPasswordAllowed(input.newPassword, subject);
-  const at = await storeNewPassword(deps, subject, input.newPassword, { action: ADMIN_PASSWORD_SET, actorId: actor.id, meta });
+  await storeNewPassword(deps, subject, input.newPassword, adminEvents.passwordSet(actor, subject, deps.config.baseUrl), meta);
   const signedOut = await endSessionsOfUser(deps, subject.id, { exceptSid: null, actorId: actor.id, reason: "admin_password_set" }, meta);
-  await sendPasswordChangedNotice(deps, subject, { kind: "admin", at, otherSessionsEnded: true }, meta);
   return { signedOut };
+}
+
+export async function resetTwoFactorAsAdmin(deps: AdminDeps, actor: User, subject: User, meta: RequestMeta): Promise<void> {
+  assertAllowed(adminPolicy.canResetTwoFactorOf(actor, subject, isTwoFactorEnabled(subject)));
+  await resetTwoFactor(deps, actor.id, subject, null, meta);
 }

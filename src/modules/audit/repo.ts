@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { users } from "../users/tables.js";
-import type { Db } from "../../db/client.js";
+import { users } from "../users/index.js";
+import type { Db } from "../../platform/db.js";
 import { auditEvents } from "./tables.js";
 
 const actors = alias(users, "actors");

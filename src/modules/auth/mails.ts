@@ -8,12 +8,13 @@ export function welcomeMail(to: string, username: string, baseUrl: string): Mail
   };
 }
 
-export function accountLockedMail(to: string, username: string, baseUrl: string): MailMessage {
+export function secondFactorLockedMail(to: string, username: string, baseUrl: string): MailMessage {
   return {
     to,
-    subject: "Sign-in to your Latchkey account was paused",
+    subject: "Two-step verification on your Latchkey account was paused",
     text:
-      `Hi ${username},\n\nthere were 10 failed sign-in attempts on your account in 15 minutes, so sign-in is paused for 15 minutes.\n` +
-      `If this was not you, nobody got in; consider changing your password at ${baseUrl}/settings/security once you are back.\n`,
+      `Hi ${username},\n\nthere were 10 wrong verification codes for your account in 15 minutes, after a correct password. ` +
+      `Two-step verification is paused for 15 minutes.\n` +
+      `Someone may know your password: change it at ${baseUrl}/settings/security once you are back, and check your recent security activity.\n`,
   };
 }

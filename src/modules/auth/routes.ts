@@ -1,36 +1,57 @@
-import { Router } from "express";
+import { Router, type Request, type Response } from "express";
 import { z } from "zod";
-import type { WebDeps } from "../../app.js";
-import { redirectIfSignedIn } from "../../platform/auth/guards.js";
-import { destroySession, requestMeta, signIn } from "../../platform/auth/session-auth.js";
-import { redirectTo, rememberForm, renderPage, safeReturnTo } from "../../platform/http/render.js";
-import { parseInput } from "../../platform/http/validate.js";
-import { secondStepFor, sendLoginCode } from "../two-factor/login-challenge.js";
-import { completeSignIn } from "./complete-sign-in.js";
-import { loginSchema, registerSchema } from "./schema.js";
-import { authenticate, registerUser } from "./service.js";
-import { createRegistrationLimit } from "./throttle.js";
+import { AppError } from "../../platform/errors.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { redirectIfSignedIn } from "../../web/guards.js";
+import { redirectTo, rememberForm, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
+import { parseFactorInput, type AuthMethod } from "../../web/sign-in/auth-method.js";
+import { authFacts, destroySession, establishSession } from "../../web/sign-in/session-auth.js";
+import { parseInput } from "../../web/validate.js";
+import { recordEvent } from "../audit/index.js";
+import { passwordMethod } from "./auth-method.js";
+import { authEvents } from "./events.js";
+import { createRegistrationLimit } from "./registration-limit.js";
+import { registerSchema } from "./schema.js";
+import { registerUser } from "./service.js";
+import { afterFirstFactor, answerSecondStep, endSecondStep, loadSecondStep, methodForAnswer, resendSecondStep, type SecondStep } from "./sign-in.js";
 
 const loginQuerySchema = z.object({ return_to: z.string().optional(), expired: z.string().optional() });
+const returnToBody = z.object({ return_to: z.string().max(2000).optional() });
+
+const article = (label: string) => (/^[aeiou]/i.test(label) ? "an" : "a");
+
+// The second step's page: the chosen method's form, and links to the others
+// the account has ("/login/verify?backup=1").
+function verifyView(step: SecondStep, method: AuthMethod) {
+  const factor = method.secondFactor!;
+  return {
+    title: "Two-step verification",
+    challenge: { method: method.id, prompt: factor.prompt(step.user), fields: factor.fields, canResend: Boolean(factor.begin) },
+    alternatives: step.methods
+      .filter((other) => other !== method && !other.secondFactor!.begin)
+      .map((other) => ({ href: `/login/verify?${other.id}=1`, text: `Use ${article(other.label)} ${other.label.toLowerCase()} instead` })),
+  };
+}
 
 export function authRoutes(deps: WebDeps): Router {
   const router = Router();
   const registrationLimit = createRegistrationLimit(deps.redis, deps.config.redisPrefix);
 
-  router.get("/register", redirectIfSignedIn, (_req, res) => renderPage(res, "auth/register", { values: {}, errors: {} }));
+  router.get("/register", redirectIfSignedIn, (_req, res) => renderPage(res, "auth/register", { title: "Create an account", values: {}, errors: {} }));
 
   router.post("/register", async (req, res) => {
-    rememberForm(res, req, "auth/register", "auth/_register-form");
+    rememberForm(res, req, "auth/register", "auth/_register-form", { title: "Create an account" });
     await registrationLimit.consume(requestMeta(req).ip);
     const input = parseInput(registerSchema, req.body);
     const user = await registerUser(deps, input, requestMeta(req));
-    await signIn(req, deps, user.id, undefined);
+    await establishSession(req, deps, { userId: user.id, workspace: undefined, factors: [passwordMethod.id] });
     redirectTo(req, res, "/workspaces/new?first=1");
   });
 
   router.get("/login", redirectIfSignedIn, (req, res) => {
     const query = parseInput(loginQuerySchema, req.query);
     renderPage(res, "auth/login", {
+      title: "Sign in",
       values: { return_to: safeReturnTo(query.return_to, "") },
       errors: {},
       formError: null,
@@ -39,21 +60,62 @@ export function authRoutes(deps: WebDeps): Router {
   });
 
   router.post("/login", async (req, res) => {
-    rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null });
-    const input = parseInput(loginSchema, req.body);
-    const user = await authenticate(deps, input, requestMeta(req));
-    const method = secondStepFor(user);
-    if (!method) return completeSignIn(deps, req, res, user, input.return_to, "password");
-    // Password correct, second step pending: nothing is signed in yet.
-    req.session.loginChallenge = { userId: user.id, method, wrongAttempts: 0, startedAt: deps.clock.now().getTime(), returnTo: safeReturnTo(input.return_to, "/") };
-    if (method !== "totp") await sendLoginCode(deps, user, method);
+    rememberForm(res, req, "auth/login", "auth/_login-form", { title: "Sign in", notice: null });
+    const user = await passwordMethod.firstFactor!.identify!({ deps, meta: requestMeta(req) }, req.body as Record<string, string>);
+    const { return_to } = parseInput(returnToBody, req.body);
+    await afterFirstFactor(deps, req, res, user, passwordMethod, return_to);
+  });
+
+  // A challenge that is gone or failed sends the browser back to the password.
+  function backToPassword(req: Request, res: Response, message: string) {
+    endSecondStep(req);
+    setFlash(req, "error", message);
+    redirectTo(req, res, "/login");
+  }
+
+  // The second step, or undefined after sending the browser back to the password.
+  async function loadOrRestart(req: Request, res: Response) {
+    try {
+      return await loadSecondStep(deps, req);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) return void backToPassword(req, res, error.message);
+      throw error;
+    }
+  }
+
+  router.get("/login/verify", redirectIfSignedIn, async (req, res) => {
+    const step = await loadOrRestart(req, res);
+    if (!step) return;
+    const chosen = step.methods.find((method) => req.query[method.id] === "1") ?? step.methods[0]!;
+    renderPage(res, "auth/verify", { ...verifyView(step, chosen), values: {}, errors: {}, formError: null });
+  });
+
+  router.post("/login/verify", redirectIfSignedIn, async (req, res) => {
+    const step = await loadOrRestart(req, res);
+    if (!step) return;
+    const method = methodForAnswer(step, req.body as Record<string, string>);
+    rememberForm(res, req, "auth/verify", "auth/_verify-form", verifyView(step, method));
+    const input = parseFactorInput(method.secondFactor!.fields, req.body);
+    try {
+      await answerSecondStep(deps, req, res, step, method, input);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "CHALLENGE_FAILED") return backToPassword(req, res, error.message);
+      throw error;
+    }
+  });
+
+  router.post("/login/verify/resend", async (req, res) => {
+    const step = await loadSecondStep(deps, req);
+    const method = step.methods[0]!;
+    rememberForm(res, req, "auth/verify", "auth/_verify-form", verifyView(step, method));
+    if (await resendSecondStep(deps, req, step, method)) setFlash(req, "info", "We sent a new code.");
     redirectTo(req, res, "/login/verify");
   });
 
   router.post("/logout", async (req, res) => {
-    const userId = req.session.userId;
+    const userId = authFacts(req).userId;
     await destroySession(req, deps);
-    if (userId) await deps.audit({ action: "auth.signed_out", actorId: userId, subjectId: userId }, req);
+    if (userId) await recordEvent(deps.db, authEvents.signedOut(userId), requestMeta(req), deps.clock.now());
     res.clearCookie(deps.sessionCookieName, { path: "/" });
     redirectTo(req, res, "/login");
   });

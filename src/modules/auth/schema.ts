@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { PASSWORDS_DIFFER } from "../password/schema.js";
-import { emailSchema, usernameSchema } from "../users/schema.js";
+import { PASSWORDS_DIFFER } from "../password/index.js";
+import { emailSchema, usernameSchema } from "../users/index.js";
 
 export const passwordField = z.string({ error: "Enter a password." }).min(1, "Enter a password.").max(1024, "Use at most 128 characters.");
 

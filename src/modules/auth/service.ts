@@ -1,74 +1,55 @@
-import type { Deps } from "../../deps.js";
-import { AppError, isUniqueViolation } from "../../platform/errors.js";
+import type { Deps } from "../../platform/deps.js";
+import { AppError } from "../../platform/errors.js";
 import { hashPassword, passwordNeedsRehash, verifyAgainstDummy, verifyPassword } from "../../platform/crypto/passwords.js";
-import { enqueueMail } from "../../platform/queue.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
-import { checkPassword } from "../password/policy.js";
-import { findUserByLogin, insertUser, isEmailTaken, isUsernameTaken, updatePasswordHash } from "../users/repo.js";
-import type { User } from "../users/tables.js";
-import { accountLockedMail, welcomeMail } from "./mails.js";
+import type { RequestMeta } from "../../web/context.js";
+import type { LoginThrottle } from "../../web/sign-in/throttle.js";
+import { recordEvent } from "../audit/index.js";
+import { checkPassword } from "../password/index.js";
+import { emailTaken, findUserByLogin, insertUser, isEmailTaken, isUsernameTaken, translateUniqueViolation, updatePasswordHash, usernameTaken, type User } from "../users/index.js";
+import { authEvents } from "./events.js";
 import type { LoginInput, RegisterInput } from "./schema.js";
-import type { LoginThrottle } from "./throttle.js";
 
-type AuthDeps = Pick<Deps, "db" | "queues" | "config">;
+type AuthDeps = Pick<Deps, "db" | "config" | "clock">;
 
 export async function assertNewAccountAllowed(deps: Pick<Deps, "db">, input: { username: string; email: string; password: string }) {
   const problem = checkPassword(input.password, input);
   if (problem) throw new AppError(422, "PASSWORD_POLICY", { field: "password", message: problem });
-  if (await isUsernameTaken(deps.db, input.username)) {
-    throw new AppError(409, "USERNAME_TAKEN", { field: "username", message: "That username is taken." });
-  }
-  if (await isEmailTaken(deps.db, input.email)) {
-    throw new AppError(409, "EMAIL_TAKEN", { field: "email", message: "That email address is already in use." });
-  }
+  if (await isUsernameTaken(deps.db, input.username)) throw usernameTaken();
+  if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
 }
 
-// Both the pre-check and the database's unique indexes guard uniqueness; the
-// second catches two registrations racing for the same name.
-export function translateUniqueViolation(error: unknown): never {
-  if (isUniqueViolation(error, "users_username_lower_key")) {
-    throw new AppError(409, "USERNAME_TAKEN", { field: "username", message: "That username is taken." });
-  }
-  if (isUniqueViolation(error, "users_email_lower_active_key")) {
-    throw new AppError(409, "EMAIL_TAKEN", { field: "email", message: "That email address is already in use." });
-  }
-  throw error;
-}
-
+// The pre-check gives the usual answer; the unique indexes catch two
+// registrations racing for the same name.
 export async function registerUser(deps: AuthDeps, input: RegisterInput, meta: RequestMeta): Promise<User> {
   await assertNewAccountAllowed(deps, input);
   const passwordHash = await hashPassword(input.password);
-  const user = await deps.db
+  return deps.db
     .transaction(async (tx) => {
       const created = await insertUser(tx, { username: input.username, email: input.email, passwordHash });
-      await recordAudit(tx, { action: "user.registered", actorId: created.id, subjectId: created.id }, meta);
+      await recordEvent(tx, authEvents.registered(created, deps.config.baseUrl), meta, deps.clock.now());
       return created;
     })
     .catch(translateUniqueViolation);
-  await enqueueMail(deps.queues, welcomeMail(user.email, user.username, deps.config.baseUrl));
-  return user;
 }
 
-const INVALID_CREDENTIALS = () =>
-  new AppError(401, "INVALID_CREDENTIALS", { message: "Incorrect username, email or password." });
+const INVALID_CREDENTIALS = () => new AppError(401, "INVALID_CREDENTIALS", { message: "Incorrect username, email or password." });
 
 // One answer and one cost for every failure: unknown account, wrong password,
 // SSO account without a password, locked account. Unknown accounts verify a
 // dummy hash so the timing matches.
-export async function authenticate(deps: AuthDeps & { throttle: LoginThrottle }, input: LoginInput, meta: RequestMeta): Promise<User> {
+export async function authenticate(deps: AuthDeps & { loginThrottle: LoginThrottle }, input: LoginInput, meta: RequestMeta): Promise<User> {
   const user = await findUserByLogin(deps.db, input.login);
   const accountKey = user ? `user:${user.id}` : `login:${input.login.trim().toLowerCase()}`;
-  await deps.throttle.assertAllowed(accountKey, meta.ip);
+  await deps.loginThrottle.assertAllowed(accountKey, meta.ip);
 
   const passwordOk = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : (await verifyAgainstDummy(input.password), false);
   if (!user || !passwordOk || user.status !== "active") {
-    const { accountJustLocked } = await deps.throttle.recordFailure(accountKey, meta.ip);
-    await recordAudit(deps.db, { action: "auth.sign_in_failed", subjectId: user?.id ?? null, details: { accountLocked: accountJustLocked } }, meta);
-    if (user && accountJustLocked) await enqueueMail(deps.queues, accountLockedMail(user.email, user.username, deps.config.baseUrl));
+    const { accountJustLocked } = await deps.loginThrottle.recordFailure(accountKey, meta.ip);
+    await recordEvent(deps.db, authEvents.signInFailed(user, accountJustLocked, deps.config.baseUrl), meta, deps.clock.now());
     throw INVALID_CREDENTIALS();
   }
 
-  await deps.throttle.recordSuccess(accountKey, meta.ip);
+  await deps.loginThrottle.recordSuccess(accountKey, meta.ip);
   if (passwordNeedsRehash(user.passwordHash!)) {
     await updatePasswordHash(deps.db, user.id, await hashPassword(input.password));
   }

@@ -1,10 +1,11 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
-import type { Db } from "../../db/client.js";
+import type { Db } from "../../platform/db.js";
 import { ValidationError } from "../../platform/errors.js";
-import { emailSchema } from "../users/schema.js";
-import { users, type User } from "../users/tables.js";
-import type { CodeChannel } from "../codes/service.js";
+import type { SecurityEvent } from "../audit/index.js";
+import type { CodeChannel } from "../codes/index.js";
+import { emailSchema, users, type User } from "../users/index.js";
+import { contactEvents } from "./events.js";
 
 // Email and phone are bound and changed by the same flow; what differs is
 // captured here, so the flow is written once (Kratos-style one interface).
@@ -18,6 +19,8 @@ export interface ContactChannel {
   isTakenByOther(db: Db, value: string, userId: string): Promise<boolean>;
   save(db: Db, userId: string, value: string, at: Date): Promise<void>;
   uniqueIndex: string;
+  boundEvent(user: User): SecurityEvent;
+  changedEvent(user: User, previous: string, next: string): SecurityEvent;
 }
 
 export const emailChannel: ContactChannel = {
@@ -43,6 +46,8 @@ export const emailChannel: ContactChannel = {
     await db.update(users).set({ email: value, emailVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId));
   },
   uniqueIndex: "users_email_lower_active_key",
+  boundEvent: contactEvents.emailBound,
+  changedEvent: contactEvents.emailChanged,
 };
 
 export const phoneChannel: ContactChannel = {
@@ -72,6 +77,8 @@ export const phoneChannel: ContactChannel = {
     await db.update(users).set({ phone: value, phoneVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId));
   },
   uniqueIndex: "users_phone_active_key",
+  boundEvent: contactEvents.phoneBound,
+  changedEvent: contactEvents.phoneChanged,
 };
 
 export const contactChannels = { email: emailChannel, phone: phoneChannel } as const;

@@ -1,7 +1,8 @@
-import type { User } from "../users/tables.js";
-import { resendWaitSeconds } from "../codes/service.js";
+import { maskEmail, maskPhone } from "../../platform/mask.js";
+import { resendWaitSeconds } from "../codes/index.js";
+import type { User } from "../users/index.js";
 import type { ContactChannel } from "./channels.js";
-import { maskEmail, maskPhone, type ContactFlow } from "./service.js";
+import type { ContactFlow } from "./service.js";
 
 export function presentChannel(channel: ContactChannel, user: User, flow: ContactFlow | undefined, nowMs: number) {
   const current = channel.current(user);

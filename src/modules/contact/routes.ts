@@ -1,21 +1,15 @@
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
-import type { WebDeps } from "../../app.js";
-import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
-import { requestMeta } from "../../platform/auth/session-auth.js";
-import { isHtmx, redirectTo, rememberForm, renderFragment, setFlash } from "../../platform/http/render.js";
-import { parseInput } from "../../platform/http/validate.js";
-import { codeField } from "../codes/schema.js";
-import { loadProfilePage } from "../profile/page.js";
-import { contactChannels, type ContactChannelId } from "./channels.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
+import { isHtmx, redirectTo, renderFragment, setFlash } from "../../web/render.js";
+import { rememberSectionForm } from "../../web/sections.js";
+import { parseInput } from "../../web/validate.js";
+import { codeField } from "../codes/index.js";
+import { contactChannels } from "./channels.js";
 import { presentChannel } from "./presenter.js";
 import { cancelFlow, confirmNewValue, sendIdentityCode, sendNewValueCode, startFlow, verifyIdentity, type ContactFlow } from "./service.js";
-
-declare module "express-session" {
-  interface SessionData {
-    contactFlows: Partial<Record<ContactChannelId, ContactFlow>>;
-  }
-}
+import { contactFlows } from "./slots.js";
 
 const channelParams = z.object({ channel: z.enum(["email", "phone"]) });
 const valueBody = z.object({ value: z.string().max(320).optional() });
@@ -29,7 +23,8 @@ export function contactRoutes(deps: WebDeps): Router {
 
   function context(req: Request) {
     const { channel: id } = parseInput(channelParams, req.params);
-    const flows = (req.session.contactFlows ??= {});
+    const flows = contactFlows.get(req) ?? {};
+    contactFlows.set(req, flows);
     return { id, channel: contactChannels[id], user: currentUserOf(req).user, flows, flow: flows[id] };
   }
   type Context = ReturnType<typeof context>;
@@ -38,7 +33,7 @@ export function contactRoutes(deps: WebDeps): Router {
   // address re-renders this channel's card (htmx) or the whole profile page.
   function remember(req: Request, res: Response, { id, channel, user, flow }: Context) {
     const view = presentChannel(channel, user, flow, deps.clock.now().getTime());
-    rememberForm(res, req, "profile/page", "contact/_channel", async () => ({ ...(await loadProfilePage(deps, req)), channel: view, failedChannel: id }));
+    rememberSectionForm(deps, req, res, { page: "profile", section: "contact", fragment: "contact/_channel", extra: () => ({ channel: view, failedChannel: id }) });
   }
 
   // After a step: the channel card alone for htmx, else back to the page.

@@ -1,10 +1,10 @@
-import type { Deps } from "../../deps.js";
+import type { Deps } from "../../platform/deps.js";
 import { AppError, isUniqueViolation } from "../../platform/errors.js";
 import { verifyPassword } from "../../platform/crypto/passwords.js";
-import { enqueueMail } from "../../platform/queue.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
-import { discardCode, sendCode, verifyCode, type CodeTarget } from "../codes/service.js";
-import type { User } from "../users/tables.js";
+import type { RequestMeta } from "../../web/context.js";
+import { recordEvent } from "../audit/index.js";
+import { discardCode, sendCode, verifyCode, type CodeTarget } from "../codes/index.js";
+import type { User } from "../users/index.js";
 import type { ContactChannel } from "./channels.js";
 
 // The bind/change flow for one contact channel, as a small state machine kept
@@ -103,21 +103,15 @@ export async function confirmNewValue(
   await assertAvailable(deps, channel, user, flow.target);
   const previous = channel.isVerified(user) ? channel.current(user) : null;
   const now = deps.clock.now();
+  const event = previous ? channel.changedEvent(user, previous, flow.target) : channel.boundEvent(user);
   try {
     await deps.db.transaction(async (tx) => {
       await channel.save(tx, user.id, flow.target!, now);
-      await recordAudit(tx, { action: previous ? `profile.${channel.id}_changed` : `profile.${channel.id}_bound`, actorId: user.id, subjectId: user.id }, meta);
+      await recordEvent(tx, event, meta, now);
     });
   } catch (error) {
     if (isUniqueViolation(error, channel.uniqueIndex)) throw taken(channel);
     throw error;
-  }
-  if (previous && channel.id === "email") {
-    await enqueueMail(deps.queues, {
-      to: previous,
-      subject: "Your Latchkey email address was changed",
-      text: `The email address of your Latchkey account ${user.username} was changed to ${maskEmail(flow.target)} at ${now.toISOString()} from ${meta.ip}.\nIf this was not you, reset your password and contact your administrator.`,
-    });
   }
   return flow.target;
 }
@@ -142,12 +136,3 @@ const taken = (channel: ContactChannel) =>
 
 const flowExpired = () =>
   new AppError(409, "CONTACT_FLOW_EXPIRED", { message: "That step has expired. Start again." });
-
-export function maskEmail(email: string): string {
-  const [local = "", domain = ""] = email.split("@");
-  return `${local.slice(0, 2)}${"•".repeat(Math.max(1, local.length - 2))}@${domain}`;
-}
-
-export function maskPhone(phone: string): string {
-  return `${phone.slice(0, 3)}${"•".repeat(Math.max(1, phone.length - 5))}${phone.slice(-2)}`;
-}

@@ -1,11 +1,8 @@
+import { formatUtc } from "../../platform/format.js";
 import type { MailMessage } from "../../platform/mail.js";
 
 export const PASSWORD_CHANGED_SUBJECT = "Your Latchkey password was changed";
 export const RESET_LINK_SUBJECT = "Reset your Latchkey password";
-
-function utc(at: Date): string {
-  return at.toISOString().replace("T", " ").slice(0, 16) + " UTC";
-}
 
 const HOW = {
   changed: "with your current password",
@@ -31,7 +28,7 @@ export function passwordChangedMail(
     subject: PASSWORD_CHANGED_SUBJECT,
     text:
       `Hi ${username},\n\nthe password of your Latchkey account was changed ${HOW[change.kind]}.\n\n` +
-      `When: ${utc(change.at)}\nFrom IP address: ${change.ip}\n\n${after}\n\n` +
+      `When: ${formatUtc(change.at)}\nFrom IP address: ${change.ip}\n\n${after}\n\n` +
       `If this was not you, reset your password now at ${change.baseUrl}/forgot-password and tell your administrator.\n`,
   };
 }
@@ -56,5 +53,16 @@ export function noPasswordToResetMail(to: string, username: string, baseUrl: str
       `Hi ${username},\n\nsomeone asked to reset the password of your Latchkey account, but your account signs in ` +
       `through your organisation's single sign-on and has no Latchkey password. Sign in at ${baseUrl}/login with your organisation.\n\n` +
       `If you did not ask for this, ignore this email.\n`,
+  };
+}
+
+// Sent when failed sign-ins (or failed password confirmations) lock the account.
+export function accountLockedMail(to: string, username: string, baseUrl: string): MailMessage {
+  return {
+    to,
+    subject: "Sign-in to your Latchkey account was paused",
+    text:
+      `Hi ${username},\n\nthere were 10 failed sign-in attempts on your account in 15 minutes, so sign-in is paused for 15 minutes.\n` +
+      `If this was not you, nobody got in; consider changing your password at ${baseUrl}/settings/security once you are back.\n`,
   };
 }

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
-import { users, type User } from "../users/tables.js";
+import type { Db } from "../../platform/db.js";
+import { users, type User } from "../users/index.js";
 import { passwordResets } from "./tables.js";
 
 // Compare-and-swap on the old hash: two changes racing each other cannot both

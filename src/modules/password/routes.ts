@@ -1,10 +1,10 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
-import type { WebDeps } from "../../app.js";
-import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
-import { destroySession, requestMeta, rotateSessionId } from "../../platform/auth/session-auth.js";
-import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, setFlash } from "../../platform/http/render.js";
-import { parseInput } from "../../platform/http/validate.js";
-import { loadSecurityPage } from "../settings/security-page.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
+import { authFacts, destroySession, rotateSessionId } from "../../web/sign-in/session-auth.js";
+import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, setFlash } from "../../web/render.js";
+import { rememberSectionForm } from "../../web/sections.js";
+import { parseInput } from "../../web/validate.js";
 import type { ResetLink } from "./repo.js";
 import { createResetThrottle } from "./reset-tokens.js";
 import { changePasswordSchema, forgotPasswordSchema, newPasswordSchema, resetTokenParams } from "./schema.js";
@@ -21,7 +21,7 @@ export function passwordRoutes(deps: WebDeps): Router {
   const resetThrottle = createResetThrottle(deps.redis, deps.config.redisPrefix);
 
   router.post("/settings/security/password", requireUser, requireFreshAuth(deps), async (req, res) => {
-    rememberForm(res, req, "security/page", "password/_change-form", () => loadSecurityPage(deps, req));
+    rememberSectionForm(deps, req, res, { page: "security", section: "password", fragment: "password/_change-form" });
     const input = parseInput(changePasswordSchema, req.body);
     const { signedOutOthers } = await changePassword(deps, currentUserOf(req).user, input, { currentSid: req.sessionID, meta: requestMeta(req) });
     // A credential change is a privilege change: this session continues under a new id.
@@ -67,7 +67,7 @@ export function passwordRoutes(deps: WebDeps): Router {
     // second step (2FA) can never be bypassed by resetting the password.
     // If this browser was signed into that account, its session just ended:
     // drop it here too, or saving the flash would write it back.
-    if (req.session.userId === state.link.user.id) await destroySession(req, deps);
+    if (authFacts(req).userId === state.link.user.id) await destroySession(req, deps);
     setFlash(req, "info", "Password changed. Sign in with your new password.");
     redirectTo(req, res, "/login");
   });

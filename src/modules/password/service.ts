@@ -1,31 +1,26 @@
-import type { Db } from "../../db/client.js";
-import type { Deps } from "../../deps.js";
+import type { Db } from "../../platform/db.js";
+import type { Deps } from "../../platform/deps.js";
 import { AppError } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "../../platform/crypto/passwords.js";
+import { formatUtc } from "../../platform/format.js";
 import { enqueueMail } from "../../platform/queue.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
-import { accountLockedMail } from "../auth/mails.js";
-import type { LoginThrottle } from "../auth/throttle.js";
-import { endSessionsOfUser } from "../sessions/service.js";
-import { findUserByLogin } from "../users/repo.js";
-import type { User } from "../users/tables.js";
-import { noPasswordToResetMail, passwordChangedMail, resetLinkMail, type PasswordChangeKind } from "./mails.js";
-import { checkPassword } from "./policy.js";
+import type { RequestMeta } from "../../web/context.js";
+import type { LoginThrottle } from "../../web/sign-in/throttle.js";
+import { recordEvent, type SecurityEvent } from "../audit/index.js";
+import { endSessionsOfUser } from "../sessions/index.js";
+import { findUserByLogin, type User } from "../users/index.js";
+import { passwordEvents } from "./events.js";
+import { noPasswordToResetMail, resetLinkMail } from "./mails.js";
+import { checkPassword } from "./strength.js";
 import { consumeReset, findResetByTokenHash, insertPasswordReset, replacePasswordHash, voidOutstandingResets, type ResetLink } from "./repo.js";
 import { hashResetToken, isWellFormedResetToken, newResetToken, RESET_TOKEN_TTL_MS, type ResetThrottle } from "./reset-tokens.js";
 import type { ChangePasswordInput, ForgotPasswordInput, NewPasswordInput } from "./schema.js";
 
-export type PasswordDeps = Pick<Deps, "db" | "queues" | "config" | "clock" | "sessionIndex">;
-
-export const PASSWORD_CHANGED = "password.changed";
-export const PASSWORD_RESET = "password.reset";
+export type PasswordDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex">;
 
 // View model of the password section on the security page.
-export function passwordSection(user: User) {
-  return {
-    hasPassword: Boolean(user.passwordHash),
-    changedAt: user.passwordChangedAt ? user.passwordChangedAt.toISOString().replace("T", " ").slice(0, 16) + " UTC" : null,
-  };
+export function presentPasswordSection(user: User) {
+  return { hasPassword: Boolean(user.passwordHash), changedAt: user.passwordChangedAt ? formatUtc(user.passwordChangedAt) : null };
 }
 
 export function assertPasswordAllowed(password: string, user: Pick<User, "username" | "email">): void {
@@ -36,13 +31,14 @@ export function assertPasswordAllowed(password: string, user: Pick<User, "userna
 const concurrentChange = () =>
   new AppError(409, "PASSWORD_CHANGED_CONCURRENTLY", { message: "The password was changed in the meantime. Reload the page and try again." });
 
-// Stores the new hash, voids every outstanding reset link and records why, in
-// one transaction. The caller ends sessions and sends the notice afterwards.
+// Stores the new hash, voids every outstanding reset link and records the
+// event (with its notice) in one transaction. The caller ends sessions.
 export async function storeNewPassword(
   deps: Pick<Deps, "db" | "clock">,
   subject: User,
   newPassword: string,
-  audit: { action: string; actorId: string; details?: Record<string, unknown>; meta: RequestMeta },
+  event: SecurityEvent,
+  meta: RequestMeta,
   beforeStore?: (tx: Db, now: Date) => Promise<void>,
 ): Promise<Date> {
   const newHash = await hashPassword(newPassword);
@@ -51,25 +47,16 @@ export async function storeNewPassword(
     if (beforeStore) await beforeStore(tx, now);
     if (!(await replacePasswordHash(tx, subject.id, { expectedHash: subject.passwordHash, newHash, changedAt: now }))) throw concurrentChange();
     await voidOutstandingResets(tx, subject.id, now);
-    await recordAudit(tx, { action: audit.action, actorId: audit.actorId, subjectId: subject.id, details: audit.details }, audit.meta);
+    await recordEvent(tx, event, meta, now);
   });
   return now;
-}
-
-export async function sendPasswordChangedNotice(
-  deps: Pick<Deps, "queues" | "config">,
-  user: User,
-  change: { kind: PasswordChangeKind; at: Date; otherSessionsEnded: boolean },
-  meta: RequestMeta,
-) {
-  await enqueueMail(deps.queues, passwordChangedMail(user.email, user.username, { ...change, ip: meta.ip, baseUrl: deps.config.baseUrl }));
 }
 
 // Needs the current password (ASVS 6.2.3). A wrong one changes nothing and
 // counts against the same limits as a failed sign-in, so a stolen session
 // cannot be used to guess the password.
 export async function changePassword(
-  deps: PasswordDeps & { throttle: LoginThrottle },
+  deps: PasswordDeps & { loginThrottle: LoginThrottle },
   user: User,
   input: ChangePasswordInput,
   context: { currentSid: string; meta: RequestMeta },
@@ -79,35 +66,28 @@ export async function changePassword(
     throw new AppError(403, "NO_LOCAL_PASSWORD", { message: "Single sign-on accounts have no Latchkey password to change." });
   }
   const accountKey = `user:${user.id}`;
-  await deps.throttle.assertAllowed(accountKey, meta.ip);
+  await deps.loginThrottle.assertAllowed(accountKey, meta.ip);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    const { accountJustLocked } = await deps.throttle.recordFailure(accountKey, meta.ip);
-    await recordAudit(deps.db, { action: "password.change_failed", actorId: user.id, subjectId: user.id, details: { accountLocked: accountJustLocked } }, meta);
-    if (accountJustLocked) await enqueueMail(deps.queues, accountLockedMail(user.email, user.username, deps.config.baseUrl));
+    const { accountJustLocked } = await deps.loginThrottle.recordFailure(accountKey, meta.ip);
+    await recordEvent(deps.db, passwordEvents.changeFailed(user, accountJustLocked, deps.config.baseUrl), meta, deps.clock.now());
     throw new AppError(401, "CURRENT_PASSWORD_INCORRECT", { field: "currentPassword", message: "Your current password is not correct." });
   }
-  await deps.throttle.recordSuccess(accountKey, meta.ip);
+  await deps.loginThrottle.recordSuccess(accountKey, meta.ip);
   assertPasswordAllowed(input.newPassword, user);
   if (await verifyPassword(user.passwordHash, input.newPassword)) {
     throw new AppError(422, "PASSWORD_UNCHANGED", { field: "newPassword", message: "Choose a password different from your current one." });
   }
 
-  const at = await storeNewPassword(deps, user, input.newPassword, {
-    action: PASSWORD_CHANGED,
-    actorId: user.id,
-    details: { signedOutOthers: input.signOutOthers },
-    meta,
-  });
+  await storeNewPassword(deps, user, input.newPassword, passwordEvents.changed(user, input.signOutOthers, deps.config.baseUrl), meta);
   const signedOutOthers = input.signOutOthers
     ? await endSessionsOfUser(deps, user.id, { exceptSid: context.currentSid, actorId: user.id, reason: "password_changed" }, meta)
     : 0;
-  await sendPasswordChangedNotice(deps, user, { kind: "changed", at, otherSessionsEnded: input.signOutOthers }, meta);
   return { signedOutOthers };
 }
 
 // The answer never depends on whether the account exists. Both cases look the
 // account up and spend a rate-limit slot; the account-specific work (a row, a
-// mail job) is returned as a follow-up the route runs after the response is
+// mail) is returned as a follow-up the route runs after the response is
 // sent, so it does not show in the response time either.
 export async function requestPasswordReset(
   deps: PasswordDeps,
@@ -123,17 +103,21 @@ export async function requestPasswordReset(
   return () => deliverResetLink(deps, user, meta);
 }
 
+// The link row, its event and its mail commit together through the outbox,
+// so a link that was promised is never lost to a Redis blink.
 async function deliverResetLink(deps: PasswordDeps, user: User, meta: RequestMeta): Promise<void> {
   if (!user.passwordHash) {
-    await enqueueMail(deps.queues, noPasswordToResetMail(user.email, user.username, deps.config.baseUrl));
+    await enqueueMail(deps.db, noPasswordToResetMail(user.email, user.username, deps.config.baseUrl));
     return;
   }
   const { token, tokenHash } = newResetToken();
   const now = deps.clock.now();
-  await insertPasswordReset(deps.db, { userId: user.id, tokenHash, expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS), createdAt: now });
-  await recordAudit(deps.db, { action: "password.reset_requested", subjectId: user.id }, meta);
-  // The raw token exists only here and in the mail; it is never logged.
-  await enqueueMail(deps.queues, resetLinkMail(user.email, user.username, `${deps.config.baseUrl}/reset-password/${token}`));
+  await deps.db.transaction(async (tx) => {
+    await insertPasswordReset(tx, { userId: user.id, tokenHash, expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS), createdAt: now });
+    await recordEvent(tx, passwordEvents.resetRequested(user), meta, now);
+    // The raw token exists only here and in the mail; it is never logged.
+    await enqueueMail(tx, resetLinkMail(user.email, user.username, `${deps.config.baseUrl}/reset-password/${token}`));
+  });
 }
 
 export type ResetLinkState = { usable: true; link: ResetLink } | { usable: false; reason: "invalid" | "expired" | "used" };
@@ -159,7 +143,7 @@ export async function inspectResetLink(deps: Pick<Deps, "db" | "clock">, throttl
 export async function completePasswordReset(deps: PasswordDeps, token: string, link: ResetLink, input: NewPasswordInput, meta: RequestMeta): Promise<void> {
   const user = link.user;
   assertPasswordAllowed(input.newPassword, user);
-  const at = await storeNewPassword(deps, user, input.newPassword, { action: PASSWORD_RESET, actorId: user.id, meta }, async (tx, now) => {
+  await storeNewPassword(deps, user, input.newPassword, passwordEvents.reset(user, deps.config.baseUrl), meta, async (tx, now) => {
     const consumed = await consumeReset(tx, hashResetToken(token), now);
     if (!consumed || consumed.userId !== user.id) {
       // 409, not 410: the form shows it (only a race gets here; a used link is caught before).
@@ -167,5 +151,4 @@ export async function completePasswordReset(deps: PasswordDeps, token: string, l
     }
   });
   await endSessionsOfUser(deps, user.id, { exceptSid: null, actorId: user.id, reason: "password_reset" }, meta);
-  await sendPasswordChangedNotice(deps, user, { kind: "reset", at, otherSessionsEnded: true }, meta);
 }

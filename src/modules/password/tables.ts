@@ -1,5 +1,5 @@
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { users } from "../users/tables.js";
+import { users } from "../users/index.js";
 
 // Reset links carry a 128-bit token; only its SHA-256 is stored.
 export const passwordResets = pgTable(

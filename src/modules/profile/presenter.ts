@@ -1,4 +1,5 @@
-import type { User } from "../users/tables.js";
+import { formatDay } from "../../platform/format.js";
+import type { User } from "../users/index.js";
 
 export function presentAccount(user: User) {
   return {
@@ -7,7 +8,7 @@ export function presentAccount(user: User) {
     emailVerified: Boolean(user.emailVerifiedAt),
     accountType: user.passwordHash ? "Local account" : "Single sign-on account",
     isInstanceAdmin: user.isInstanceAdmin,
-    memberSince: user.createdAt.toISOString().slice(0, 10),
+    memberSince: formatDay(user.createdAt),
   };
 }
 

@@ -1,6 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
-import { users } from "../users/tables.js";
+import type { Db } from "../../platform/db.js";
+import { users } from "../users/index.js";
 import { avatars } from "./tables.js";
 
 // Case-insensitive, like the unique index; the user's own row does not count,

@@ -1,16 +1,13 @@
 import { Router, type Request } from "express";
-import type { WebDeps } from "../../app.js";
-import { currentUserOf, requireUser } from "../../platform/auth/guards.js";
-import { requestMeta } from "../../platform/auth/session-auth.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { currentUserOf, requireUser } from "../../web/guards.js";
 import { notFound } from "../../platform/errors.js";
-import { redirectTo, rememberForm, renderPage, setFlash } from "../../platform/http/render.js";
-import { parseInput } from "../../platform/http/validate.js";
+import { redirectTo, setFlash } from "../../web/render.js";
+import { rememberSectionForm } from "../../web/sections.js";
+import { parseInput } from "../../web/validate.js";
 import { AVATAR_UPLOAD_PATH, uploadedAvatar } from "./avatar-upload.js";
-import { loadProfilePage, PROFILE_PAGE } from "./page.js";
 import { avatarParams, changeUsernameSchema } from "./schema.js";
 import { avatarForServing, changeUsername, removeAvatar, saveAvatar } from "./service.js";
-
-export { avatarUploadParsing } from "./avatar-upload.js";
 
 const PROFILE_URL = "/settings/profile";
 
@@ -20,14 +17,8 @@ const PROFILE_URL = "/settings/profile";
 export function profileRoutes(deps: WebDeps): Router {
   const router = Router();
 
-  router.get("/settings", requireUser, (_req, res) => res.redirect(303, PROFILE_URL));
-
-  router.get(PROFILE_URL, requireUser, async (req, res) => {
-    renderPage(res, PROFILE_PAGE, { ...(await loadProfilePage(deps, req)), values: {}, errors: {}, formError: null });
-  });
-
   router.post(`${PROFILE_URL}/username`, requireUser, async (req, res) => {
-    rememberForm(res, req, PROFILE_PAGE, "profile/_username-form", () => loadProfilePage(deps, req));
+    rememberSectionForm(deps, req, res, { page: "profile", section: "username", fragment: "profile/_username-form" });
     const input = parseInput(changeUsernameSchema, req.body);
     const { changed } = await changeUsername(deps, currentUserOf(req).user, input, requestMeta(req));
     setFlash(req, "info", changed ? `Your username is now ${input.username}.` : "Your username is unchanged.");
@@ -36,7 +27,7 @@ export function profileRoutes(deps: WebDeps): Router {
 
   // The multipart body was parsed before the global CSRF check (see avatar-upload.ts).
   router.post(AVATAR_UPLOAD_PATH, requireUser, async (req, res) => {
-    rememberForm(res, req, PROFILE_PAGE, "profile/_avatar-upload-form", () => loadProfilePage(deps, req));
+    rememberSectionForm(deps, req, res, { page: "profile", section: "avatar", fragment: "profile/_avatar-upload-form" });
     await saveAvatar(deps, currentUserOf(req).user.id, uploadedAvatar(req), requestMeta(req));
     setFlash(req, "info", "Your avatar was updated.");
     redirectTo(req, res, PROFILE_URL);

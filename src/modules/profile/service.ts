@@ -1,16 +1,12 @@
 import { createHash } from "node:crypto";
-import type { Deps } from "../../deps.js";
-import { AppError } from "../../platform/errors.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
-import { translateUniqueViolation } from "../auth/service.js";
-import type { User } from "../users/tables.js";
+import type { Deps } from "../../platform/deps.js";
+import type { RequestMeta } from "../../web/context.js";
+import { recordEvent } from "../audit/index.js";
+import { translateUniqueViolation, usernameTaken, type User } from "../users/index.js";
+import { profileEvents } from "./events.js";
 import { normalizeAvatar } from "./avatar-image.js";
 import { deleteAvatar, findAvatar, isUsernameTakenByAnother, updateUsername, upsertAvatar } from "./repo.js";
 import type { ChangeUsernameInput } from "./schema.js";
-
-export const USERNAME_CHANGED = "profile.username_changed";
-export const AVATAR_CHANGED = "profile.avatar_changed";
-export const AVATAR_REMOVED = "profile.avatar_removed";
 
 type ProfileDeps = Pick<Deps, "db">;
 
@@ -19,12 +15,12 @@ type ProfileDeps = Pick<Deps, "db">;
 export async function changeUsername(deps: ProfileDeps, user: User, input: ChangeUsernameInput, meta: RequestMeta): Promise<{ changed: boolean }> {
   if (input.username === user.username) return { changed: false };
   if (await isUsernameTakenByAnother(deps.db, input.username, user.id)) {
-    throw new AppError(409, "USERNAME_TAKEN", { field: "username", message: "That username is taken." });
+    throw usernameTaken();
   }
   await deps.db
     .transaction(async (tx) => {
       await updateUsername(tx, user.id, input.username);
-      await recordAudit(tx, { action: USERNAME_CHANGED, actorId: user.id, subjectId: user.id, details: { from: user.username, to: input.username } }, meta);
+      await recordEvent(tx, profileEvents.usernameChanged(user.id, user.username, input.username), meta);
     })
     .catch(translateUniqueViolation);
   return { changed: true };
@@ -36,7 +32,7 @@ export async function saveAvatar(deps: ProfileDeps, userId: string, upload: Buff
   const etag = createHash("sha256").update(image).digest("hex");
   await deps.db.transaction(async (tx) => {
     await upsertAvatar(tx, userId, image, etag);
-    await recordAudit(tx, { action: AVATAR_CHANGED, actorId: userId, subjectId: userId, details: { sourceFormat, bytes: image.length } }, meta);
+    await recordEvent(tx, profileEvents.avatarChanged(userId, { sourceFormat, bytes: image.length }), meta);
   });
 }
 
@@ -44,7 +40,7 @@ export async function saveAvatar(deps: ProfileDeps, userId: string, upload: Buff
 export async function removeAvatar(deps: ProfileDeps, userId: string, meta: RequestMeta): Promise<void> {
   await deps.db.transaction(async (tx) => {
     if (await deleteAvatar(tx, userId)) {
-      await recordAudit(tx, { action: AVATAR_REMOVED, actorId: userId, subjectId: userId }, meta);
+      await recordEvent(tx, profileEvents.avatarRemoved(userId), meta);
     }
   });
 }

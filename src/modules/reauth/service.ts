@@ -1,28 +1,36 @@
 import { AppError } from "../../platform/errors.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
-import type { LoginThrottle } from "../auth/throttle.js";
-import type { User } from "../users/tables.js";
-import { availableMethods, type ReauthDeps } from "./methods.js";
+import type { RequestMeta, WebDeps } from "../../web/context.js";
+import { parseFactorInput, type AuthMethod } from "../../web/sign-in/auth-method.js";
+import { recordEvent } from "../audit/index.js";
+import type { User } from "../users/index.js";
+import { reauthEvents } from "./events.js";
 
-// Failed re-authentications count against the same per-account limits as
-// sign-in, so a stolen session cannot be used to guess the password.
-export async function reauthenticate(
-  deps: ReauthDeps & { throttle: LoginThrottle },
-  user: User,
-  methodId: string,
-  input: Record<string, string>,
-  meta: RequestMeta,
-): Promise<void> {
-  const method = availableMethods(user).find((candidate) => candidate.id === methodId);
+export function reauthMethodsFor(deps: WebDeps, user: User): AuthMethod[] {
+  return deps.authMethods.reauthMethodsFor(user);
+}
+
+// Step-up with any registered method the account has. Failures count against
+// the same limits as signing in (a password against the sign-in limits, a
+// code against the second-factor limits), so a stolen session cannot be used
+// to guess either.
+export async function reauthenticate(deps: WebDeps, user: User, methodId: string, body: unknown, meta: RequestMeta): Promise<void> {
+  const method = reauthMethodsFor(deps, user).find((candidate) => candidate.id === methodId);
   if (!method) throw new AppError(422, "REAUTH_METHOD_UNAVAILABLE", { message: "Choose a way to confirm it is you." });
+  const factor = method.reauth!;
+  const input = parseFactorInput(factor.fields, body);
   const accountKey = `user:${user.id}`;
-  await deps.throttle.assertAllowed(accountKey, meta.ip);
-  if (!(await method.verify(deps, user, input, meta))) {
-    await deps.throttle.recordFailure(accountKey, meta.ip);
-    await recordAudit(deps.db, { action: "auth.reauth_failed", actorId: user.id, subjectId: user.id, details: { method: method.id } }, meta);
-    const field = method.fields[0]?.name;
-    throw new AppError(401, "REAUTH_FAILED", { field, message: `That ${method.label.toLowerCase()} is not correct${method.id === "password" ? "" : " or was already used"}.` });
+  if (factor.kind === "knowledge") await deps.loginThrottle.assertAllowed(accountKey, meta.ip);
+  else await deps.secondFactorThrottle.assertAllowed(user.id, meta.ip);
+  try {
+    await factor.verify({ deps, meta }, user, input);
+  } catch (error) {
+    if (!(error instanceof AppError && error.status === 422)) throw error;
+    const { accountJustLocked } =
+      factor.kind === "knowledge" ? await deps.loginThrottle.recordFailure(accountKey, meta.ip) : await deps.secondFactorThrottle.recordFailure(user.id, meta.ip);
+    await recordEvent(deps.db, reauthEvents.failed(user, method.id, accountJustLocked, deps.config.baseUrl), meta, deps.clock.now());
+    const field = factor.fields[0]?.name;
+    throw new AppError(401, "REAUTH_FAILED", { field, message: `That ${method.label.toLowerCase()} is not correct${factor.kind === "knowledge" ? "" : " or was already used"}.` });
   }
-  await deps.throttle.recordSuccess(accountKey, meta.ip);
-  await recordAudit(deps.db, { action: "auth.reauthenticated", actorId: user.id, subjectId: user.id, details: { method: method.id } }, meta);
+  if (factor.kind === "knowledge") await deps.loginThrottle.recordSuccess(accountKey, meta.ip);
+  await recordEvent(deps.db, reauthEvents.reauthenticated(user, method.id), meta, deps.clock.now());
 }

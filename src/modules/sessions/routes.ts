@@ -1,11 +1,9 @@
 import { Router } from "express";
 import { z } from "zod";
-import type { WebDeps } from "../../app.js";
-import { currentUserOf, requireFreshAuth, requireUser } from "../../platform/auth/guards.js";
-import { requestMeta } from "../../platform/auth/session-auth.js";
-import { redirectTo, renderPage, setFlash } from "../../platform/http/render.js";
-import { parseInput } from "../../platform/http/validate.js";
-import { loadSecurityPage } from "../settings/security-page.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
+import { redirectTo, setFlash } from "../../web/render.js";
+import { parseInput } from "../../web/validate.js";
 import { endSession, endSessionsOfUser } from "./service.js";
 
 const handleParams = z.object({ handle: z.string().regex(/^[\w-]{8,64}$/) });
@@ -13,10 +11,6 @@ const handleParams = z.object({ handle: z.string().regex(/^[\w-]{8,64}$/) });
 export function sessionRoutes(deps: WebDeps): Router {
   const router = Router();
   const fresh = requireFreshAuth(deps);
-
-  router.get("/settings/security", requireUser, async (req, res) => {
-    renderPage(res, "security/page", { ...(await loadSecurityPage(deps, req)), values: {}, errors: {}, formError: null });
-  });
 
   router.post("/settings/security/sessions/others/end", requireUser, fresh, async (req, res) => {
     const { user } = currentUserOf(req);

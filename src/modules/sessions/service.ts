@@ -1,7 +1,9 @@
 import type { SessionData } from "express-session";
-import type { Deps } from "../../deps.js";
+import type { Deps } from "../../platform/deps.js";
 import { notFound } from "../../platform/errors.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
+import type { RequestMeta } from "../../web/context.js";
+import { recordEvent } from "../audit/index.js";
+import { sessionEvents } from "./events.js";
 
 type SessionDeps = Pick<Deps, "db" | "sessionIndex" | "clock">;
 
@@ -25,11 +27,11 @@ export async function endSession(deps: SessionDeps, userId: string, handle: stri
   const target = sessions.find((session) => session.data.handle === handle && session.sid !== currentSid);
   if (!target) throw notFound();
   await deps.sessionIndex.destroy(userId, [target.sid]);
-  await recordAudit(deps.db, { action: "session.ended", actorId: userId, subjectId: userId, details: { device: target.data.userAgent, ip: target.data.ip } }, meta);
+  await recordEvent(deps.db, sessionEvents.ended(userId, target.data), meta, deps.clock.now());
 }
 
 // Used by "sign out all other sessions", and by password changes, account
-// locks and cancellation (pass currentSid = null to end every session).
+// locks and cancellation (pass exceptSid = null to end every session).
 export async function endSessionsOfUser(
   deps: SessionDeps,
   userId: string,
@@ -39,6 +41,6 @@ export async function endSessionsOfUser(
   const sessions = await deps.sessionIndex.list(userId, deps.clock.now().getTime());
   const doomed = sessions.filter((session) => session.sid !== options.exceptSid).map((session) => session.sid);
   await deps.sessionIndex.destroy(userId, doomed);
-  await recordAudit(deps.db, { action: "session.ended_many", actorId: options.actorId, subjectId: userId, details: { count: doomed.length, reason: options.reason } }, meta);
+  await recordEvent(deps.db, sessionEvents.endedMany(options.actorId, userId, doomed.length, options.reason), meta, deps.clock.now());
   return doomed.length;
 }

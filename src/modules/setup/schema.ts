@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { PASSWORDS_DIFFER } from "../password/schema.js";
-import { passwordField } from "../auth/schema.js";
-import { emailSchema, usernameSchema } from "../users/schema.js";
-import { slugSchema, workspaceNameSchema } from "../workspaces/schema.js";
+import { PASSWORDS_DIFFER } from "../password/index.js";
+import { passwordField } from "../auth/index.js";
+import { emailSchema, usernameSchema } from "../users/index.js";
+import { slugSchema, workspaceNameSchema } from "../workspaces/index.js";
 
 export const setupSchema = z
   .object({

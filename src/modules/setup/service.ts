@@ -1,14 +1,13 @@
 import { sql } from "drizzle-orm";
-import type { Deps } from "../../deps.js";
+import type { Deps } from "../../platform/deps.js";
 import { AppError, notFound } from "../../platform/errors.js";
 import { hashPassword } from "../../platform/crypto/passwords.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
-import { assertNewAccountAllowed, translateUniqueViolation } from "../auth/service.js";
-import { countUsers, insertUser } from "../users/repo.js";
-import type { User } from "../users/tables.js";
-import { insertWorkspaceWithOwner } from "../workspaces/repo.js";
-import { slugify } from "../workspaces/schema.js";
-import type { Workspace } from "../workspaces/tables.js";
+import type { RequestMeta } from "../../web/context.js";
+import { recordEvent } from "../audit/index.js";
+import { assertNewAccountAllowed } from "../auth/index.js";
+import { countUsers, insertUser, translateUniqueViolation, type User } from "../users/index.js";
+import { insertWorkspaceWithOwner, slugify, type Workspace } from "../workspaces/index.js";
+import { setupEvents } from "./events.js";
 import type { SetupInput } from "./schema.js";
 
 // Setup exists only while there is no account at all. Once an account exists
@@ -36,7 +35,7 @@ export async function completeSetup(deps: Pick<Deps, "db">, input: SetupInput, m
       const user = await insertUser(tx, { username: input.username, email: input.email, passwordHash, isInstanceAdmin: true });
       const slug = input.workspaceSlug || slugify(input.workspaceName);
       const workspace = await insertWorkspaceWithOwner(tx, { name: input.workspaceName, slug, ownerId: user.id });
-      await recordAudit(tx, { action: "instance.setup_completed", actorId: user.id, subjectId: user.id, workspaceId: workspace.id }, meta);
+      await recordEvent(tx, setupEvents.completed(user.id, workspace.id), meta);
       return { user, workspace };
     })
     .catch((error) => {

@@ -1,7 +1,6 @@
 import { createHmac, randomInt } from "node:crypto";
 
 export const BACKUP_CODE_COUNT = 10;
-export const LOW_BACKUP_CODES = 3;
 
 const ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
 

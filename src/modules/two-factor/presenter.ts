@@ -1,5 +1,7 @@
-import type { User } from "../users/tables.js";
-import { backupCodesWarning, isTwoFactorEnabled } from "./service.js";
+import { formatDay } from "../../platform/format.js";
+import { loginVerificationMethods, type User } from "../users/index.js";
+import { backupCodesWarning, loginVerificationPolicy } from "./policy.js";
+import { isTwoFactorEnabled } from "./service.js";
 
 const METHOD_LABELS = {
   none: "Password only",
@@ -11,26 +13,17 @@ const METHOD_LABELS = {
 // Which login verification methods this user may choose, and why not.
 export function presentLoginVerification(user: User) {
   const totpOn = isTwoFactorEnabled(user);
-  const reasons: Record<keyof typeof METHOD_LABELS, string | null> = {
-    none: totpOn ? "Turn off two-factor authentication first." : null,
-    email: totpOn ? "Turn off two-factor authentication first." : user.emailVerifiedAt ? null : "Verify your email address first.",
-    sms: totpOn ? "Turn off two-factor authentication first." : user.phone && user.phoneVerifiedAt ? null : "Verify a phone number first.",
-    totp: totpOn ? null : "Turn on two-factor authentication first.",
-  };
-  return (Object.keys(METHOD_LABELS) as Array<keyof typeof METHOD_LABELS>).map((id) => ({
-    id,
-    label: METHOD_LABELS[id],
-    available: reasons[id] === null,
-    reason: reasons[id],
-    selected: (totpOn ? "totp" : user.loginVerification) === id,
-  }));
+  return loginVerificationMethods.map((id) => {
+    const reason = loginVerificationPolicy.whyUnavailable(user, id);
+    return { id, label: METHOD_LABELS[id], available: reason === null, reason, selected: (totpOn ? "totp" : user.loginVerification) === id };
+  });
 }
 
 export function presentTwoFactor(user: User, backupCodesLeft: number, signedInWithBackupCode: boolean) {
   const enabled = isTwoFactorEnabled(user);
   return {
     enabled,
-    enabledAt: user.totpEnabledAt ? user.totpEnabledAt.toISOString().slice(0, 10) : null,
+    enabledAt: user.totpEnabledAt ? formatDay(user.totpEnabledAt) : null,
     backupCodesLeft: enabled ? backupCodesLeft : null,
     warning: enabled ? backupCodesWarning(backupCodesLeft) : null,
     canReenrol: enabled && signedInWithBackupCode,

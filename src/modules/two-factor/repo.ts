@@ -1,6 +1,6 @@
 import { and, count, eq, isNull, lt, or } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
-import { users, type LoginVerificationMethod } from "../users/tables.js";
+import type { Db } from "../../platform/db.js";
+import { users, type LoginVerificationMethod } from "../users/index.js";
 import { backupCodes } from "./tables.js";
 
 export async function saveTotp(db: Db, userId: string, values: { secretEncrypted: string; step: number; at: Date }) {

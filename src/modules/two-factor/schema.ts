@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { codeField } from "../codes/schema.js";
-import { loginVerificationMethods } from "../users/tables.js";
+import { codeField } from "../codes/index.js";
+import { loginVerificationMethods } from "../users/index.js";
 
 export const enrolmentSchema = z.object({ code: codeField });
 

@@ -1,22 +1,26 @@
-import type { Deps } from "../../deps.js";
+import type { Deps } from "../../platform/deps.js";
 import { AppError } from "../../platform/errors.js";
 import { createSecretBox } from "../../platform/crypto/secret-box.js";
-import { enqueueMail } from "../../platform/queue.js";
-import { recordAudit, type RequestMeta } from "../audit/service.js";
-import type { User } from "../users/tables.js";
-import { generateBackupCodes, hashBackupCode, LOW_BACKUP_CODES } from "./backup-codes.js";
-import { claimTotpStep, clearTotp, consumeBackupCode, countUnusedBackupCodes, replaceBackupCodes, saveTotp } from "./repo.js";
+import type { RequestMeta } from "../../web/context.js";
+import { recordEvent } from "../audit/index.js";
+import type { LoginVerificationMethod, User } from "../users/index.js";
+import { generateBackupCodes, hashBackupCode } from "./backup-codes.js";
+import { twoFactorEvents } from "./events.js";
+import { loginVerificationPolicy } from "./policy.js";
+import { claimTotpStep, clearTotp, consumeBackupCode, countUnusedBackupCodes, replaceBackupCodes, saveTotp, setLoginVerification } from "./repo.js";
 import { matchTotp, newTotpSecret, totpUri } from "./totp.js";
 
-type TwoFactorDeps = Pick<Deps, "db" | "config" | "clock" | "queues">;
+export type TwoFactorDeps = Pick<Deps, "db" | "config" | "clock">;
 
 export function totpBox(deps: Pick<Deps, "config">) {
   return createSecretBox(deps.config.secretKey, "totp-secret");
 }
 
-export function isTwoFactorEnabled(user: User): boolean {
+export function isTwoFactorEnabled(user: Pick<User, "totpEnabledAt" | "totpSecretEncrypted">): boolean {
   return Boolean(user.totpEnabledAt && user.totpSecretEncrypted);
 }
+
+const notEnabled = () => new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: "Two-factor authentication is not on." });
 
 // Enrolment keeps the candidate secret sealed in the server session: the form
 // never carries it, so a code can only enable exactly the secret shown.
@@ -41,80 +45,94 @@ export async function confirmEnrolment(deps: TwoFactorDeps, user: User, sealedSe
     // Re-sealed so the stored ciphertext never equals the session's copy.
     await saveTotp(tx, user.id, { secretEncrypted: totpBox(deps).seal(secret), step, at: now });
     await replaceBackupCodes(tx, user.id, codes.map((backup) => hashBackupCode(deps.config.secretKey, backup)));
-    await recordAudit(tx, { action: "two_factor.enabled", actorId: user.id, subjectId: user.id }, meta);
+    await recordEvent(tx, twoFactorEvents.enabled(user, deps.config.baseUrl), meta, now);
   });
-  await notify(deps, user, "Two-factor authentication was turned on", "Two-factor authentication is now on for your Latchkey account.", meta);
   return codes;
+}
+
+// A TOTP code is accepted once per time step, also under concurrency (the
+// step is claimed with a conditional UPDATE). Throws TOTP_INVALID when wrong.
+export async function verifyTotp(deps: TwoFactorDeps, user: User, code: string): Promise<void> {
+  if (!isTwoFactorEnabled(user)) throw notEnabled();
+  const secret = totpBox(deps).open(user.totpSecretEncrypted!);
+  const step = await matchTotp(secret, code, deps.clock.now().getTime(), user.totpLastUsedStep);
+  if (step === null || !(await claimTotpStep(deps.db, user.id, step))) {
+    throw new AppError(422, "TOTP_INVALID", { field: "code", message: "That code is not correct or was already used. Wait for the next code." });
+  }
+}
+
+// A backup code works once; using one is recorded and mailed in the same
+// transaction that uses it up. Returns how many are left.
+export async function useBackupCode(deps: TwoFactorDeps, user: User, code: string, meta: RequestMeta): Promise<number> {
+  if (!isTwoFactorEnabled(user)) throw notEnabled();
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const used = await consumeBackupCode(tx, user.id, hashBackupCode(deps.config.secretKey, code), now);
+    if (!used) throw new AppError(422, "BACKUP_CODE_INVALID", { field: "backupCode", message: "That backup code is not valid or was already used." });
+    const left = await countUnusedBackupCodes(tx, user.id);
+    await recordEvent(tx, twoFactorEvents.backupCodeUsed(user, left, deps.config.baseUrl), meta, now);
+    return left;
+  });
 }
 
 export type SecondFactorProof = { kind: "totp"; code: string } | { kind: "backup"; code: string };
 
-export interface SecondFactorResult {
-  usedBackupCode: boolean;
-  backupCodesLeft: number | null;
-}
-
-// Checks a TOTP code (once per time step, also under concurrency) or a
-// backup code (single use, logged and emailed). Throws TOTP_INVALID /
-// BACKUP_CODE_INVALID on a wrong code; callers count their own attempts.
-export async function verifySecondFactor(deps: TwoFactorDeps, user: User, proof: SecondFactorProof, meta: RequestMeta): Promise<SecondFactorResult> {
-  if (!isTwoFactorEnabled(user)) throw new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: "Two-factor authentication is not on." });
-  const now = deps.clock.now();
-  if (proof.kind === "totp") {
-    const secret = totpBox(deps).open(user.totpSecretEncrypted!);
-    const step = await matchTotp(secret, proof.code, now.getTime(), user.totpLastUsedStep);
-    if (step === null || !(await claimTotpStep(deps.db, user.id, step))) {
-      throw new AppError(422, "TOTP_INVALID", { field: "code", message: "That code is not correct or was already used. Wait for the next code." });
-    }
-    return { usedBackupCode: false, backupCodesLeft: null };
-  }
-  const used = await consumeBackupCode(deps.db, user.id, hashBackupCode(deps.config.secretKey, proof.code), now);
-  if (!used) throw new AppError(422, "BACKUP_CODE_INVALID", { field: "backupCode", message: "That backup code is not valid or was already used." });
-  const left = await countUnusedBackupCodes(deps.db, user.id);
-  await recordAudit(deps.db, { action: "two_factor.backup_code_used", actorId: user.id, subjectId: user.id, details: { remaining: left } }, meta);
-  await notify(deps, user, "A backup code was used to sign in", `A backup code was used for your Latchkey account. ${left} backup codes remain.`, meta);
-  return { usedBackupCode: true, backupCodesLeft: left };
+async function verifyProof(deps: TwoFactorDeps, user: User, proof: SecondFactorProof, meta: RequestMeta): Promise<void> {
+  if (proof.kind === "totp") await verifyTotp(deps, user, proof.code);
+  else await useBackupCode(deps, user, proof.code, meta);
 }
 
 export async function regenerateBackupCodes(deps: TwoFactorDeps, user: User, meta: RequestMeta): Promise<string[]> {
-  if (!isTwoFactorEnabled(user)) throw new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: "Two-factor authentication is not on." });
+  if (!isTwoFactorEnabled(user)) throw notEnabled();
   const codes = generateBackupCodes();
   await deps.db.transaction(async (tx) => {
     await replaceBackupCodes(tx, user.id, codes.map((backup) => hashBackupCode(deps.config.secretKey, backup)));
-    await recordAudit(tx, { action: "two_factor.backup_codes_regenerated", actorId: user.id, subjectId: user.id }, meta);
+    await recordEvent(tx, twoFactorEvents.backupCodesRegenerated(user), meta);
   });
   return codes;
 }
 
+// The current code (or a backup code) is itself the fresh proof here.
 export async function disableTwoFactor(deps: TwoFactorDeps, user: User, proof: SecondFactorProof, meta: RequestMeta): Promise<void> {
-  await verifySecondFactor(deps, user, proof, meta);
+  await verifyProof(deps, user, proof, meta);
+  const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    await clearTotp(tx, user.id, deps.clock.now());
-    await recordAudit(tx, { action: "two_factor.disabled", actorId: user.id, subjectId: user.id }, meta);
+    await clearTotp(tx, user.id, now);
+    await recordEvent(tx, twoFactorEvents.disabled(user, deps.config.baseUrl), meta, now);
   });
-  await notify(deps, user, "Two-factor authentication was turned off", "Two-factor authentication was turned off for your Latchkey account.", meta);
+}
+
+// After signing in with a backup code because the device is lost: the old
+// authenticator is removed so a new one can be set up without a code from it.
+export async function startReenrolment(deps: TwoFactorDeps, user: User, signedInWithBackupCode: boolean, meta: RequestMeta): Promise<void> {
+  if (!signedInWithBackupCode) {
+    throw new AppError(403, "REENROL_NEEDS_BACKUP_SIGN_IN", { message: "Sign in with a backup code first, or turn two-factor authentication off with a current code." });
+  }
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    await clearTotp(tx, user.id, now);
+    await recordEvent(tx, twoFactorEvents.resetByUser(user), meta, now);
+  });
 }
 
 // An administrator's reset: the user signs in with the password alone next
 // time and can enrol again.
 export async function resetTwoFactor(deps: TwoFactorDeps, actorId: string, user: User, workspaceId: string | null, meta: RequestMeta): Promise<void> {
+  const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    await clearTotp(tx, user.id, deps.clock.now());
-    await recordAudit(tx, { action: "two_factor.reset_by_admin", actorId, subjectId: user.id, workspaceId }, meta);
+    await clearTotp(tx, user.id, now);
+    await recordEvent(tx, twoFactorEvents.resetByAdmin(actorId, user, workspaceId, deps.config.baseUrl), meta, now);
   });
-  await notify(deps, user, "Your two-factor authentication was reset", "An administrator reset two-factor authentication on your Latchkey account. Set it up again from your security settings.", meta);
 }
 
-export function backupCodesWarning(left: number | null): string | null {
-  if (left === null) return null;
-  if (left === 0) return "You have no backup codes left. Generate new ones now.";
-  return left <= LOW_BACKUP_CODES ? `Only ${left} backup codes left. Generate new ones soon.` : null;
-}
-
-async function notify(deps: TwoFactorDeps, user: User, subject: string, body: string, meta: RequestMeta) {
-  await enqueueMail(deps.queues, {
-    to: user.email,
-    subject,
-    text: `Hi ${user.username},\n\n${body}\nTime: ${deps.clock.now().toISOString()}\nIP address: ${meta.ip}\n\nIf this was not you, secure your account at ${deps.config.baseUrl}/settings/security.\n`,
+export async function chooseLoginVerification(deps: TwoFactorDeps, user: User, method: LoginVerificationMethod, meta: RequestMeta): Promise<void> {
+  const unavailable = loginVerificationPolicy.whyUnavailable(user, method);
+  if (unavailable) throw new AppError(422, "LOGIN_VERIFICATION_UNAVAILABLE", { field: "method", message: unavailable });
+  // With TOTP on, the authenticator is the method and nothing changes.
+  if (isTwoFactorEnabled(user)) return;
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    await setLoginVerification(tx, user.id, method, now);
+    await recordEvent(tx, twoFactorEvents.loginVerificationChanged(user, method), meta, now);
   });
 }

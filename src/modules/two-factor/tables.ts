@@ -1,5 +1,5 @@
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { users } from "../users/tables.js";
+import { users } from "../users/index.js";
 
 // Ten single-use backup codes per user, stored hashed; regenerating deletes the old set.
 export const backupCodes = pgTable(

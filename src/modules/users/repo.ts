@@ -1,5 +1,5 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
+import type { Db } from "../../platform/db.js";
 import { users, type User } from "./tables.js";
 
 export async function countUsers(db: Db): Promise<number> {

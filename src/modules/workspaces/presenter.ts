@@ -1,4 +1,5 @@
 import { workspacePolicy } from "./policy.js";
+import { formatDay } from "../../platform/format.js";
 import type { WorkspaceMembership } from "./repo.js";
 
 const ROLE_LABELS = { owner: "Owner", admin: "Admin", member: "Member" } as const;
@@ -16,6 +17,6 @@ export function presentMembership(membership: WorkspaceMembership, activeWorkspa
     sessionIdleMinutes: membership.workspace.sessionIdleMinutes,
     sessionMaxDays: membership.workspace.sessionMaxDays,
     requireTwoFactor: membership.workspace.requireTwoFactor,
-    createdAt: membership.workspace.createdAt.toISOString().slice(0, 10),
+    createdAt: formatDay(membership.workspace.createdAt),
   };
 }

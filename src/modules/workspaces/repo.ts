@@ -1,10 +1,11 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client.js";
-import { avatars } from "../profile/tables.js";
-import { users } from "../users/tables.js";
+import type { Db } from "../../platform/db.js";
+import { avatars } from "../profile/index.js";
+import { users } from "../users/index.js";
 import { memberships, workspaces, type Workspace, type WorkspaceRole } from "./tables.js";
 
 export interface WorkspaceMembership {
+  userId: string;
   workspace: Workspace;
   role: WorkspaceRole;
 }
@@ -22,7 +23,7 @@ export async function isSlugTaken(db: Db, slug: string): Promise<boolean> {
 
 export async function listMembershipsOfUser(db: Db, userId: string): Promise<WorkspaceMembership[]> {
   return db
-    .select({ workspace: workspaces, role: memberships.role })
+    .select({ userId: memberships.userId, workspace: workspaces, role: memberships.role })
     .from(memberships)
     .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
     .where(eq(memberships.userId, userId))
@@ -55,7 +56,7 @@ export async function loadUserWithMemberships(db: Db, userId: string) {
   if (rows.length === 0) return undefined;
   const memberships_: WorkspaceMembership[] = rows
     .filter((row) => row.workspace && row.role)
-    .map((row) => ({ workspace: row.workspace!, role: row.role! }));
+    .map((row) => ({ userId, workspace: row.workspace!, role: row.role! }));
   return { user: rows[0]!.user, memberships: memberships_, avatarEtag: rows[0]!.avatarEtag ?? null };
 }
 

@@ -1,60 +1,53 @@
-import { Router } from "express";
+import { Router, type Router as ExpressRouter } from "express";
 import { z } from "zod";
-import type { WebDeps } from "../../app.js";
-import { currentUserOf, requireUser } from "../../platform/auth/guards.js";
-import { limitsOf, requestMeta, rotateSessionId } from "../../platform/auth/session-auth.js";
-import { redirectTo, rememberForm, renderPage } from "../../platform/http/render.js";
-import { parseInput } from "../../platform/http/validate.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { currentUserOf, requireUser } from "../../web/guards.js";
+import { redirectTo, rememberForm, renderPage } from "../../web/render.js";
+import { authFacts, switchWorkspace } from "../../web/sign-in/session-auth.js";
+import { parseInput } from "../../web/validate.js";
+import { scopeOf } from "../../web/workspace-scope.js";
 import { presentMembership } from "./presenter.js";
 import { createWorkspaceSchema, switchWorkspaceSchema } from "./schema.js";
-import { createWorkspace, requireMembership } from "./service.js";
-import type { Workspace } from "./tables.js";
-import type { Request } from "express";
+import { createWorkspace, membershipBySlug } from "./service.js";
 
-const slugParams = z.object({ slug: z.string().max(64) });
 const newWorkspaceQuery = z.object({ first: z.string().optional() });
 
-// Switching keeps signedInAt and lastSeenAt: the new workspace's limits are
-// measured from the original sign-in, so switching never extends a session.
-// The role may differ between workspaces, so this is a privilege change and
-// the session id rotates.
-async function makeActive(req: Request, deps: WebDeps, workspace: Workspace) {
-  await rotateSessionId(req, deps, { workspaceId: workspace.id, limits: limitsOf(workspace) });
-}
-
+// Workspaces outside any one workspace: the list, creating one, switching.
 export function workspaceRoutes(deps: WebDeps): Router {
   const router = Router();
 
   router.get("/workspaces", requireUser, (req, res) => {
     const { memberships } = currentUserOf(req);
-    renderPage(res, "workspaces/list", { workspaces: memberships.map((m) => presentMembership(m, req.session.workspaceId)) });
+    renderPage(res, "workspaces/list", { title: "Workspaces", workspaces: memberships.map((m) => presentMembership(m, authFacts(req).workspaceId)) });
   });
 
   router.get("/workspaces/new", requireUser, (req, res) => {
     const query = parseInput(newWorkspaceQuery, req.query);
-    renderPage(res, "workspaces/new", { values: {}, errors: {}, isFirst: Boolean(query.first) && currentUserOf(req).memberships.length === 0 });
+    renderPage(res, "workspaces/new", { title: "New workspace", values: {}, errors: {}, isFirst: Boolean(query.first) && currentUserOf(req).memberships.length === 0 });
   });
 
   router.post("/workspaces", requireUser, async (req, res) => {
-    rememberForm(res, req, "workspaces/new", "workspaces/_form", { isFirst: false });
+    rememberForm(res, req, "workspaces/new", "workspaces/_form", { title: "New workspace", isFirst: false });
     const input = parseInput(createWorkspaceSchema, req.body);
     const workspace = await createWorkspace(deps.db, currentUserOf(req).user.id, input, requestMeta(req));
-    await makeActive(req, deps, workspace);
+    await switchWorkspace(req, deps, workspace);
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 
   router.post("/workspaces/switch", requireUser, async (req, res) => {
     const { slug } = parseInput(switchWorkspaceSchema, req.body);
-    const { workspace } = requireMembership(currentUserOf(req).memberships, slug);
-    await makeActive(req, deps, workspace);
+    const { workspace } = membershipBySlug(currentUserOf(req).memberships, slug);
+    await switchWorkspace(req, deps, workspace);
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 
-  router.get("/w/:slug", requireUser, async (req, res) => {
-    const { slug } = parseInput(slugParams, req.params);
-    const membership = requireMembership(currentUserOf(req).memberships, slug);
-    renderPage(res, "workspaces/home", { workspace: presentMembership(membership, req.session.workspaceId) });
-  });
-
   return router;
+}
+
+// The workspace's home, on the workspace router (/w/:slug).
+export function workspaceHomeRoutes(router: ExpressRouter): void {
+  router.get("/", (req, res) => {
+    const { membership, workspace } = scopeOf(req);
+    renderPage(res, "workspaces/home", { title: workspace.name, workspace: presentMembership(membership, authFacts(req).workspaceId) });
+  });
 }

@@ -1,12 +1,10 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { users } from "../users/tables.js";
+import { SESSION_IDLE_MINUTES, SESSION_MAX_DAYS } from "../../web/session/limits.js";
+import { users } from "../users/index.js";
 
 export const workspaceRoles = ["owner", "admin", "member"] as const;
 export type WorkspaceRole = (typeof workspaceRoles)[number];
-
-export const SESSION_IDLE_MINUTES = { min: 30, max: 10080, default: 10080 } as const;
-export const SESSION_MAX_DAYS = { min: 1, max: 30, default: 30 } as const;
 
 export const workspaces = pgTable(
   "workspaces",

@@ -1,0 +1,86 @@
+import type { Db } from "../../platform/db.js";
+import type { MailMessage } from "../../platform/mail.js";
+import { enqueueMail } from "../../platform/queue.js";
+import type { RequestMeta } from "../../web/context.js";
+import { auditEvents } from "./tables.js";
+
+// Typed security events. Each module declares its own in its events.ts with
+// defineEvents({...}): the type, the label people read in the security log,
+// and what the notice mail says. recordEvent writes the audit row and the
+// notice's outbox row in the caller's transaction, so a change and its
+// record and notice commit together or not at all.
+
+export interface NoticeContext {
+  at: Date;
+  ip: string;
+}
+
+export interface Notice {
+  to: string;
+  subject: string;
+  text: string | ((context: NoticeContext) => string);
+}
+
+export interface SecurityEvent {
+  type: string;
+  actorId?: string | null;
+  subjectId?: string | null;
+  workspaceId?: string | null;
+  // Never a secret (password, code, token).
+  details?: Record<string, unknown>;
+  notices?: Notice[];
+}
+
+type EventBody = Omit<SecurityEvent, "type">;
+
+interface EventSpec {
+  type: string;
+  label: string;
+  // Shown highlighted in logs: something the account owner should look at.
+  warning?: boolean;
+  event: (...args: never[]) => EventBody;
+}
+
+export interface EventTypeInfo {
+  label: string;
+  warning: boolean;
+}
+
+// Every declared type, filled as modules load; the logs read labels from it.
+const catalogue = new Map<string, EventTypeInfo>();
+
+export function defineEvents<Specs extends Record<string, EventSpec>>(
+  specs: Specs,
+): { [K in keyof Specs]: (...args: Parameters<Specs[K]["event"]>) => SecurityEvent } {
+  const factories: Record<string, (...args: never[]) => SecurityEvent> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    if (catalogue.has(spec.type)) throw new Error(`The event type "${spec.type}" is declared twice.`);
+    catalogue.set(spec.type, { label: spec.label, warning: spec.warning ?? false });
+    factories[name] = (...args) => ({ type: spec.type, ...spec.event(...args) });
+  }
+  return factories as never;
+}
+
+export function eventTypeInfo(type: string): EventTypeInfo {
+  return catalogue.get(type) ?? { label: type, warning: false };
+}
+
+export function declaredEventTypes(): string[] {
+  return [...catalogue.keys()].sort();
+}
+
+export async function recordEvent(tx: Db, event: SecurityEvent, meta?: RequestMeta, at = new Date()): Promise<void> {
+  await tx.insert(auditEvents).values({
+    action: event.type,
+    actorId: event.actorId ?? null,
+    subjectId: event.subjectId ?? null,
+    workspaceId: event.workspaceId ?? null,
+    ip: meta?.ip ?? null,
+    userAgent: meta?.userAgent?.slice(0, 500) ?? null,
+    details: event.details ?? {},
+  });
+  for (const notice of event.notices ?? []) {
+    const text = typeof notice.text === "function" ? notice.text({ at, ip: meta?.ip ?? "unknown" }) : notice.text;
+    await enqueueMail(tx, { to: notice.to, subject: notice.subject, text } satisfies MailMessage);
+  }
+}

@@ -1,0 +1,5 @@
+// Registration, sign-in (the pipeline's driver) and sign-out.
+export { authRoutes } from "./routes.js";
+export { passwordMethod } from "./auth-method.js";
+export { assertNewAccountAllowed } from "./service.js";
+export { passwordField } from "./schema.js";

@@ -1,0 +1,17 @@
+import type { Redis } from "ioredis";
+import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
+
+// Registration tells whether a username or email is taken (a form cannot hide
+// that and still sign the new user in), so probing it is capped per IP: 20
+// attempts an hour.
+export const REGISTRATIONS_PER_HOUR = 20;
+
+export function createRegistrationLimit(redis: Redis, prefix: string) {
+  const limiter = redisLimiter(redis, `${prefix}register:ip`, { points: REGISTRATIONS_PER_HOUR, durationSeconds: 3600 });
+  return {
+    async consume(ip: string): Promise<void> {
+      const overLimit = await consumeOrOverLimit(limiter, ip);
+      if (overLimit) throw tooManyAttempts(overLimit, "Too many sign-up attempts from your network. Try again in an hour.", "TOO_MANY_REGISTRATIONS");
+    },
+  };
+}

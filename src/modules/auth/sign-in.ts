@@ -1,0 +1,102 @@
+import type { Request, Response } from "express";
+import { AppError } from "../../platform/errors.js";
+import { requestMeta, type WebDeps } from "../../web/context.js";
+import { redirectTo, safeReturnTo, setFlash } from "../../web/render.js";
+import type { AuthMethod, FactorOutcome, MethodContext } from "../../web/sign-in/auth-method.js";
+import { liveChallenge, MAX_CHALLENGE_FAILURES, pendingSignIn, type PendingSignIn } from "../../web/sign-in/challenge.js";
+import { establishSession } from "../../web/sign-in/session-auth.js";
+import { recordEvent } from "../audit/index.js";
+import { findUserById, type User } from "../users/index.js";
+import { listMembershipsOfUser } from "../workspaces/index.js";
+import { authEvents } from "./events.js";
+
+// The sign-in pipeline's driver: first factor -> (second factor) -> session.
+// It offers whatever registered methods the account has and never names one;
+// only web/sign-in/session-auth.ts writes the session's authentication keys.
+
+const context = (deps: WebDeps, req: Request): MethodContext => ({ deps, meta: requestMeta(req) });
+
+// The last step of every sign-in: a new session id, the first workspace
+// active, the factors used, an event.
+async function completeSignIn(deps: WebDeps, req: Request, res: Response, user: User, factors: string[], returnTo: string | undefined, outcome: FactorOutcome = {}) {
+  const memberships = await listMembershipsOfUser(deps.db, user.id);
+  const workspace = memberships[0]?.workspace;
+  await establishSession(req, deps, { userId: user.id, workspace, factors });
+  outcome.onSignedIn?.(req);
+  if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message);
+  await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
+  redirectTo(req, res, safeReturnTo(returnTo, "/"));
+}
+
+// After a first factor: sign in now, or open the second step with the
+// account's first second-factor method (sending its code, if it has one).
+export async function afterFirstFactor(deps: WebDeps, req: Request, res: Response, user: User, method: AuthMethod, returnTo: string | undefined) {
+  const second = method.firstFactor?.satisfiesSecondFactor ? [] : deps.authMethods.secondFactorsFor(user);
+  if (second.length === 0) return completeSignIn(deps, req, res, user, [method.id], returnTo);
+  // Nothing is signed in yet: the anonymous session only holds the challenge.
+  pendingSignIn.set(req, { userId: user.id, firstFactor: method.id, wrongAttempts: 0, startedAt: deps.clock.now().getTime(), returnTo: safeReturnTo(returnTo, "/") });
+  await second[0]!.secondFactor!.begin?.(context(deps, req), user);
+  redirectTo(req, res, "/login/verify");
+}
+
+export interface SecondStep {
+  challenge: PendingSignIn;
+  user: User;
+  methods: AuthMethod[];
+}
+
+// The live challenge and its account; a 401 when it is gone or failed.
+export async function loadSecondStep(deps: WebDeps, req: Request): Promise<SecondStep> {
+  const challenge = liveChallenge(req, deps.clock.now().getTime());
+  const user = await findUserById(deps.db, challenge.userId);
+  const methods = user && user.status === "active" ? deps.authMethods.secondFactorsFor(user) : [];
+  if (!user || methods.length === 0) throw new AppError(401, "CHALLENGE_EXPIRED", { message: "Your sign-in expired. Enter your password again." });
+  return { challenge, user, methods };
+}
+
+// Which method an answer is for: the one named, else the first whose fields
+// were all filled in (an authenticator code, or a backup code instead).
+export function methodForAnswer(step: SecondStep, input: Record<string, string>): AuthMethod {
+  const named = step.methods.find((method) => method.id === input.method);
+  if (named) return named;
+  const filled = step.methods.find((method) => method.secondFactor!.fields.every((field) => (input[field.name] ?? "").trim() !== ""));
+  return filled ?? step.methods[0]!;
+}
+
+export function endSecondStep(req: Request): void {
+  pendingSignIn.clear(req);
+}
+
+// Checks one answer. A wrong one counts against this challenge (5 end it) and
+// against the account and IP across challenges (10 in 15 minutes pause the
+// second step; the owner is told). Errors that are not a wrong answer (a
+// dependency is down) count nothing.
+export async function answerSecondStep(deps: WebDeps, req: Request, res: Response, step: SecondStep, method: AuthMethod, input: Record<string, string>) {
+  const { challenge, user } = step;
+  const meta = requestMeta(req);
+  await deps.secondFactorThrottle.assertAllowed(user.id, meta.ip);
+  let outcome: FactorOutcome;
+  try {
+    outcome = await method.secondFactor!.verify(context(deps, req), user, input);
+  } catch (error) {
+    if (!(error instanceof AppError && error.status === 422)) throw error;
+    challenge.wrongAttempts++;
+    pendingSignIn.set(req, challenge);
+    const { accountJustLocked } = await deps.secondFactorThrottle.recordFailure(user.id, meta.ip);
+    if (accountJustLocked) await recordEvent(deps.db, authEvents.secondFactorLocked(user, method.id, deps.config.baseUrl), meta, deps.clock.now());
+    if (challenge.wrongAttempts >= MAX_CHALLENGE_FAILURES) {
+      await recordEvent(deps.db, authEvents.secondStepFailed(user, method.id), meta, deps.clock.now());
+      throw new AppError(401, "CHALLENGE_FAILED", { message: "Too many wrong codes. Enter your password again." });
+    }
+    const left = MAX_CHALLENGE_FAILURES - challenge.wrongAttempts;
+    const reason = error.message.replace(/\s*\d+ (tries|try) left\.$/, "");
+    throw new AppError(422, error.code, { field: error.field, message: `${reason} ${left} ${left === 1 ? "try" : "tries"} left.` });
+  }
+  await completeSignIn(deps, req, res, user, [challenge.firstFactor, method.id], challenge.returnTo, outcome);
+}
+
+export async function resendSecondStep(deps: WebDeps, req: Request, step: SecondStep, method: AuthMethod): Promise<boolean> {
+  if (!method.secondFactor!.begin) return false;
+  await method.secondFactor!.begin(context(deps, req), step.user);
+  return true;
+}

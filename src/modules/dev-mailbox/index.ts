@@ -1,0 +1,1 @@
+export { devMailboxRoutes, mailboxEnabled } from "./routes.js";

@@ -1,0 +1,87 @@
+import { AppError } from "../../platform/errors.js";
+import { maskEmail, maskPhone } from "../../platform/mask.js";
+import type { AuthMethod, Factor, MethodContext } from "../../web/sign-in/auth-method.js";
+import { sendCode, verifyCode, type CodeTarget } from "../codes/index.js";
+import type { User } from "../users/index.js";
+import { backupCodesWarning } from "./policy.js";
+import { isTwoFactorEnabled, useBackupCode, verifyTotp } from "./service.js";
+import { signedInWithBackupCode } from "./slots.js";
+
+// The second factors this module offers to the sign-in pipeline and to
+// step-up. Decision (step-up): an account with two-factor authentication
+// steps up with its second factor alone. The session already holds a
+// password authentication; the possession factor is the stronger check, and
+// asking for both would make a TOTP user wait for a new 30-second code.
+
+const field = (name: string, label: string, hint: string) => ({ name, label, type: "text" as const, autocomplete: "one-time-code", numeric: true, hint });
+
+const totpFactor: Factor = {
+  kind: "possession",
+  fields: [field("code", "Authentication code", "The 6-digit code from your authenticator app")],
+  prompt: () => "Open your authenticator app and enter the current code for Latchkey.",
+  availableFor: (user) => isTwoFactorEnabled(user),
+  async verify({ deps }, user, input) {
+    await verifyTotp(deps, user, input.code ?? "");
+    return {};
+  },
+};
+
+export const totpMethod: AuthMethod = { id: "totp", label: "Authenticator code", secondFactor: totpFactor, reauth: totpFactor };
+
+const backupFactor: Factor = {
+  kind: "possession",
+  fields: [{ name: "backupCode", label: "Backup code", type: "text", autocomplete: "off", hint: "One of the codes you saved when you turned on two-factor authentication, e.g. abcde-fghjk" }],
+  prompt: () => "Enter one of your backup codes. Each code works once.",
+  availableFor: (user) => isTwoFactorEnabled(user),
+  async verify({ deps, meta }, user, input) {
+    const left = await useBackupCode(deps, user, input.backupCode ?? "", meta);
+    const warning = backupCodesWarning(left);
+    return {
+      flash: { kind: warning ? "error" : "info", message: `Signed in with a backup code. ${left} left.${warning ? ` ${warning}` : ""} Lost your authenticator? Set it up again under Security.` },
+      onSignedIn: (req) => signedInWithBackupCode.set(req, true),
+    };
+  },
+};
+
+// On /reauth a backup code confirms identity without the sign-in notice.
+export const backupCodeMethod: AuthMethod = {
+  id: "backup",
+  label: "Backup code",
+  secondFactor: backupFactor,
+  reauth: { ...backupFactor, verify: async (ctx, user, input) => (await backupFactor.verify(ctx, user, input), {}) },
+};
+
+// Sign-in codes by email or SMS: the weaker choices for accounts without an
+// authenticator (the user picks one under "Sign-in verification").
+function codeFactor(channel: "email" | "sms"): Factor {
+  const target = (user: User): CodeTarget => ({ userId: user.id, purpose: "login", channel, target: channel === "email" ? user.email : user.phone! });
+  const destination = (user: User) => (channel === "email" ? maskEmail(user.email) : maskPhone(user.phone ?? ""));
+  return {
+    kind: "possession",
+    fields: [field("code", "Verification code", "The 6-digit code we sent you")],
+    prompt: (user) =>
+      channel === "email"
+        ? `We sent a sign-in code to ${destination(user)}. Email codes are weaker than an authenticator app.`
+        : `We sent a sign-in code by SMS to ${destination(user)}.`,
+    availableFor: (user) =>
+      !isTwoFactorEnabled(user) &&
+      (channel === "email" ? user.loginVerification === "email" && Boolean(user.emailVerifiedAt) : user.loginVerification === "sms" && Boolean(user.phone && user.phoneVerifiedAt)),
+    async begin({ deps }: MethodContext, user) {
+      await sendCode(deps, target(user), (code) =>
+        channel === "email"
+          ? `Your Latchkey sign-in code\n\nYour sign-in code is ${code}. It expires in 10 minutes.\nIf you did not try to sign in, change your password.`
+          : `Latchkey sign-in code: ${code} (expires in 10 minutes).`,
+      );
+    },
+    async verify({ deps }, user, input) {
+      if (!input.code) throw new AppError(422, "CODE_INVALID", { field: "code", message: "Enter the code we sent you." });
+      await verifyCode(deps, target(user), input.code);
+      return {};
+    },
+  };
+}
+
+export const emailCodeMethod: AuthMethod = { id: "email", label: "Email code", secondFactor: codeFactor("email") };
+export const smsCodeMethod: AuthMethod = { id: "sms", label: "SMS code", secondFactor: codeFactor("sms") };
+
+export const twoFactorMethods = [totpMethod, backupCodeMethod, emailCodeMethod, smsCodeMethod];

@@ -1,0 +1,18 @@
+import type { WorkspaceRequirement } from "../../web/workspace-scope.js";
+import { isTwoFactorEnabled } from "./service.js";
+
+export const TWO_FACTOR_SETUP_PATH = "/settings/security/two-factor/setup";
+// What a member without 2FA may still reach: enrolment itself, step-up for
+// it, switching to another workspace and signing out.
+const REACHABLE = new Set([TWO_FACTOR_SETUP_PATH, "/reauth", "/logout", "/workspaces/switch", "/workspaces"]);
+
+// A workspace that requires two-factor authentication: a member without it
+// must enrol before using that workspace.
+export const twoFactorRequirement: WorkspaceRequirement = {
+  id: "two-factor",
+  unmetBy(current, workspace) {
+    if (!workspace.requireTwoFactor || isTwoFactorEnabled(current.user)) return null;
+    return { redirect: TWO_FACTOR_SETUP_PATH, message: `${workspace.name} requires two-factor authentication. Set it up to continue.` };
+  },
+  allows: (path) => REACHABLE.has(path),
+};

@@ -1,0 +1,15 @@
+import { defineSection } from "../../web/sections.js";
+import { presentTwoFactor } from "./presenter.js";
+import { countUnusedBackupCodes } from "./repo.js";
+import { signedInWithBackupCode } from "./slots.js";
+
+export const twoFactorSection = defineSection({
+  id: "two-factor",
+  page: "security",
+  order: 10,
+  view: "two-factor/_section",
+  async load({ deps, req, user }) {
+    const left = await countUnusedBackupCodes(deps.db, user.id);
+    return { twoFactor: presentTwoFactor(user, left, Boolean(signedInWithBackupCode.get(req))) };
+  },
+});

@@ -1,0 +1,6 @@
+import { sessionSlot } from "../../web/session/slots.js";
+
+// The sealed TOTP secret being enrolled: only the server session holds it.
+export const pendingTotpSecret = sessionSlot<string>("pendingTotpSecret");
+// Set after a sign-in with a backup code: offers re-enrolment right away.
+export const signedInWithBackupCode = sessionSlot<boolean>("signedInWithBackupCode");

@@ -1,0 +1,63 @@
+import path from "node:path";
+import type { Redis } from "ioredis";
+import type { Config } from "../config.js";
+import { openDatabase, type Database, type Db } from "./db.js";
+import { systemClock, type Clock } from "./clock.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createMailTransport, type MailTransport } from "./mail.js";
+import { createQueues, type Queues } from "./queue.js";
+import { createSmsTransport, type SmsTransport } from "./sms.js";
+import { connectRedisOrExplain, createRedisConnection } from "./redis.js";
+import { createSessionIndex, type SessionIndex } from "./session-index.js";
+
+// Everything a request, a service or a job needs, built once and passed in.
+// No module-level singletons: tests build their own with buildDeps.
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  mailer: MailTransport;
+  sms: SmsTransport;
+  clock: Clock;
+  sessionIndex: SessionIndex;
+  outboxDir: string;
+  smsOutboxDir: string;
+  close(): Promise<void>;
+}
+
+export async function buildDeps(config: Config, overrides: { clock?: Clock; logger?: Logger } = {}): Promise<Deps> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const redis = createRedisConnection(config.redisUrl, "app");
+  await connectRedisOrExplain(redis, config.redisUrl);
+  const queueRedis = createRedisConnection(config.redisUrl, "queue");
+  await connectRedisOrExplain(queueRedis, config.redisUrl);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const queues = createQueues(queueRedis, config.redisPrefix);
+  const outboxDir = path.join(config.dataDir, "outbox");
+  const mailer = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
+  const smsOutboxDir = path.join(config.dataDir, "sms-outbox");
+  const sms = createSmsTransport({ webhookUrl: config.smsWebhookUrl, outboxDir: smsOutboxDir });
+  return {
+    config,
+    logger,
+    database,
+    db: database.db,
+    redis,
+    queues,
+    mailer,
+    sms,
+    clock: overrides.clock ?? systemClock,
+    sessionIndex: createSessionIndex(redis, config.redisPrefix),
+    outboxDir,
+    smsOutboxDir,
+    async close() {
+      await queues.close();
+      queueRedis.disconnect();
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}

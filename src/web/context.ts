@@ -1,0 +1,79 @@
+import type { Request } from "express";
+import type { Deps } from "../platform/deps.js";
+import type { AuthMethodRegistry } from "./sign-in/auth-method.js";
+import type { LoginThrottle, SecondFactorThrottle } from "./sign-in/throttle.js";
+import type { PageRegistry } from "./sections.js";
+import type { WorkspaceRequirement, WorkspaceScope } from "./workspace-scope.js";
+import type { createSessionStore } from "./session/store.js";
+
+// What a request knows about who sent it; recorded with every security event.
+export interface RequestMeta {
+  ip: string;
+  userAgent: string;
+}
+
+export function requestMeta(req: Request): RequestMeta {
+  return { ip: req.ip ?? "unknown", userAgent: String(req.headers["user-agent"] ?? "").slice(0, 500) };
+}
+
+// The web layer knows accounts and workspaces only by the few fields it needs.
+// The modules that own those rows register their full types here (the
+// "register" pattern: `declare module "…/web/context.js" { interface
+// AccountTypes { user: User } }`), so routes get the real row types while
+// web/ imports no feature.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AccountTypes {}
+
+export interface BaseAccountUser {
+  id: string;
+  username: string;
+  email: string;
+  status: string;
+  isInstanceAdmin: boolean;
+}
+
+export interface BaseWorkspace {
+  id: string;
+  slug: string;
+  name: string;
+  sessionIdleMinutes: number;
+  sessionMaxDays: number;
+  requireTwoFactor: boolean;
+}
+
+export type AccountUser = AccountTypes extends { user: infer U extends BaseAccountUser } ? U : BaseAccountUser;
+export type ScopedWorkspace = AccountTypes extends { workspace: infer W extends BaseWorkspace } ? W : BaseWorkspace;
+export type WorkspaceRole = "owner" | "admin" | "member";
+
+export interface Membership {
+  userId: string;
+  workspace: ScopedWorkspace;
+  role: WorkspaceRole;
+}
+
+export interface CurrentUser {
+  user: AccountUser;
+  memberships: Membership[];
+  activeMembership: Membership | undefined;
+}
+
+declare module "express-serve-static-core" {
+  interface Request {
+    currentUser?: CurrentUser;
+    sessionExpired?: boolean;
+    // Set by the workspace router for /w/:slug/… requests.
+    scope?: WorkspaceScope;
+  }
+}
+
+// Everything a route needs: the platform's deps plus what the web layer built
+// from the modules' registrations at start (app.ts).
+export interface WebDeps extends Deps {
+  sessionStore: ReturnType<typeof createSessionStore>;
+  sessionCookieName: string;
+  authMethods: AuthMethodRegistry;
+  pages: PageRegistry;
+  workspaceRequirements: WorkspaceRequirement[];
+  loginThrottle: LoginThrottle;
+  secondFactorThrottle: SecondFactorThrottle;
+}

@@ -1,0 +1,27 @@
+import type { Request } from "express";
+import { AppError } from "../../platform/errors.js";
+import { sessionSlot } from "../session/slots.js";
+
+// A sign-in between its first and second factor. The (still anonymous)
+// session holds it; the account is signed in only when a second factor is
+// met. Five wrong answers end it and the first factor is asked again.
+export interface PendingSignIn {
+  userId: string;
+  firstFactor: string;
+  wrongAttempts: number;
+  startedAt: number;
+  returnTo: string;
+}
+
+export const MAX_CHALLENGE_FAILURES = 5;
+const CHALLENGE_TTL_MS = 10 * 60_000;
+
+export const pendingSignIn = sessionSlot<PendingSignIn>("pendingSignIn");
+
+export function liveChallenge(req: Request, nowMs: number): PendingSignIn {
+  const challenge = pendingSignIn.get(req);
+  if (!challenge || nowMs - challenge.startedAt > CHALLENGE_TTL_MS || challenge.wrongAttempts >= MAX_CHALLENGE_FAILURES) {
+    throw new AppError(401, "CHALLENGE_EXPIRED", { message: "Your sign-in expired. Enter your password again." });
+  }
+  return challenge;
+}

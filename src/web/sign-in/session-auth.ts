@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import type { Request } from "express";
+import type { SessionData } from "express-session";
+import type { Clock } from "../../platform/clock.js";
+import type { SessionIndex } from "../../platform/session-index.js";
+import { requestMeta, type BaseWorkspace } from "../context.js";
+import { limitsOf } from "../session/limits.js";
+
+// The only writer of the session's authentication keys (who, which factors,
+// when, which workspace, the limits in force). Everything else reads them
+// through authFacts().
+export interface SessionAuthDeps {
+  clock: Clock;
+  sessionIndex: SessionIndex;
+}
+
+export type AuthFacts = Readonly<Pick<SessionData, "userId" | "workspaceId" | "signedInAt" | "authenticatedAt" | "lastSeenAt" | "limits" | "factors" | "handle">>;
+
+export function authFacts(req: Request): Partial<AuthFacts> {
+  return req.session ?? {};
+}
+
+export function absoluteExpiryMs(session: Pick<SessionData, "signedInAt" | "limits">): number {
+  return session.signedInAt + session.limits.maxDays * 86_400_000;
+}
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+}
+
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+}
+
+// A new session id at every sign-in defeats session fixation; the old
+// session's data (including its CSRF token and any pending challenge) is discarded.
+export async function establishSession(
+  req: Request,
+  deps: SessionAuthDeps,
+  signIn: { userId: string; workspace: BaseWorkspace | undefined; factors: string[] },
+): Promise<void> {
+  await regenerate(req);
+  const now = deps.clock.now().getTime();
+  const meta = requestMeta(req);
+  Object.assign(req.session, {
+    userId: signIn.userId,
+    factors: signIn.factors,
+    workspaceId: signIn.workspace?.id ?? null,
+    signedInAt: now,
+    authenticatedAt: now,
+    lastSeenAt: now,
+    limits: limitsOf(signIn.workspace),
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    // A public handle for the sessions list: the session id itself is a
+    // bearer secret and never appears in a page.
+    handle: randomBytes(12).toString("base64url"),
+  } satisfies Partial<SessionData>);
+  await saveSession(req);
+  await deps.sessionIndex.add(signIn.userId, req.sessionID, absoluteExpiryMs(req.session as SessionData));
+}
+
+// Step-up and privilege changes: same session data under a new id.
+async function rotate(req: Request, deps: SessionAuthDeps, changes: Partial<SessionData>): Promise<void> {
+  const oldSid = req.sessionID;
+  const { cookie: _cookie, ...data } = req.session;
+  await regenerate(req);
+  Object.assign(req.session, data, changes);
+  await saveSession(req);
+  const userId = req.session.userId;
+  if (userId) {
+    await deps.sessionIndex.remove(userId, oldSid);
+    await deps.sessionIndex.add(userId, req.sessionID, absoluteExpiryMs(req.session as SessionData));
+  }
+}
+
+// A credential or factor change: this session continues under a new id.
+export function rotateSessionId(req: Request, deps: SessionAuthDeps): Promise<void> {
+  return rotate(req, deps, {});
+}
+
+// A step-up succeeded: the proof is fresh again, under a new session id.
+export function markReauthenticated(req: Request, deps: SessionAuthDeps, methodId: string): Promise<void> {
+  const factors = [...new Set([...(req.session.factors ?? []), methodId])];
+  return rotate(req, deps, { authenticatedAt: deps.clock.now().getTime(), factors });
+}
+
+// Switching keeps signedInAt and lastSeenAt: the new workspace's limits are
+// measured from the original sign-in, so switching never extends a session.
+// The role may differ between workspaces, so the session id rotates.
+export function switchWorkspace(req: Request, deps: SessionAuthDeps, workspace: BaseWorkspace): Promise<void> {
+  return rotate(req, deps, { workspaceId: workspace.id, limits: limitsOf(workspace) });
+}
+
+// Activity is written (a SET that also renews the Redis TTL) at most once a
+// minute, or at once when the limits or workspace changed: most page views
+// then cost no Redis write at all. A minute of slack is nothing next to the
+// shortest inactivity limit (30 minutes).
+const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+
+export function recordActivity(req: Request, nowMs: number, workspace: BaseWorkspace | undefined): void {
+  const session = req.session;
+  const limits = limitsOf(workspace);
+  const workspaceId = workspace?.id ?? null;
+  const limitsChanged = session.limits?.idleMinutes !== limits.idleMinutes || session.limits?.maxDays !== limits.maxDays;
+  if (nowMs - (session.lastSeenAt ?? 0) >= ACTIVITY_WRITE_INTERVAL_MS || limitsChanged || session.workspaceId !== workspaceId) {
+    session.lastSeenAt = nowMs;
+    session.limits = limits;
+    session.workspaceId = workspaceId;
+  }
+}
+
+// Deletes the server session and leaves the request with a fresh, empty one,
+// so the rest of the request (CSRF token, flash) proceeds as signed out.
+export async function destroySession(req: Request, deps: Pick<SessionAuthDeps, "sessionIndex">): Promise<void> {
+  const { userId } = req.session;
+  const sid = req.sessionID;
+  await regenerate(req);
+  if (userId) await deps.sessionIndex.remove(userId, sid);
+}
