@@ -10,7 +10,7 @@ import { adminPolicy, assertAdminMay } from "./policy.js";
 
 export const ADMIN_PASSWORD_SET = "admin.password_set";
 
-type AdminDeps = Pick<Deps, "db" | "queues" | "config" | "clock" | "sessionIndex">;
+type AdminDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex">;
 
 export async function requireUserById(deps: Pick<Deps, "db">, id: string): Promise<User> {
   const user = await findUserById(deps.db, id);

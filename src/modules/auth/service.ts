@@ -10,7 +10,7 @@ import { accountLockedMail, welcomeMail } from "./mails.js";
 import type { LoginInput, RegisterInput } from "./schema.js";
 import type { LoginThrottle } from "./throttle.js";
 
-type AuthDeps = Pick<Deps, "db" | "queues" | "config">;
+type AuthDeps = Pick<Deps, "db" | "config">;
 
 export async function assertNewAccountAllowed(deps: Pick<Deps, "db">, input: { username: string; email: string; password: string }) {
   const problem = checkPassword(input.password, input);
@@ -42,10 +42,10 @@ export async function registerUser(deps: AuthDeps, input: RegisterInput, meta: R
     .transaction(async (tx) => {
       const created = await insertUser(tx, { username: input.username, email: input.email, passwordHash });
       await recordAudit(tx, { action: "user.registered", actorId: created.id, subjectId: created.id }, meta);
+      await enqueueMail(tx, welcomeMail(created.email, created.username, deps.config.baseUrl));
       return created;
     })
     .catch(translateUniqueViolation);
-  await enqueueMail(deps.queues, welcomeMail(user.email, user.username, deps.config.baseUrl));
   return user;
 }
 
@@ -64,7 +64,7 @@ export async function authenticate(deps: AuthDeps & { throttle: LoginThrottle },
   if (!user || !passwordOk || user.status !== "active") {
     const { accountJustLocked } = await deps.throttle.recordFailure(accountKey, meta.ip);
     await recordAudit(deps.db, { action: "auth.sign_in_failed", subjectId: user?.id ?? null, details: { accountLocked: accountJustLocked } }, meta);
-    if (user && accountJustLocked) await enqueueMail(deps.queues, accountLockedMail(user.email, user.username, deps.config.baseUrl));
+    if (user && accountJustLocked) await enqueueMail(deps.db, accountLockedMail(user.email, user.username, deps.config.baseUrl));
     throw INVALID_CREDENTIALS();
   }
 

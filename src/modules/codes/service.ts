@@ -25,7 +25,7 @@ export interface CodeTarget {
   target: string;
 }
 
-type CodeDeps = Pick<Deps, "redis" | "config" | "clock" | "queues">;
+type CodeDeps = Pick<Deps, "db" | "redis" | "config" | "clock">;
 
 const keys = (prefix: string) => ({
   code: (t: Pick<CodeTarget, "userId" | "purpose">) => `${prefix}code:${t.userId}:${t.purpose}`,
@@ -74,8 +74,8 @@ export async function sendCode(deps: CodeDeps, target: CodeTarget, compose: (cod
   // The queue retries delivery; the code itself only ever travels in the job
   // payload and the message, never in a log line.
   const text = compose(code);
-  if (target.channel === "email") await enqueueMail(deps.queues, { to: target.target, subject: text.split("\n")[0]!, text });
-  else await enqueueSms(deps.queues, { to: target.target, text });
+  if (target.channel === "email") await enqueueMail(deps.db, { to: target.target, subject: text.split("\n")[0]!, text });
+  else await enqueueSms(deps.db, { to: target.target, text });
   return { resendAtMs };
 }
 

@@ -20,7 +20,7 @@ export interface ContactFlow {
   resendAtMs?: number;
 }
 
-type ContactDeps = Pick<Deps, "db" | "redis" | "config" | "clock" | "queues">;
+type ContactDeps = Pick<Deps, "db" | "redis" | "config" | "clock">;
 
 const IDENTITY_WINDOW_MS = 10 * 60_000;
 
@@ -107,17 +107,17 @@ export async function confirmNewValue(
     await deps.db.transaction(async (tx) => {
       await channel.save(tx, user.id, flow.target!, now);
       await recordAudit(tx, { action: previous ? `profile.${channel.id}_changed` : `profile.${channel.id}_bound`, actorId: user.id, subjectId: user.id }, meta);
+      if (previous && channel.id === "email") {
+        await enqueueMail(tx, {
+          to: previous,
+          subject: "Your Latchkey email address was changed",
+          text: `The email address of your Latchkey account ${user.username} was changed to ${maskEmail(flow.target!)} at ${now.toISOString()} from ${meta.ip}.\nIf this was not you, reset your password and contact your administrator.`,
+        });
+      }
     });
   } catch (error) {
     if (isUniqueViolation(error, channel.uniqueIndex)) throw taken(channel);
     throw error;
-  }
-  if (previous && channel.id === "email") {
-    await enqueueMail(deps.queues, {
-      to: previous,
-      subject: "Your Latchkey email address was changed",
-      text: `The email address of your Latchkey account ${user.username} was changed to ${maskEmail(flow.target)} at ${now.toISOString()} from ${meta.ip}.\nIf this was not you, reset your password and contact your administrator.`,
-    });
   }
   return flow.target;
 }

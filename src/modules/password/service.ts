@@ -15,7 +15,7 @@ import { consumeReset, findResetByTokenHash, insertPasswordReset, replacePasswor
 import { hashResetToken, isWellFormedResetToken, newResetToken, RESET_TOKEN_TTL_MS, type ResetThrottle } from "./reset-tokens.js";
 import type { ChangePasswordInput, ForgotPasswordInput, NewPasswordInput } from "./schema.js";
 
-export type PasswordDeps = Pick<Deps, "db" | "queues" | "config" | "clock" | "sessionIndex">;
+export type PasswordDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex">;
 
 export const PASSWORD_CHANGED = "password.changed";
 export const PASSWORD_RESET = "password.reset";
@@ -57,12 +57,12 @@ export async function storeNewPassword(
 }
 
 export async function sendPasswordChangedNotice(
-  deps: Pick<Deps, "queues" | "config">,
+  deps: Pick<Deps, "db" | "config">,
   user: User,
   change: { kind: PasswordChangeKind; at: Date; otherSessionsEnded: boolean },
   meta: RequestMeta,
 ) {
-  await enqueueMail(deps.queues, passwordChangedMail(user.email, user.username, { ...change, ip: meta.ip, baseUrl: deps.config.baseUrl }));
+  await enqueueMail(deps.db, passwordChangedMail(user.email, user.username, { ...change, ip: meta.ip, baseUrl: deps.config.baseUrl }));
 }
 
 // Needs the current password (ASVS 6.2.3). A wrong one changes nothing and
@@ -83,7 +83,7 @@ export async function changePassword(
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     const { accountJustLocked } = await deps.throttle.recordFailure(accountKey, meta.ip);
     await recordAudit(deps.db, { action: "password.change_failed", actorId: user.id, subjectId: user.id, details: { accountLocked: accountJustLocked } }, meta);
-    if (accountJustLocked) await enqueueMail(deps.queues, accountLockedMail(user.email, user.username, deps.config.baseUrl));
+    if (accountJustLocked) await enqueueMail(deps.db, accountLockedMail(user.email, user.username, deps.config.baseUrl));
     throw new AppError(401, "CURRENT_PASSWORD_INCORRECT", { field: "currentPassword", message: "Your current password is not correct." });
   }
   await deps.throttle.recordSuccess(accountKey, meta.ip);
@@ -123,17 +123,21 @@ export async function requestPasswordReset(
   return () => deliverResetLink(deps, user, meta);
 }
 
+// The link, its audit entry and its mail commit together: a stored link is
+// always mailed (the outbox survives a Redis outage), a mailed one always works.
 async function deliverResetLink(deps: PasswordDeps, user: User, meta: RequestMeta): Promise<void> {
   if (!user.passwordHash) {
-    await enqueueMail(deps.queues, noPasswordToResetMail(user.email, user.username, deps.config.baseUrl));
+    await enqueueMail(deps.db, noPasswordToResetMail(user.email, user.username, deps.config.baseUrl));
     return;
   }
   const { token, tokenHash } = newResetToken();
   const now = deps.clock.now();
-  await insertPasswordReset(deps.db, { userId: user.id, tokenHash, expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS), createdAt: now });
-  await recordAudit(deps.db, { action: "password.reset_requested", subjectId: user.id }, meta);
-  // The raw token exists only here and in the mail; it is never logged.
-  await enqueueMail(deps.queues, resetLinkMail(user.email, user.username, `${deps.config.baseUrl}/reset-password/${token}`));
+  await deps.db.transaction(async (tx) => {
+    await insertPasswordReset(tx, { userId: user.id, tokenHash, expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS), createdAt: now });
+    await recordAudit(tx, { action: "password.reset_requested", subjectId: user.id }, meta);
+    // The raw token exists only here and in the (sealed) mail; it is never logged.
+    await enqueueMail(tx, resetLinkMail(user.email, user.username, `${deps.config.baseUrl}/reset-password/${token}`));
+  });
 }
 
 export type ResetLinkState = { usable: true; link: ResetLink } | { usable: false; reason: "invalid" | "expired" | "used" };

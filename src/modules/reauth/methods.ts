@@ -12,7 +12,7 @@ import { isTwoFactorEnabled, verifySecondFactor } from "../two-factor/service.js
 // holds a password authentication; asking for the possession factor is the
 // stronger check, and asking for both would make a TOTP user wait for a new
 // 30-second code before the action itself.
-export type ReauthDeps = Pick<Deps, "db" | "config" | "clock" | "queues">;
+export type ReauthDeps = Pick<Deps, "db" | "config" | "clock">;
 
 export interface ReauthMethod {
   id: string;

@@ -36,7 +36,7 @@ const loginCodeTarget = (user: User, method: "email" | "sms"): CodeTarget => ({
   target: method === "email" ? user.email : user.phone!,
 });
 
-export async function sendLoginCode(deps: Pick<Deps, "redis" | "config" | "clock" | "queues">, user: User, method: "email" | "sms") {
+export async function sendLoginCode(deps: Pick<Deps, "db" | "redis" | "config" | "clock">, user: User, method: "email" | "sms") {
   return sendCode(deps, loginCodeTarget(user, method), (code) =>
     method === "email"
       ? `Your Latchkey sign-in code\n\nYour sign-in code is ${code}. It expires in 10 minutes.\nIf you did not try to sign in, change your password.`
@@ -56,7 +56,7 @@ export type ChallengeProof = SecondFactorProof | { kind: "code"; code: string };
 // Throws on a wrong code after counting it against the challenge. Errors that
 // are not a wrong answer (the database is down) do not count.
 export async function answerChallenge(
-  deps: Pick<Deps, "db" | "redis" | "config" | "clock" | "queues">,
+  deps: Pick<Deps, "db" | "redis" | "config" | "clock">,
   challenge: LoginChallenge,
   user: User,
   proof: ChallengeProof,

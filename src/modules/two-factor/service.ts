@@ -1,3 +1,4 @@
+import type { Db } from "../../db/client.js";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../platform/errors.js";
 import { createSecretBox } from "../../platform/crypto/secret-box.js";
@@ -8,7 +9,7 @@ import { generateBackupCodes, hashBackupCode, LOW_BACKUP_CODES } from "./backup-
 import { claimTotpStep, clearTotp, consumeBackupCode, countUnusedBackupCodes, replaceBackupCodes, saveTotp } from "./repo.js";
 import { matchTotp, newTotpSecret, totpUri } from "./totp.js";
 
-type TwoFactorDeps = Pick<Deps, "db" | "config" | "clock" | "queues">;
+type TwoFactorDeps = Pick<Deps, "db" | "config" | "clock">;
 
 export function totpBox(deps: Pick<Deps, "config">) {
   return createSecretBox(deps.config.secretKey, "totp-secret");
@@ -42,8 +43,8 @@ export async function confirmEnrolment(deps: TwoFactorDeps, user: User, sealedSe
     await saveTotp(tx, user.id, { secretEncrypted: totpBox(deps).seal(secret), step, at: now });
     await replaceBackupCodes(tx, user.id, codes.map((backup) => hashBackupCode(deps.config.secretKey, backup)));
     await recordAudit(tx, { action: "two_factor.enabled", actorId: user.id, subjectId: user.id }, meta);
+    await notify(tx, deps, user, "Two-factor authentication was turned on", "Two-factor authentication is now on for your Latchkey account.", meta);
   });
-  await notify(deps, user, "Two-factor authentication was turned on", "Two-factor authentication is now on for your Latchkey account.", meta);
   return codes;
 }
 
@@ -72,7 +73,7 @@ export async function verifySecondFactor(deps: TwoFactorDeps, user: User, proof:
   if (!used) throw new AppError(422, "BACKUP_CODE_INVALID", { field: "backupCode", message: "That backup code is not valid or was already used." });
   const left = await countUnusedBackupCodes(deps.db, user.id);
   await recordAudit(deps.db, { action: "two_factor.backup_code_used", actorId: user.id, subjectId: user.id, details: { remaining: left } }, meta);
-  await notify(deps, user, "A backup code was used to sign in", `A backup code was used for your Latchkey account. ${left} backup codes remain.`, meta);
+  await notify(deps.db, deps, user, "A backup code was used to sign in", `A backup code was used for your Latchkey account. ${left} backup codes remain.`, meta);
   return { usedBackupCode: true, backupCodesLeft: left };
 }
 
@@ -91,8 +92,8 @@ export async function disableTwoFactor(deps: TwoFactorDeps, user: User, proof: S
   await deps.db.transaction(async (tx) => {
     await clearTotp(tx, user.id, deps.clock.now());
     await recordAudit(tx, { action: "two_factor.disabled", actorId: user.id, subjectId: user.id }, meta);
+    await notify(tx, deps, user, "Two-factor authentication was turned off", "Two-factor authentication was turned off for your Latchkey account.", meta);
   });
-  await notify(deps, user, "Two-factor authentication was turned off", "Two-factor authentication was turned off for your Latchkey account.", meta);
 }
 
 // An administrator's reset: the user signs in with the password alone next
@@ -101,8 +102,8 @@ export async function resetTwoFactor(deps: TwoFactorDeps, actorId: string, user:
   await deps.db.transaction(async (tx) => {
     await clearTotp(tx, user.id, deps.clock.now());
     await recordAudit(tx, { action: "two_factor.reset_by_admin", actorId, subjectId: user.id, workspaceId }, meta);
+    await notify(tx, deps, user, "Your two-factor authentication was reset", "An administrator reset two-factor authentication on your Latchkey account. Set it up again from your security settings.", meta);
   });
-  await notify(deps, user, "Your two-factor authentication was reset", "An administrator reset two-factor authentication on your Latchkey account. Set it up again from your security settings.", meta);
 }
 
 export function backupCodesWarning(left: number | null): string | null {
@@ -111,8 +112,9 @@ export function backupCodesWarning(left: number | null): string | null {
   return left <= LOW_BACKUP_CODES ? `Only ${left} backup codes left. Generate new ones soon.` : null;
 }
 
-async function notify(deps: TwoFactorDeps, user: User, subject: string, body: string, meta: RequestMeta) {
-  await enqueueMail(deps.queues, {
+// `db` is the transaction that makes the change, so the notice is committed with it.
+async function notify(db: Db, deps: TwoFactorDeps, user: User, subject: string, body: string, meta: RequestMeta) {
+  await enqueueMail(db, {
     to: user.email,
     subject,
     text: `Hi ${user.username},\n\n${body}\nTime: ${deps.clock.now().toISOString()}\nIP address: ${meta.ip}\n\nIf this was not you, secure your account at ${deps.config.baseUrl}/settings/security.\n`,
