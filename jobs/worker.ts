@@ -1,45 +1,53 @@
-import { Worker } from "bullmq";
+import { UnrecoverableError, Worker } from "bullmq";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../src/config.js";
 import { buildDeps, type Deps } from "../src/platform/deps.js";
-import { MAIL_QUEUE, SMS_QUEUE } from "../src/platform/queue.js";
+import { platformJobs, type AnyJobDefinition } from "../src/platform/jobs/index.js";
+import { performOnce } from "../src/platform/jobs/perform-once.js";
+import { bullPrefix, queueNamesOf } from "../src/platform/jobs/queues.js";
+import { startOutboxRelay } from "../src/platform/outbox/index.js";
 import { createRedisConnection } from "../src/platform/redis.js";
-import { sendMailJob } from "./send-mail.js";
-import { sendSmsJob } from "./send-sms.js";
 
 export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-// Starts every queue's worker. Runs in the web process in the embedded
-// default (IN_PROCESS_WORKER=true) or on its own with `npm run worker`.
-export function startWorkers(deps: Deps): RunningWorkers {
+// Starts one BullMQ worker per queue of the job registry, and the outbox relay
+// that feeds them. Runs in the web process in the embedded default
+// (IN_PROCESS_WORKER=true) or on its own with `npm run worker`.
+export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = platformJobs): RunningWorkers {
+  const missing = queueNamesOf(jobs).filter((queue) => !deps.queues.names().includes(queue));
+  if (missing.length) throw new Error(`Queues ${missing.join(", ")} are not in deps.queues: pass the same job registry to buildDeps and startWorkers`);
+
   const connection = createRedisConnection(deps.config.redisUrl, "worker");
-  // One worker per queue; each queue carries one kind of job.
-  const jobsByQueue = [
-    [MAIL_QUEUE, sendMailJob],
-    [SMS_QUEUE, sendSmsJob],
-  ] as const;
-  const workers = jobsByQueue.map(
-    ([queue, job]) =>
-      new Worker(
-        queue,
-        async (received) => {
-          if (received.name !== job.name) throw new Error(`Unknown ${queue} job ${received.name}`);
-          await job.perform(deps, received.data);
-        },
-        { connection, prefix: `${deps.config.redisPrefix}bull`, concurrency: 4 },
-      ),
-  );
+  // A killed worker's jobs are retried once their lock lapses; a job may stall
+  // several times (each crash) because every job is safe to run again.
+  const lockDuration = deps.config.jobLockSeconds * 1000;
+  const workers = queueNamesOf(jobs).map((queue) => {
+    const jobsByName = new Map(jobs.filter((job) => job.queue === queue).map((job) => [job.name, job]));
+    return new Worker(
+      queue,
+      async (received) => {
+        const job = jobsByName.get(received.name);
+        if (!job) throw new UnrecoverableError(`Unknown ${queue} job ${received.name}`);
+        const outcome = await performOnce(deps, job, received.id!, received.data);
+        if (outcome === "already-done") deps.logger.debug({ queue, jobId: received.id }, "job already done; skipped");
+      },
+      { connection, prefix: bullPrefix(deps.config.redisPrefix), concurrency: 4, lockDuration, stalledInterval: lockDuration, maxStalledCount: 10 },
+    );
+  });
   for (const worker of workers) {
     // Job payloads hold codes: log the job id and error only, never the data.
     worker.on("failed", (job, error) => {
       deps.logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, "job failed");
     });
+    // Connection errors repeat while Redis is away; the workers reconnect.
     worker.on("error", () => {});
   }
+  const relay = startOutboxRelay(deps, deps.queues);
   return {
     async close() {
+      await relay.close();
       // close() waits for jobs in flight, so SIGTERM drains instead of dropping.
       await Promise.all(workers.map((worker) => worker.close()));
       connection.disconnect();

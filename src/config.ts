@@ -29,6 +29,7 @@ const envSchema = z.object({
     .transform((value) => (["false", "0", "off", "no", ""].includes(value) ? false : /^\d+$/.test(value) ? Number(value) : value)),
   IN_PROCESS_WORKER: booleanFromEnv.default(true),
   FRESH_AUTH_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -49,6 +50,7 @@ export type Config = Readonly<{
   trustProxy: boolean | number | string;
   inProcessWorker: boolean;
   freshAuthMinutes: number;
+  jobLockSeconds: number;
   logLevel: string;
 }>;
 
@@ -80,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: values.TRUST_PROXY,
     inProcessWorker: values.IN_PROCESS_WORKER,
     freshAuthMinutes: values.FRESH_AUTH_MINUTES,
+    jobLockSeconds: values.JOB_LOCK_SECONDS,
     logLevel: values.LOG_LEVEL,
   });
 }

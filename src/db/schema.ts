@@ -5,3 +5,4 @@ export * from "../modules/audit/tables.js";
 export * from "../modules/profile/tables.js";
 export * from "../modules/password/tables.js";
 export * from "../modules/two-factor/tables.js";
+export * from "../platform/outbox/tables.js";

@@ -5,6 +5,8 @@ import { openDatabase, type Database, type Db } from "./db.js";
 import { systemClock, type Clock } from "./clock.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMailTransport, type MailTransport } from "./mail.js";
+import { platformJobs, type AnyJobDefinition } from "./jobs/index.js";
+import { setOutboxSecretKey } from "./outbox/index.js";
 import { createQueues, type Queues } from "./queue.js";
 import { createSmsTransport, type SmsTransport } from "./sms.js";
 import { connectRedisOrExplain, createRedisConnection } from "./redis.js";
@@ -28,14 +30,19 @@ export interface Deps {
   close(): Promise<void>;
 }
 
-export async function buildDeps(config: Config, overrides: { clock?: Clock; logger?: Logger } = {}): Promise<Deps> {
+// `jobs` is the job registry: one queue is built per queue name it uses.
+export async function buildDeps(
+  config: Config,
+  overrides: { clock?: Clock; logger?: Logger; jobs?: readonly AnyJobDefinition[] } = {},
+): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const redis = createRedisConnection(config.redisUrl, "app");
   await connectRedisOrExplain(redis, config.redisUrl);
   const queueRedis = createRedisConnection(config.redisUrl, "queue");
   await connectRedisOrExplain(queueRedis, config.redisUrl);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const queues = createQueues(queueRedis, config.redisPrefix);
+  const queues = createQueues(queueRedis, config.redisPrefix, overrides.jobs ?? platformJobs);
+  setOutboxSecretKey(config.secretKey);
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
   const smsOutboxDir = path.join(config.dataDir, "sms-outbox");

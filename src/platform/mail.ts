@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer";
 import { z } from "zod";
-import { readOutboxFolder, writeToOutbox, type OutboxEntry as StoredEntry } from "./outbox.js";
+import { readOutboxFolder, writeToOutbox, type OutboxEntry as StoredEntry } from "./file-outbox.js";
 
 export const mailMessageSchema = z.object({
   to: z.string().min(3),
@@ -9,9 +9,15 @@ export const mailMessageSchema = z.object({
 });
 export type MailMessage = z.infer<typeof mailMessageSchema>;
 
+// `key` names one delivery (the job id): sending the same key twice must not
+// make two messages where the transport can prevent it.
+export interface DeliveryOptions {
+  key?: string;
+}
+
 export interface MailTransport {
   kind: "smtp" | "outbox";
-  send(message: MailMessage): Promise<void>;
+  send(message: MailMessage, options?: DeliveryOptions): Promise<void>;
 }
 
 export type OutboxEntry = MailMessage & StoredEntry & { from: string };
@@ -23,13 +29,21 @@ export function createMailTransport(options: { smtpUrl?: string; from: string; o
     const transporter = nodemailer.createTransport(options.smtpUrl);
     return {
       kind: "smtp",
-      send: async (message) => void (await transporter.sendMail({ from: options.from, ...message })),
+      // A re-sent job carries the same Message-ID, so mail systems that
+      // deduplicate on it (and every reader threading on it) see one message.
+      send: async (message, delivery) =>
+        void (await transporter.sendMail({ from: options.from, ...message, ...(delivery?.key ? { messageId: messageIdFor(delivery.key, options.from) } : {}) })),
     };
   }
   return {
     kind: "outbox",
-    send: async (message) => writeToOutbox(options.outboxDir, { from: options.from, ...message }),
+    send: async (message, delivery) => writeToOutbox(options.outboxDir, { from: options.from, ...message }, delivery?.key),
   };
+}
+
+function messageIdFor(key: string, from: string): string {
+  const domain = /@([\w.-]+)/.exec(from)?.[1] ?? "latchkey.localhost";
+  return `<${key.replace(/[^\w.-]/g, "_")}@${domain}>`;
 }
 
 export function readOutbox(outboxDir: string): OutboxEntry[] {

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser, createWorkspace } from "../helpers/factories.js";
+import { eq } from "drizzle-orm";
+import { workspaces } from "../../src/modules/workspaces/tables.js";
+import { addMember, createUser, createWorkspace, reloadUser, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { enableTotpFor } from "../helpers/two-factor.js";
 
 let app: TestApp;
 
@@ -11,6 +14,11 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const COOKIE = "latchkey.sid";
+
+async function workspaceRow(id: string) {
+  const [row] = await app.deps.db.select().from(workspaces).where(eq(workspaces.id, id));
+  return row;
+}
 
 describe("session fixation", () => {
   it("issues a new session id at sign-in and the pre-login id stops working", async () => {
@@ -143,6 +151,39 @@ describe("tenancy", () => {
     expect(foreign.text).not.toContain(bobs.name);
     const switchAttempt = await client.submit("/workspaces", "/workspaces/switch", { slug: bobs.slug });
     expect(switchAttempt.status).toBe(404);
+  });
+
+  it("an owner of workspace A gets 404 for every page and action of workspace B, which stays unchanged", async () => {
+    const alice = await createUser(app.deps);
+    const bob = await createUser(app.deps);
+    const carol = await createUser(app.deps);
+    const alices = await createWorkspace(app.deps, alice);
+    const bobs = await createWorkspace(app.deps, bob);
+    await addMember(app.deps, bobs, carol, "admin");
+    await enableTotpFor(app.deps, carol);
+    const client = await signedInClient(app.baseUrl, alice);
+    // Alice manages her own workspace: the refusals below are about B, not her role.
+    expect((await client.get(`/w/${alices.slug}/settings`)).status).toBe(200);
+    const before = await workspaceRow(bobs.id);
+
+    for (const path of [`/w/${bobs.slug}/members`, `/w/${bobs.slug}/settings`]) {
+      const response = await client.get(path);
+      expect(response.status, path).toBe(404);
+      for (const secret of [bobs.name, bob.email, carol.email, carol.username]) expect(response.text, path).not.toContain(secret);
+    }
+    const posts: Array<[string, Record<string, string>]> = [
+      [`/w/${bobs.slug}/settings/sessions`, { sessionIdleMinutes: "30", sessionMaxDays: "1" }],
+      [`/w/${bobs.slug}/settings/two-factor`, { requireTwoFactor: "on" }],
+      [`/w/${bobs.slug}/members/${carol.id}/two-factor/reset`, {}],
+    ];
+    for (const [path, fields] of posts) {
+      await client.get(`/w/${alices.slug}/settings`);
+      const response = await client.post(path, fields);
+      expect(response.status, path).toBe(404);
+      expect(response.text, path).not.toContain(bobs.name);
+    }
+    expect(await workspaceRow(bobs.id)).toEqual(before);
+    expect((await reloadUser(app.deps, carol.id)).totpEnabledAt).not.toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import argon2 from "argon2";
 import { auditEvents } from "../../src/modules/audit/tables.js";
@@ -8,7 +8,8 @@ import { createUser, signedInClient, reloadUser } from "../helpers/factories.js"
 import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
-const clock = manualClock(new Date("2026-11-23T09:00:00Z"));
+const START = new Date("2026-11-23T09:00:00Z");
+const clock = manualClock(START);
 const NEW_PASSWORD = "Brand-New-Secret-77";
 const CHANGED = /Your Latchkey password was changed/;
 let app: TestApp;
@@ -17,6 +18,9 @@ beforeAll(async () => {
   app = await startTestApp({ clock });
 });
 afterAll(() => app.close());
+// Every test starts at the same instant (some assert the time they see, one
+// moves the clock on), whatever order the tests run in.
+beforeEach(() => clock.set(START));
 
 async function canSignIn(login: string, password: string): Promise<boolean> {
   const response = await new HttpClient(app.baseUrl).submit("/login", "/login", { login, password });

@@ -6,7 +6,7 @@ import { newResetToken } from "../../src/modules/password/reset-tokens.js";
 import { passwordResets } from "../../src/modules/password/tables.js";
 import { users } from "../../src/modules/users/tables.js";
 import { manualClock } from "../../src/platform/clock.js";
-import { createUser, signedInClient, reloadUser } from "../helpers/factories.js";
+import { addMember, createUser, createWorkspace, signedInClient, reloadUser } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -96,6 +96,37 @@ describe("forgot password", () => {
     expect(notice.text).not.toContain(link);
     const audit = await app.deps.db.select().from(auditEvents).where(and(eq(auditEvents.action, "password.reset"), eq(auditEvents.subjectId, user.id)));
     expect(audit).toHaveLength(1);
+  });
+
+  it("ends the sessions on every web process and in every workspace, whichever browser uses the link", async () => {
+    const user = await createUser(app.deps);
+    const first = await createWorkspace(app.deps, user);
+    const second = await createWorkspace(app.deps, await createUser(app.deps));
+    await addMember(app.deps, second, user, "member");
+    const otherProcess = await app.startAnotherInstance();
+    const here = await signedInClient(app.baseUrl, user);
+    const there = await signedInClient(otherProcess.baseUrl, user);
+    await there.get("/workspaces");
+    expect((await there.post("/workspaces/switch", { slug: second.slug })).status).toBe(303);
+    expect((await here.get(`/w/${first.slug}`)).status).toBe(200);
+    expect((await there.get(`/w/${second.slug}`)).status).toBe(200);
+
+    await requestLink(user.email);
+    const { response } = await setNewPassword(await linkFor(user));
+    expect(response.location).toBe("/login");
+
+    for (const [client, path] of [
+      [here, `/w/${first.slug}`],
+      [there, `/w/${second.slug}`],
+    ] as const) {
+      const gone = await client.get(path);
+      expect(gone.status).toBe(303);
+      expect(gone.location).toMatch(/^\/login/);
+    }
+    // Also on the other process for the session that lived here, and vice versa.
+    const replayed = new HttpClient(otherProcess.baseUrl);
+    replayed.setCookie("latchkey.sid", here.cookie("latchkey.sid")!);
+    expect((await replayed.get(`/w/${first.slug}`)).location).toMatch(/^\/login/);
   });
 
   it("accepts the email address in any letter case", async () => {

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 
 // SECURITY.md: "<%-" only for our own partials, and request input never passed
 // to render. These checks read every template and source file, so a new
-// violation fails the suite.
+// violation fails the suite. Each check is one function, run both on the real
+// files and on planted violations, so the planted test exercises the very
+// code that guards the real files.
 const root = path.resolve(import.meta.dirname, "../..");
 
 function filesUnder(directory: string, extension: string): string[] {
@@ -15,37 +17,65 @@ function filesUnder(directory: string, extension: string): string[] {
   });
 }
 
+// 1-based line numbers of `<%-` outputs that are not `include(...)`.
+function findUnsafeOutput(template: string): number[] {
+  return template
+    .split("\n")
+    .flatMap((line, index) => [...line.matchAll(/<%-(.*?)%>/g)].filter((match) => !/^\s*include\(/.test(match[1]!)).map(() => index + 1));
+}
+
+// 1-based line numbers where request input goes straight to a view.
+function findRequestInputRendered(source: string): number[] {
+  return source
+    .split("\n")
+    .flatMap((line, index) =>
+      /(render|renderPage|renderForm|renderFragment)\(.*\breq\.(query|body|params)\b/.test(line) || /\.\.\.req\.(query|body|params)\b/.test(line) ? [index + 1] : [],
+    );
+}
+
+// Whether a template has inline script, inline style, inline handlers or
+// htmx's eval hooks, which the CSP blocks (or which would need unsafe-eval).
+function hasInlineCode(template: string): boolean {
+  return /<script(?![^>]*\bsrc=)[^>]*>/.test(template) || /\sstyle=/.test(template) || /\son[a-z]+=/.test(template) || /hx-on|js:/.test(template);
+}
+
+function where(file: string, lines: number[]): string[] {
+  return lines.map((line) => `${path.relative(root, file)}:${line}`);
+}
+
 describe("templates and rendering", () => {
   it("use <%- only to include partials", () => {
-    const offenders = filesUnder(path.join(root, "views"), ".ejs").flatMap((file) =>
-      readFileSync(file, "utf8")
-        .split("\n")
-        .flatMap((line, index) => [...line.matchAll(/<%-(.*?)%>/g)].filter((match) => !/^\s*include\(/.test(match[1]!)).map(() => `${path.relative(root, file)}:${index + 1}`)),
-    );
+    const offenders = filesUnder(path.join(root, "views"), ".ejs").flatMap((file) => where(file, findUnsafeOutput(readFileSync(file, "utf8"))));
     expect(offenders).toEqual([]);
   });
 
   it("never pass req.query, req.body or req.params straight to a view", () => {
-    const offenders = filesUnder(path.join(root, "src"), ".ts").flatMap((file) =>
-      readFileSync(file, "utf8")
-        .split("\n")
-        .map((line, index) => ({ line, where: `${path.relative(root, file)}:${index + 1}` }))
-        .filter(({ line }) => /(render|renderPage|renderForm)\(.*\breq\.(query|body|params)\b/.test(line) || /\.\.\.req\.(query|body|params)\b/.test(line))
-        .map(({ where }) => where),
-    );
+    const offenders = filesUnder(path.join(root, "src"), ".ts").flatMap((file) => where(file, findRequestInputRendered(readFileSync(file, "utf8"))));
     expect(offenders).toEqual([]);
   });
 
   it("load no inline script or style, which the CSP would block anyway", () => {
-    const offenders = filesUnder(path.join(root, "views"), ".ejs").filter((file) => {
-      const text = readFileSync(file, "utf8");
-      return /<script(?![^>]*\bsrc=)[^>]*>/.test(text) || /\sstyle=/.test(text) || /\son[a-z]+=/.test(text) || /hx-on|js:/.test(text);
-    });
+    const offenders = filesUnder(path.join(root, "views"), ".ejs").filter((file) => hasInlineCode(readFileSync(file, "utf8")));
     expect(offenders.map((file) => path.relative(root, file))).toEqual([]);
   });
 
-  it("a planted violation would be caught", () => {
-    expect(/<%-(.*?)%>/.exec("<%- user.name %>")![1]).not.toMatch(/^\s*include\(/);
-    expect(/(render|renderPage|renderForm)\(.*\breq\.(query|body|params)\b/.test('res.render("x", req.query)')).toBe(true);
+  it("a planted violation would be caught, and the allowed forms are not", () => {
+    expect(findUnsafeOutput("<p>\n<%- user.name %>\n</p>")).toEqual([2]);
+    expect(findUnsafeOutput('<%- include("partials/x") %> <%-body%>')).toEqual([1]);
+    expect(findUnsafeOutput('<%- include("partials/x", { a: 1 }) %>\n<%= user.name %>')).toEqual([]);
+
+    expect(findRequestInputRendered('res.render("x", req.query)')).toEqual([1]);
+    expect(findRequestInputRendered('ok();\nrenderPage(res, "x", { values: req.body })')).toEqual([2]);
+    expect(findRequestInputRendered('renderFragment(res, "x", req.params)')).toEqual([1]);
+    expect(findRequestInputRendered("const data = { ...req.query };")).toEqual([1]);
+    expect(findRequestInputRendered('const input = parseInput(schema, req.body);\nrenderPage(res, "x", { input })')).toEqual([]);
+
+    expect(hasInlineCode("<script>alert(1)</script>")).toBe(true);
+    expect(hasInlineCode('<script nonce="x">alert(1)</script>')).toBe(true);
+    expect(hasInlineCode('<div style="color: red">')).toBe(true);
+    expect(hasInlineCode('<button onclick="go()">')).toBe(true);
+    expect(hasInlineCode('<form hx-on::after-request="x">')).toBe(true);
+    expect(hasInlineCode("<div hx-vals='js:{a: 1}'>")).toBe(true);
+    expect(hasInlineCode('<script src="/static/app.js" defer></script>\n<p class="note">')).toBe(false);
   });
 });

@@ -108,6 +108,27 @@ describe("enforcement", () => {
     await expectSignedOut(client, path);
   });
 
+  it("holds the inactivity limit to the second: just under it the session lives, just over it it ends", async () => {
+    const { workspace, client } = await ownerWithWorkspace({ sessionIdleMinutes: 45 });
+    const path = `/w/${workspace.slug}/members`;
+    clock.advance(45 * MINUTE - 1000);
+    expect((await client.get(path)).status).toBe(200);
+    clock.advance(45 * MINUTE + 1000);
+    await expectSignedOut(client, path);
+  });
+
+  it("applies the inactivity limit of the workspace switched to", async () => {
+    const { owner, workspace, client } = await ownerWithWorkspace();
+    const strict = await createWorkspace(app.deps, owner);
+    await app.deps.db.update(workspaces).set({ sessionIdleMinutes: 30 }).where(eq(workspaces.id, strict.id));
+    await client.get("/workspaces");
+    expect((await client.post("/workspaces/switch", { slug: strict.slug })).status).toBe(303);
+    clock.advance(29 * MINUTE);
+    expect((await client.get(`/w/${strict.slug}`)).status).toBe(200);
+    clock.advance(31 * MINUTE);
+    await expectSignedOut(client, `/w/${strict.slug}`);
+  });
+
   it("ends a session at the maximum duration however active it is", async () => {
     const { workspace, client } = await ownerWithWorkspace({ sessionMaxDays: 1, sessionIdleMinutes: 10080 });
     const path = `/w/${workspace.slug}`;

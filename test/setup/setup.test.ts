@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { users } from "../../src/modules/users/tables.js";
 import { memberships, workspaces } from "../../src/modules/workspaces/tables.js";
@@ -7,10 +7,12 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 let app: TestApp;
 
-beforeAll(async () => {
+// Every test starts from a brand-new instance (no account yet): setup is a
+// one-time transition, so tests sharing one app would depend on their order.
+beforeEach(async () => {
   app = await startTestApp();
 });
-afterAll(() => app.close());
+afterEach(() => app.close());
 
 const admin = {
   username: "root_admin",

@@ -69,6 +69,25 @@ describe("workspace admin reset of 2FA", () => {
     expect((await adminClient.post(`/w/${workspace.slug}/members/${member.id}/two-factor/reset`, {})).status).toBe(303);
     expect(await totpOn(member.id)).toBe(false);
   });
+
+  it("a member of another workspace is 404 here, and their 2FA stays on", async () => {
+    const { owner, admin, workspace, signIn } = await team();
+    // The target is a plain member elsewhere: found without the workspace
+    // condition, the policy would let this admin reset them.
+    const elsewhere = await createWorkspace(app.deps, await createUser(app.deps));
+    const target = await createUser(app.deps);
+    await addMember(app.deps, elsewhere, target, "member");
+    await enableTotpFor(app.deps, target);
+    for (const actor of [owner, admin]) {
+      const client = await signIn(actor);
+      expect((await client.get(`/w/${workspace.slug}/members`)).text).not.toContain(target.username);
+      const response = await client.post(`/w/${workspace.slug}/members/${target.id}/two-factor/reset`, {});
+      expect(response.status).toBe(404);
+      expect(response.text).not.toContain(target.username);
+      expect(await totpOn(target.id)).toBe(true);
+    }
+    expect(app.mail.all().filter((mail) => mail.to === target.email && /two-factor authentication was reset/.test(mail.subject))).toEqual([]);
+  });
 });
 
 describe("workspace requirement", () => {

@@ -1,0 +1,18 @@
+import { sql } from "drizzle-orm";
+import type { JobDefinition, SqlDb } from "../jobs/definition.js";
+import { sealPayload } from "./sealing.js";
+import { outbox } from "./tables.js";
+
+// Relays LISTEN on this channel; NOTIFY is delivered only when (and if) the
+// surrounding transaction commits.
+export const OUTBOX_CHANNEL = "latchkey_outbox";
+
+// Records a job to run once `db` commits. Pass the transaction that makes the
+// change the job follows from: if it rolls back, the job never existed; once
+// it commits, the job survives Redis outages and process crashes. The payload
+// is validated now, so a bad one fails the change instead of a later job.
+export async function enqueueJob<P>(db: SqlDb, job: JobDefinition<P>, payload: P): Promise<void> {
+  const valid = job.schema.parse(payload);
+  await db.insert(outbox).values({ queue: job.queue, jobName: job.name, sealedPayload: sealPayload(valid) });
+  await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+}
