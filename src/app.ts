@@ -4,7 +4,7 @@ import express from "express";
 import type { Deps } from "./platform/deps.js";
 import { notFound } from "./platform/errors.js";
 import { requireRedisReady } from "./web/availability.js";
-import type { WebDeps } from "./web/context.js";
+import type { WebDeps } from "./web/deps.js";
 import { loadCurrentUser } from "./web/current-user.js";
 import { errorHandler } from "./web/error-handler.js";
 import { createPageRegistry, settingsPageRoutes } from "./web/sections.js";

@@ -1,10 +1,4 @@
 import type { Request } from "express";
-import type { Deps } from "../platform/deps.js";
-import type { AuthMethodRegistry } from "./sign-in/auth-method.js";
-import type { LoginThrottle, SecondFactorThrottle } from "./sign-in/throttle.js";
-import type { PageRegistry } from "./sections.js";
-import type { WorkspaceRequirement, WorkspaceScope } from "./workspace-scope.js";
-import type { createSessionStore } from "./session/store.js";
 
 // What a request knows about who sent it; recorded with every security event.
 export interface RequestMeta {
@@ -61,19 +55,5 @@ declare module "express-serve-static-core" {
   interface Request {
     currentUser?: CurrentUser;
     sessionExpired?: boolean;
-    // Set by the workspace router for /w/:slug/… requests.
-    scope?: WorkspaceScope;
   }
-}
-
-// Everything a route needs: the platform's deps plus what the web layer built
-// from the modules' registrations at start (app.ts).
-export interface WebDeps extends Deps {
-  sessionStore: ReturnType<typeof createSessionStore>;
-  sessionCookieName: string;
-  authMethods: AuthMethodRegistry;
-  pages: PageRegistry;
-  workspaceRequirements: WorkspaceRequirement[];
-  loginThrottle: LoginThrottle;
-  secondFactorThrottle: SecondFactorThrottle;
 }

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from "express";
-import type { AccountUser, CurrentUser, WebDeps } from "./context.js";
+import type { Deps } from "../platform/deps.js";
+import type { AccountUser, CurrentUser } from "./context.js";
 import { currentUserOf, requireUser } from "./guards.js";
 import { echoableValues, renderPage, type FormContext } from "./render.js";
 
@@ -10,7 +11,7 @@ import { echoableValues, renderPage, type FormContext } from "./render.js";
 // in that section only (no JavaScript).
 
 export interface SectionContext {
-  deps: WebDeps;
+  deps: Deps;
   req: Request;
   user: AccountUser;
   current: CurrentUser;
@@ -51,6 +52,8 @@ export function defineSection<Model extends object>(section: Section<Model>): Se
   return section as Section;
 }
 
+type PageDeps = Deps & { pages: PageRegistry };
+
 export function createPageRegistry(sections: Section[]): PageRegistry {
   const seen = new Set<string>();
   for (const section of sections) {
@@ -72,17 +75,17 @@ export function createPageRegistry(sections: Section[]): PageRegistry {
   };
 }
 
-export function sectionContext(deps: WebDeps, req: Request): SectionContext {
+export function sectionContext(deps: PageDeps, req: Request): SectionContext {
   const current = currentUserOf(req);
   return { deps, req, user: current.user, current };
 }
 
-async function pageData(deps: WebDeps, req: Request, page: PageId, failedSection: string | null) {
+async function pageData(deps: PageDeps, req: Request, page: PageId, failedSection: string | null) {
   const sections = await deps.pages.load(page, sectionContext(deps, req));
   return { title: settingsPages[page].title, sections, failedSection };
 }
 
-export function renderSectionedPage(deps: WebDeps, req: Request, res: Response, page: PageId): Promise<void> {
+export function renderSectionedPage(deps: PageDeps, req: Request, res: Response, page: PageId): Promise<void> {
   return pageData(deps, req, page, null).then((data) => renderPage(res, PAGE_VIEW, { ...data, values: {}, errors: {}, formError: null }));
 }
 
@@ -90,7 +93,7 @@ export function renderSectionedPage(deps: WebDeps, req: Request, res: Response, 
 // that section's model (htmx), or the whole page (no JavaScript). `extra`
 // adds what the fragment needs beyond the model (e.g. which card failed).
 export function rememberSectionForm(
-  deps: WebDeps,
+  deps: PageDeps,
   req: Request,
   res: Response,
   form: { page: PageId; section: string; fragment: string; extra?: () => object },
@@ -106,7 +109,7 @@ export function rememberSectionForm(
 }
 
 // GET /settings/profile and /settings/security: the pages themselves.
-export function settingsPageRoutes(deps: WebDeps): Router {
+export function settingsPageRoutes(deps: PageDeps): Router {
   const router = Router();
   for (const [id, page] of Object.entries(settingsPages) as Array<[PageId, (typeof settingsPages)[PageId]]>) {
     router.get(page.path, requireUser, (req, res) => renderSectionedPage(deps, req, res, id));

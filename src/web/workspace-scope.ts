@@ -1,7 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import { AppError, notFound } from "../platform/errors.js";
-import type { CurrentUser, Membership, ScopedWorkspace, WebDeps } from "./context.js";
+import type { Deps } from "../platform/deps.js";
+import type { CurrentUser, Membership, ScopedWorkspace } from "./context.js";
 import { requireUser, loginUrl } from "./guards.js";
 import { redirectTo, setFlash } from "./render.js";
 import { limitsOf, sessionExpired } from "./session/limits.js";
@@ -25,6 +26,15 @@ export interface WorkspaceRequirement {
   allows(path: string): boolean;
 }
 
+declare module "express-serve-static-core" {
+  interface Request {
+    // Set by the workspace router for /w/:slug/… requests.
+    scope?: WorkspaceScope;
+  }
+}
+
+type ScopeDeps = Pick<Deps, "clock" | "sessionIndex"> & { workspaceRequirements: WorkspaceRequirement[] };
+
 export const slugParam = z.object({ slug: z.string().max(64) });
 
 export function scopeOf(req: Request): WorkspaceScope {
@@ -36,7 +46,7 @@ export function scopeUrl(scope: WorkspaceScope, path = ""): string {
   return `/w/${scope.workspace.slug}${path}`;
 }
 
-function firstUnmet(deps: WebDeps, current: CurrentUser, workspace: ScopedWorkspace) {
+function firstUnmet(deps: ScopeDeps, current: CurrentUser, workspace: ScopedWorkspace) {
   for (const requirement of deps.workspaceRequirements) {
     const unmet = requirement.unmetBy(current, workspace);
     if (unmet) return { requirement, unmet };
@@ -48,7 +58,7 @@ function firstUnmet(deps: WebDeps, current: CurrentUser, workspace: ScopedWorksp
 // non-members: a workspace's existence is not disclosed), then applies that
 // workspace's own session limits and requirements — whichever workspace the
 // session is signed into. Feature routes are added to the returned router.
-export function createWorkspaceRouter(deps: WebDeps): Router {
+export function createWorkspaceRouter(deps: ScopeDeps): Router {
   const router = Router({ mergeParams: true });
   router.use(requireUser, async (req: Request, res: Response, next: NextFunction) => {
     const { slug } = parseInput(slugParam, req.params);
@@ -72,7 +82,7 @@ export function createWorkspaceRouter(deps: WebDeps): Router {
 }
 
 // Pages outside /w/ obey the requirements of the session's active workspace.
-export function activeWorkspaceRequirements(deps: WebDeps) {
+export function activeWorkspaceRequirements(deps: ScopeDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     const current = req.currentUser;
     const workspace = current?.activeMembership?.workspace;

@@ -1,6 +1,7 @@
 import { Router, type Request } from "express";
 import { notFound } from "../../platform/errors.js";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";

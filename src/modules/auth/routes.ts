@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { AppError } from "../../platform/errors.js";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { redirectIfSignedIn } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
 import { parseFactorInput, type AuthMethod } from "../../web/sign-in/auth-method.js";
@@ -25,7 +26,6 @@ const article = (label: string) => (/^[aeiou]/i.test(label) ? "an" : "a");
 function verifyView(step: SecondStep, method: AuthMethod) {
   const factor = method.secondFactor!;
   return {
-    title: "Two-step verification",
     challenge: { method: method.id, prompt: factor.prompt(step.user), fields: factor.fields, canResend: Boolean(factor.begin) },
     alternatives: step.methods
       .filter((other) => other !== method && !other.secondFactor!.begin)
@@ -37,10 +37,10 @@ export function authRoutes(deps: WebDeps): Router {
   const router = Router();
   const registrationLimit = createRegistrationLimit(deps.redis, deps.config.redisPrefix);
 
-  router.get("/register", redirectIfSignedIn, (_req, res) => renderPage(res, "auth/register", { title: "Create an account", values: {}, errors: {} }));
+  router.get("/register", redirectIfSignedIn, (_req, res) => renderPage(res, "auth/register", { values: {}, errors: {} }));
 
   router.post("/register", async (req, res) => {
-    rememberForm(res, req, "auth/register", "auth/_register-form", { title: "Create an account" });
+    rememberForm(res, req, "auth/register", "auth/_register-form");
     await registrationLimit.consume(requestMeta(req).ip);
     const input = parseInput(registerSchema, req.body);
     const user = await registerUser(deps, input, requestMeta(req));
@@ -51,7 +51,6 @@ export function authRoutes(deps: WebDeps): Router {
   router.get("/login", redirectIfSignedIn, (req, res) => {
     const query = parseInput(loginQuerySchema, req.query);
     renderPage(res, "auth/login", {
-      title: "Sign in",
       values: { return_to: safeReturnTo(query.return_to, "") },
       errors: {},
       formError: null,
@@ -60,7 +59,7 @@ export function authRoutes(deps: WebDeps): Router {
   });
 
   router.post("/login", async (req, res) => {
-    rememberForm(res, req, "auth/login", "auth/_login-form", { title: "Sign in", notice: null });
+    rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null });
     const user = await passwordMethod.firstFactor!.identify!({ deps, meta: requestMeta(req) }, req.body as Record<string, string>);
     const { return_to } = parseInput(returnToBody, req.body);
     await afterFirstFactor(deps, req, res, user, passwordMethod, return_to);

@@ -1,6 +1,7 @@
 import type { Request, Response } from "express";
 import { AppError } from "../../platform/errors.js";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { redirectTo, safeReturnTo, setFlash } from "../../web/render.js";
 import type { AuthMethod, FactorOutcome, MethodContext } from "../../web/sign-in/auth-method.js";
 import { liveChallenge, MAX_CHALLENGE_FAILURES, pendingSignIn, type PendingSignIn } from "../../web/sign-in/challenge.js";

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from "express"
 import { notFound } from "../../platform/errors.js";
 import { readOutbox } from "../../platform/mail.js";
 import { readSmsOutbox } from "../../platform/sms.js";
-import type { WebDeps } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { renderPage } from "../../web/render.js";
 
 // Development only, and only while mail goes to the local outbox: shows what
@@ -19,7 +19,7 @@ export function devMailboxRoutes(deps: WebDeps): Router {
     const when = (sentAt: string) => sentAt.replace("T", " ").slice(0, 19);
     const messages = readOutbox(deps.outboxDir).slice(0, 100).map((message) => ({ ...message, sentAt: when(message.sentAt) }));
     const texts = readSmsOutbox(deps.smsOutboxDir).slice(0, 50).map((message) => ({ ...message, sentAt: when(message.sentAt) }));
-    renderPage(res, "dev-mailbox/list", { title: "Mailbox", messages, texts });
+    renderPage(res, "dev-mailbox/list", { messages, texts });
   });
   return router;
 }

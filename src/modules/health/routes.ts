@@ -1,5 +1,5 @@
 import { Router } from "express";
-import type { WebDeps } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 
 // /healthz: the process answers. /readyz: it can reach PostgreSQL and Redis,
 // for load balancers and the Docker healthcheck.

@@ -1,6 +1,7 @@
 import type { Router } from "express";
 import { z } from "zod";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { requireFreshAuth } from "../../web/guards.js";
 import { redirectTo, renderPage, setFlash } from "../../web/render.js";
 import { authFacts } from "../../web/sign-in/session-auth.js";
@@ -20,7 +21,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     const viewer = { id: scope.membership.userId, role: scope.membership.role };
     const members = await listWorkspaceMembers(deps, scope);
     renderPage(res, "workspaces/members", {
-      title: `Members · ${scope.workspace.name}`,
+      title: "Members",
       workspace: presentMembership(scope.membership, authFacts(req).workspaceId),
       members: members.map((member) => presentMember(member, viewer)),
     });

@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { authFacts, destroySession, rotateSessionId } from "../../web/sign-in/session-auth.js";
 import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, setFlash } from "../../web/render.js";

@@ -1,5 +1,6 @@
 import { Router, type Request } from "express";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireUser } from "../../web/guards.js";
 import { notFound } from "../../platform/errors.js";
 import { redirectTo, setFlash } from "../../web/render.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { usernameSchema } from "../users/schema.js";
+import { usernameSchema } from "../users/index.js";
 
 // The same rules as registration: one definition of a valid username.
 export const changeUsernameSchema = z.object({ username: usernameSchema });

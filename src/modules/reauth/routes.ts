@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, safeReturnTo } from "../../web/render.js";
 import type { AuthMethod } from "../../web/sign-in/auth-method.js";
@@ -19,7 +20,6 @@ export function reauthRoutes(deps: WebDeps): Router {
   router.get("/reauth", requireUser, (req, res) => {
     const { return_to } = parseInput(reauthQuery, req.query);
     renderPage(res, "reauth/page", {
-      title: "Confirm it is you",
       methods: presentMethods(reauthMethodsFor(deps, currentUserOf(req).user)),
       values: { return_to: safeReturnTo(return_to, "/settings/security") },
       errors: {},
@@ -29,7 +29,7 @@ export function reauthRoutes(deps: WebDeps): Router {
 
   router.post("/reauth", requireUser, async (req, res) => {
     const user = currentUserOf(req).user;
-    rememberForm(res, req, "reauth/page", "reauth/_form", { title: "Confirm it is you", methods: presentMethods(reauthMethodsFor(deps, user)) });
+    rememberForm(res, req, "reauth/page", "reauth/_form", { methods: presentMethods(reauthMethodsFor(deps, user)) });
     const { method, return_to } = parseInput(reauthBody, req.body);
     await reauthenticate(deps, user, method, req.body, requestMeta(req));
     await markReauthenticated(req, deps, method);

@@ -1,5 +1,6 @@
 import { AppError } from "../../platform/errors.js";
-import type { RequestMeta, WebDeps } from "../../web/context.js";
+import type { RequestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { parseFactorInput, type AuthMethod } from "../../web/sign-in/auth-method.js";
 import { recordEvent } from "../audit/index.js";
 import type { User } from "../users/index.js";

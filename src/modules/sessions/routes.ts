@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";

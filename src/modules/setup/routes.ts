@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { notFound } from "../../platform/errors.js";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { redirectTo, rememberForm, renderPage } from "../../web/render.js";
 import { establishSession } from "../../web/sign-in/session-auth.js";
 import { parseInput } from "../../web/validate.js";
@@ -23,10 +24,10 @@ export function setupRoutes(deps: WebDeps, setupState: SetupState): Router {
     next();
   });
 
-  router.get("/setup", (_req, res) => renderPage(res, "setup/page", { title: "Set up Latchkey", values: {}, errors: {} }));
+  router.get("/setup", (_req, res) => renderPage(res, "setup/page", { values: {}, errors: {} }));
 
   router.post("/setup", async (req, res) => {
-    rememberForm(res, req, "setup/page", "setup/_form", { title: "Set up Latchkey" });
+    rememberForm(res, req, "setup/page", "setup/_form");
     const input = parseInput(setupSchema, req.body);
     const { user, workspace } = await completeSetup(deps, input, requestMeta(req));
     await establishSession(req, deps, { userId: user.id, workspace, factors: ["password"] });

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from "express";
 import QRCode from "qrcode";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";

@@ -1,6 +1,7 @@
 import { Router, type Router as ExpressRouter } from "express";
 import { z } from "zod";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage } from "../../web/render.js";
 import { authFacts, switchWorkspace } from "../../web/sign-in/session-auth.js";
@@ -18,16 +19,16 @@ export function workspaceRoutes(deps: WebDeps): Router {
 
   router.get("/workspaces", requireUser, (req, res) => {
     const { memberships } = currentUserOf(req);
-    renderPage(res, "workspaces/list", { title: "Workspaces", workspaces: memberships.map((m) => presentMembership(m, authFacts(req).workspaceId)) });
+    renderPage(res, "workspaces/list", { workspaces: memberships.map((m) => presentMembership(m, authFacts(req).workspaceId)) });
   });
 
   router.get("/workspaces/new", requireUser, (req, res) => {
     const query = parseInput(newWorkspaceQuery, req.query);
-    renderPage(res, "workspaces/new", { title: "New workspace", values: {}, errors: {}, isFirst: Boolean(query.first) && currentUserOf(req).memberships.length === 0 });
+    renderPage(res, "workspaces/new", { values: {}, errors: {}, isFirst: Boolean(query.first) && currentUserOf(req).memberships.length === 0 });
   });
 
   router.post("/workspaces", requireUser, async (req, res) => {
-    rememberForm(res, req, "workspaces/new", "workspaces/_form", { title: "New workspace", isFirst: false });
+    rememberForm(res, req, "workspaces/new", "workspaces/_form", { isFirst: false });
     const input = parseInput(createWorkspaceSchema, req.body);
     const workspace = await createWorkspace(deps.db, currentUserOf(req).user.id, input, requestMeta(req));
     await switchWorkspace(req, deps, workspace);
@@ -48,6 +49,6 @@ export function workspaceRoutes(deps: WebDeps): Router {
 export function workspaceHomeRoutes(router: ExpressRouter): void {
   router.get("/", (req, res) => {
     const { membership, workspace } = scopeOf(req);
-    renderPage(res, "workspaces/home", { title: workspace.name, workspace: presentMembership(membership, authFacts(req).workspaceId) });
+    renderPage(res, "workspaces/home", { workspace: presentMembership(membership, authFacts(req).workspaceId) });
   });
 }

@@ -1,6 +1,7 @@
 import type { Request, Router } from "express";
 import { z } from "zod";
-import { requestMeta, type WebDeps } from "../../web/context.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { authFacts } from "../../web/sign-in/session-auth.js";
@@ -20,7 +21,7 @@ export function workspaceSettingsRoutes(deps: WebDeps, router: Router): void {
   // when a form on it failed, never for a successful save.
   async function settingsPage(req: Request, scope: WorkspaceScope) {
     const activity = await listWorkspaceActivity(deps.db, scope.workspace.id);
-    return { title: `Settings · ${scope.workspace.name}`, workspace: presentMembership(scope.membership, authFacts(req).workspaceId), activity: activity.map(presentWorkspaceEvent) };
+    return { workspace: presentMembership(scope.membership, authFacts(req).workspaceId), activity: activity.map(presentWorkspaceEvent) };
   }
 
   router.get("/settings", async (req, res) => {

@@ -1,6 +1,8 @@
 import type { Request } from "express";
 import { ValidationError } from "../../platform/errors.js";
-import type { AccountUser, RequestMeta, WebDeps } from "../context.js";
+import type { Deps } from "../../platform/deps.js";
+import type { AccountUser, RequestMeta } from "../context.js";
+import type { LoginThrottle, SecondFactorThrottle } from "./throttle.js";
 
 // One interface for every way to prove who you are (Kratos-style methods).
 // A method declares what it can be: a first factor (it identifies the
@@ -18,7 +20,7 @@ export interface MethodField {
 }
 
 export interface MethodContext {
-  deps: WebDeps;
+  deps: Deps & { loginThrottle: LoginThrottle; secondFactorThrottle: SecondFactorThrottle };
   meta: RequestMeta;
 }
 

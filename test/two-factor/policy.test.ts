@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { backupCodesWarning, loginVerificationPolicy } from "../../src/modules/two-factor/policy.js";
+
+const at = new Date("2026-01-01T00:00:00Z");
+const account = (changes: Record<string, unknown> = {}) => ({
+  totpEnabledAt: null,
+  totpSecretEncrypted: null,
+  emailVerifiedAt: null,
+  phone: null,
+  phoneVerifiedAt: null,
+  ...changes,
+});
+
+describe("loginVerificationPolicy.whyUnavailable", () => {
+  const withTotp = account({ totpEnabledAt: at, totpSecretEncrypted: "sealed" });
+  const verified = account({ emailVerifiedAt: at, phone: "+447911123456", phoneVerifiedAt: at });
+
+  it("forces the authenticator once TOTP is on", () => {
+    expect(loginVerificationPolicy.whyUnavailable(withTotp, "totp")).toBeNull();
+    for (const method of ["none", "email", "sms"] as const) expect(loginVerificationPolicy.whyUnavailable(withTotp, method)).toMatch(/Turn off/);
+  });
+
+  it("offers email and SMS codes only for verified contacts", () => {
+    expect(loginVerificationPolicy.whyUnavailable(account(), "email")).toMatch(/Verify your email/);
+    expect(loginVerificationPolicy.whyUnavailable(account({ phone: "+447911123456" }), "sms")).toMatch(/Verify a phone/);
+    expect(loginVerificationPolicy.whyUnavailable(verified, "email")).toBeNull();
+    expect(loginVerificationPolicy.whyUnavailable(verified, "sms")).toBeNull();
+    expect(loginVerificationPolicy.whyUnavailable(verified, "none")).toBeNull();
+    expect(loginVerificationPolicy.whyUnavailable(verified, "totp")).toMatch(/Turn on/);
+  });
+});
+
+describe("backupCodesWarning", () => {
+  it.each([
+    [null, null],
+    [10, null],
+    [4, null],
+    [3, "Only 3 backup codes left. Generate new ones soon."],
+    [1, "Only 1 backup codes left. Generate new ones soon."],
+    [0, "You have no backup codes left. Generate new ones now."],
+  ])("%s left: %s", (left, warning) => {
+    expect(backupCodesWarning(left)).toBe(warning);
+  });
+});
