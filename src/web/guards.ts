@@ -47,12 +47,21 @@ function refererPath(req: Request): string | undefined {
 }
 
 // Sensitive changes need an authentication younger than FRESH_AUTH_MINUTES;
-// otherwise the user proves it again on /reauth and comes back here.
+// otherwise the user proves it again on /reauth and comes back here. The
+// guard is marked so a test can list every route that carries it.
+const freshAuthGuards = new WeakSet<object>();
+
+export function isFreshAuthGuard(handler: unknown): boolean {
+  return typeof handler === "function" && freshAuthGuards.has(handler);
+}
+
 export function requireFreshAuth(deps: { clock: { now(): Date }; config: { freshAuthMinutes: number } }) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  const guard = (req: Request, res: Response, next: NextFunction) => {
     const authenticatedAt = authFacts(req).authenticatedAt ?? 0;
     if (deps.clock.now().getTime() - authenticatedAt <= deps.config.freshAuthMinutes * 60_000) return next();
     const returnTo = req.method === "GET" ? req.originalUrl : (refererPath(req) ?? "/settings/security");
     redirectTo(req, res, `/reauth?return_to=${encodeURIComponent(returnTo)}`);
   };
+  freshAuthGuards.add(guard);
+  return guard;
 }

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { manualClock } from "../../src/platform/clock.js";
+import { isFreshAuthGuard } from "../../src/web/guards.js";
+import { addMember, createUser, createWorkspace, signedInClient } from "../helpers/factories.js";
+import { startTestApp, type TestApp } from "../helpers/test-app.js";
+
+// Every route behind requireFreshAuth, read from the app's own router: the
+// list below is what must be sensitive (removing the guard from one fails the
+// first test), and each of them, with a sign-in older than 15 minutes, sends
+// the browser to /reauth and changes nothing (the second).
+const clock = manualClock(new Date("2026-11-24T09:00:00Z"));
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({ clock });
+});
+afterAll(() => app.close());
+
+interface Layer {
+  rawPath?: string;
+  handle: { stack?: Layer[] } & ((...args: never[]) => unknown);
+  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
+}
+
+function sensitiveRoutes(stack: Layer[], prefix = ""): string[] {
+  return stack.flatMap((layer) => {
+    if (layer.route) {
+      if (!layer.route.stack.some((entry) => isFreshAuthGuard(entry.handle))) return [];
+      return Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${prefix}${layer.route!.path}`);
+    }
+    const nested = layer.handle.stack;
+    if (!nested) return [];
+    const mount = typeof layer.rawPath === "string" && layer.rawPath !== "/" ? layer.rawPath : "";
+    return sensitiveRoutes(nested, prefix + mount);
+  });
+}
+
+const EXPECTED = [
+  "GET /settings/security/two-factor/setup",
+  "POST /admin/users/:id/password",
+  "POST /admin/users/:id/two-factor/reset",
+  "POST /settings/profile/:channel/confirm",
+  "POST /settings/profile/:channel/identity/send",
+  "POST /settings/profile/:channel/identity/verify",
+  "POST /settings/profile/:channel/send",
+  "POST /settings/profile/:channel/start",
+  "POST /settings/security/login-verification",
+  "POST /settings/security/password",
+  "POST /settings/security/sessions/:handle/end",
+  "POST /settings/security/sessions/others/end",
+  "POST /settings/security/two-factor/backup-codes",
+  "POST /settings/security/two-factor/reenrol",
+  "POST /settings/security/two-factor/setup",
+  "POST /w/:slug/members/:userId/two-factor/reset",
+  "POST /w/:slug/settings/sessions",
+  "POST /w/:slug/settings/two-factor",
+];
+
+describe("routes marked sensitive", () => {
+  it("are exactly the credential, factor, session, contact and administration changes", () => {
+    const express = createApp(app.deps) as unknown as { router: { stack: Layer[] } };
+    expect(sensitiveRoutes(express.router.stack).sort()).toEqual([...EXPECTED].sort());
+  });
+
+  it.each(EXPECTED)("%s with a 16-minute-old sign-in goes to /reauth first", async (route) => {
+    const admin = await createUser(app.deps, { isInstanceAdmin: true });
+    const workspace = await createWorkspace(app.deps, admin);
+    const member = await createUser(app.deps);
+    await addMember(app.deps, workspace, member);
+    const client = await signedInClient(app.baseUrl, admin);
+    clock.advance(16 * 60_000);
+    const [method, pattern] = route.split(" ") as [string, string];
+    const path = pattern
+      .replace(":slug", workspace.slug)
+      .replace(":userId", member.id)
+      .replace(":id", member.id)
+      .replace(":channel", "email")
+      .replace(":handle", "a-session-handle");
+    const response = method === "GET" ? await client.get(path) : await client.post(path, { code: "123456", requireTwoFactor: "on", sessionIdleMinutes: "60", sessionMaxDays: "1" });
+    expect(response.status).toBe(303);
+    expect(response.location).toMatch(/^\/reauth\?return_to=/);
+  });
+});
