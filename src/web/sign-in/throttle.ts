@@ -67,10 +67,9 @@ export function createLoginThrottle(redis: Redis, prefix: string): LoginThrottle
 // new password sign-in opens a new one, so the real cap is here: 10 wrong
 // answers for an account in 15 minutes lock its second step for 15 minutes,
 // whatever the password step does (a correct password never resets this).
-// The IP ceiling is higher, so one office behind one address is not locked
-// out by a single user's mistakes.
+// The same count per IP stops one client that holds several passwords from
+// guessing codes for each account in turn (SECURITY.md's numbers).
 export const SECOND_FACTOR_FAILURES = 10;
-const SECOND_FACTOR_IP_FAILURES = 30;
 
 export interface SecondFactorThrottle {
   assertAllowed(userId: string, ip: string): Promise<void>;
@@ -80,13 +79,13 @@ export interface SecondFactorThrottle {
 
 export function createSecondFactorThrottle(redis: Redis, prefix: string): SecondFactorThrottle {
   const perAccount = redisLimiter(redis, `${prefix}second-factor:account`, { points: SECOND_FACTOR_FAILURES - 1, durationSeconds: WINDOW_SECONDS, blockSeconds: WINDOW_SECONDS });
-  const perIp = redisLimiter(redis, `${prefix}second-factor:ip`, { points: SECOND_FACTOR_IP_FAILURES - 1, durationSeconds: WINDOW_SECONDS, blockSeconds: WINDOW_SECONDS });
+  const perIp = redisLimiter(redis, `${prefix}second-factor:ip`, { points: SECOND_FACTOR_FAILURES - 1, durationSeconds: WINDOW_SECONDS, blockSeconds: WINDOW_SECONDS });
   const locked = "Too many wrong codes. Two-step verification is paused for 15 minutes.";
   return {
     async assertAllowed(userId, ip) {
       const [accountState, ipState] = await Promise.all([perAccount.get(userId), perIp.get(ip)]);
       if (accountState && accountState.consumedPoints >= SECOND_FACTOR_FAILURES) throw tooManyAttempts(accountState, locked, "SECOND_FACTOR_LOCKED");
-      if (ipState && ipState.consumedPoints >= SECOND_FACTOR_IP_FAILURES) throw tooManyAttempts(ipState, locked, "SECOND_FACTOR_LOCKED");
+      if (ipState && ipState.consumedPoints >= SECOND_FACTOR_FAILURES) throw tooManyAttempts(ipState, locked, "SECOND_FACTOR_LOCKED");
     },
     async recordFailure(userId, ip) {
       await consumeOrOverLimit(perIp, ip);
