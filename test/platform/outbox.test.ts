@@ -36,7 +36,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
 
 async function nothingLeftToSend(): Promise<boolean> {
   const rows = await app.deps.db.select({ id: outbox.id }).from(outbox);
-  const counts = await app.deps.queues.get("mail").getJobCounts("waiting", "active", "delayed", "prioritized", "paused");
+  const counts = await app.deps.queues.get("mail").getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children");
   return rows.length === 0 && Object.values(counts).every((count) => count === 0);
 }
 

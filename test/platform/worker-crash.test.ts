@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,12 @@ let deps: Deps;
 let env: Record<string, string>;
 let databaseName: string;
 let dataDir: string;
-const children: Array<ReturnType<typeof startWorker>> = [];
+interface WorkerProcess {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+const children: WorkerProcess[] = [];
 
 beforeAll(async () => {
   databaseName = await createTestDatabase();
@@ -49,7 +54,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startWorker() {
+function startWorker(): WorkerProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
@@ -73,7 +78,7 @@ const delivered = () => readOutbox(deps.outboxDir);
 
 async function nothingLeftToSend(): Promise<boolean> {
   const rows = await deps.db.select({ id: outbox.id }).from(outbox);
-  const counts = await deps.queues.get("mail").getJobCounts("waiting", "active", "delayed", "prioritized", "paused");
+  const counts = await deps.queues.get("mail").getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children");
   return rows.length === 0 && Object.values(counts).every((count) => count === 0);
 }
 
