@@ -32,6 +32,12 @@ async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 3000 });
   // A dropped connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  // The pool listens for errors only on idle clients; a checked-out one (a
+  // transaction waiting on something else, like the outbox relay on Redis)
+  // would crash the process when the server goes away. Its pending query
+  // fails instead, and the pool drops the broken client on release.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  releaseClientsThatDie(pool);
   const db = drizzle(pool) as unknown as Db;
   return {
     db,
@@ -40,6 +46,31 @@ async function openPostgres(url: string): Promise<Database> {
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => pool.end(),
   };
+}
+
+// Drizzle's transaction() releases its pool client only if BEGIN succeeded:
+// a connection that dies during BEGIN (an outage hitting a transaction that
+// is just starting) would stay checked out forever, and ten of them exhaust
+// the pool. A checked-out client whose connection ends is released (and so
+// dropped from the pool) at once; the caller's own release becomes a no-op.
+function releaseClientsThatDie(pool: import("pg").Pool): void {
+  const connect = pool.connect.bind(pool);
+  pool.connect = (async (callback?: never) => {
+    if (callback) return connect(callback);
+    const client = await connect();
+    const release = client.release.bind(client);
+    let released = false;
+    const releaseOnce = (error?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.removeListener("end", onEnd);
+      release(error);
+    };
+    const onEnd = () => releaseOnce(new Error("connection ended while checked out"));
+    client.once("end", onEnd);
+    client.release = releaseOnce;
+    return client;
+  }) as typeof pool.connect;
 }
 
 async function openPglite(directory: string): Promise<Database> {

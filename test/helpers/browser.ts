@@ -37,11 +37,45 @@ export function cspViolations(errors: string[]): string[] {
   return errors.filter((text) => /content security policy/i.test(text));
 }
 
+// A 4xx answer a test provokes on purpose (a refused form, a page that must
+// not exist). Chromium logs those as "Failed to load resource"; only the
+// declared ones are tolerated, so an unexpected 404 for a script or a 500
+// anywhere fails the test.
+export interface ExpectedFailure {
+  status: number;
+  path: string | RegExp;
+  method?: string;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
+function matches(expected: ExpectedFailure, failure: { status: number; path: string; method?: string }): boolean {
+  if (expected.status !== failure.status) return false;
+  if (expected.method && failure.method && expected.method !== failure.method) return false;
+  return typeof expected.path === "string" ? expected.path === failure.path : expected.path.test(failure.path);
+}
+
+const FAILED_TO_LOAD = /^Failed to load resource: the server responded with a status of (\d+)/;
+
 // One Chromium per test file. Every page gets its own context (cookies),
-// reports its console errors into one list, and everything closes together.
+// reports its console errors and failed responses into one record, and
+// everything closes together.
 export interface BrowserHarness {
+  // Every console error and uncaught exception, as text (for cspViolations).
   consoleErrors: string[];
   newPage(baseUrl: string, options?: BrowserContextOptions): Promise<Page>;
+  // Declares a failure the test causes on purpose; it stays allowed for the rest of the file.
+  expectFailure(...failures: ExpectedFailure[]): void;
+  // What went wrong in the browser since the last call and was not declared:
+  // console errors (CSP violations, script errors, failed loads) and answers
+  // with a status of 400 or more. Each call starts a new record.
+  takeUnexpected(): string[];
   close(): Promise<void>;
 }
 
@@ -49,6 +83,10 @@ export async function startBrowser(): Promise<BrowserHarness> {
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
+  const allowed: ExpectedFailure[] = [];
+  let problems: Array<() => string | null> = [];
+  const isAllowed = (failure: { status: number; path: string; method?: string }) => allowed.some((expected) => matches(expected, failure));
+
   return {
     consoleErrors,
     async newPage(baseUrl, options = {}) {
@@ -57,7 +95,31 @@ export async function startBrowser(): Promise<BrowserHarness> {
       contexts.push(context);
       const page = await context.newPage();
       collectConsoleErrors(page, consoleErrors);
+      // Judged when the record is taken, so a declaration made right after
+      // the failing request still counts.
+      page.on("console", (message: ConsoleMessage) => {
+        if (message.type() !== "error") return;
+        const text = message.text();
+        const where = message.location().url;
+        const status = FAILED_TO_LOAD.exec(text)?.[1];
+        problems.push(() => (status && where && isAllowed({ status: Number(status), path: pathOf(where) }) ? null : `console error at ${where || page.url()}: ${text}`));
+      });
+      page.on("pageerror", (error) => problems.push(() => `uncaught error at ${page.url()}: ${error.message}`));
+      page.on("response", (response) => {
+        const status = response.status();
+        if (status < 400) return;
+        const failure = { status, path: pathOf(response.url()), method: response.request().method() };
+        problems.push(() => (isAllowed(failure) ? null : `${status} for ${failure.method} ${failure.path} (${response.request().resourceType()})`));
+      });
       return page;
+    },
+    expectFailure(...failures) {
+      allowed.push(...failures);
+    },
+    takeUnexpected() {
+      const found = problems.map((judge) => judge()).filter((problem): problem is string => problem !== null);
+      problems = [];
+      return found;
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => {});

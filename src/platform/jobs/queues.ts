@@ -34,7 +34,13 @@ export function queueNamesOf(jobs: readonly AnyJobDefinition[]): string[] {
 
 export function createQueues(connection: Redis, redisPrefix: string, jobs: readonly AnyJobDefinition[]): JobQueues {
   const queues = new Map(
-    queueNamesOf(jobs).map((name) => [name, new Queue(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions })] as const),
+    queueNamesOf(jobs).map((name) => {
+      const queue = new Queue(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
+      // Without a listener BullMQ prints every reconnect failure to stderr;
+      // an outage shows up where it matters (the relay warns, adds fail).
+      queue.on("error", () => {});
+      return [name, queue] as const;
+    }),
   );
   const get = (name: string): Queue => {
     const queue = queues.get(name);

@@ -12,7 +12,10 @@ export const OUTBOX_CHANNEL = "latchkey_outbox";
 // it commits, the job survives Redis outages and process crashes. The payload
 // is validated now, so a bad one fails the change instead of a later job.
 export async function enqueueJob<P>(db: SqlDb, job: JobDefinition<P>, payload: P): Promise<void> {
-  const valid = job.schema.parse(payload);
-  await db.insert(outbox).values({ queue: job.queue, jobName: job.name, sealedPayload: sealPayload(valid) });
-  await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  const sealed = sealPayload(job.schema.parse(payload));
+  // One statement: outside a transaction the row and its notification still
+  // go together, and inside one it costs a single round trip.
+  await db.execute(sql`
+    with queued as (insert into ${outbox} (queue, job_name, sealed_payload) values (${job.queue}, ${job.name}, ${sealed}) returning id)
+    select pg_notify(${OUTBOX_CHANNEL}, '') from queued`);
 }
