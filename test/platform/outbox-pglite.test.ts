@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorkers, type RunningWorkers } from "../../jobs/worker.js";
 import { loadConfig } from "../../src/config.js";
-import { buildDeps, type Deps } from "../../src/deps.js";
+import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import { outbox } from "../../src/platform/outbox/index.js";
 import { enqueueMail } from "../../src/platform/queue.js";
 import { TEST_REDIS_URL } from "../helpers/env.js";

@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { buildDeps, type Deps } from "../../src/deps.js";
+import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import { outbox, startOutboxRelay, type OutboxRelay } from "../../src/platform/outbox/index.js";
 import { enqueueMail } from "../../src/platform/queue.js";
 import { databaseUrlFor, TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.js";
