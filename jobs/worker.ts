@@ -2,10 +2,11 @@ import { UnrecoverableError, Worker } from "bullmq";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../src/config.js";
 import { buildDeps, type Deps } from "../src/platform/deps.js";
-import { platformJobs, type AnyJobDefinition } from "../src/platform/jobs/index.js";
+import type { AnyJobDefinition } from "../src/platform/jobs/index.js";
 import { performOnce } from "../src/platform/jobs/perform-once.js";
 import { bullPrefix, queueNamesOf } from "../src/platform/jobs/queues.js";
 import { startOutboxRelay } from "../src/platform/outbox/index.js";
+import { jobRegistry } from "./registry.js";
 import { createRedisConnection } from "../src/platform/redis.js";
 
 export interface RunningWorkers {
@@ -15,7 +16,7 @@ export interface RunningWorkers {
 // Starts one BullMQ worker per queue of the job registry, and the outbox relay
 // that feeds them. Runs in the web process in the embedded default
 // (IN_PROCESS_WORKER=true) or on its own with `npm run worker`.
-export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = platformJobs): RunningWorkers {
+export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = jobRegistry): RunningWorkers {
   const missing = queueNamesOf(jobs).filter((queue) => !deps.queues.names().includes(queue));
   if (missing.length) throw new Error(`Queues ${missing.join(", ")} are not in deps.queues: pass the same job registry to buildDeps and startWorkers`);
 
@@ -57,8 +58,8 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = pla
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const deps = await buildDeps(config);
-  const workers = startWorkers(deps);
+  const deps = await buildDeps(config, { jobs: jobRegistry });
+  const workers = startWorkers(deps, jobRegistry);
   deps.logger.info("worker started");
   const shutdown = async () => {
     deps.logger.info("worker draining");

@@ -1,5 +1,6 @@
 import cluster from "node:cluster";
 import type { Server } from "node:http";
+import { jobRegistry } from "../jobs/registry.js";
 import { startWorkers, type RunningWorkers } from "../jobs/worker.js";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
@@ -42,10 +43,10 @@ function forkWebProcesses(config: Config): void {
 }
 
 async function serve(config: Config): Promise<void> {
-  const deps = await buildDeps(config);
+  const deps = await buildDeps(config, { jobs: jobRegistry });
   // The embedded default runs the job worker in the web process (one per web
   // process when clustered); docker-compose runs it separately instead.
-  const workers: RunningWorkers | undefined = config.inProcessWorker ? startWorkers(deps) : undefined;
+  const workers: RunningWorkers | undefined = config.inProcessWorker ? startWorkers(deps, jobRegistry) : undefined;
   const app = createApp(deps);
   const server: Server = app.listen(config.port, () => {
     deps.logger.info({ url: config.baseUrl, database: deps.database.kind }, "Latchkey is listening");

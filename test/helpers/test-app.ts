@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import pg from "pg";
 import { inject } from "vitest";
+import { jobRegistry } from "../../jobs/registry.js";
 import { startWorkers } from "../../jobs/worker.js";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
@@ -72,8 +73,8 @@ export async function startTestApp(
   const config = loadConfig(
     testEnv({ DATABASE_URL: rewrite(databaseUrlFor(databaseName)), REDIS_URL: rewrite(TEST_REDIS_URL), REDIS_PREFIX: redisPrefix, DATA_DIR: dataDir, ...options.env }),
   );
-  const deps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent") });
-  const workers = startWorkers(deps);
+  const deps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent"), jobs: jobRegistry });
+  const workers = startWorkers(deps, jobRegistry);
   const { server, baseUrl } = await listen(createApp(deps));
   const others: Array<() => Promise<void>> = [];
 
@@ -85,7 +86,7 @@ export async function startTestApp(
     mail: mailCatcher(deps.outboxDir),
     sms: smsCatcher(deps.smsOutboxDir),
     async startAnotherInstance() {
-      const otherDeps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent") });
+      const otherDeps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent"), jobs: jobRegistry });
       const other = await listen(createApp(otherDeps));
       const close = async () => {
         await closeServer(other.server);
