@@ -89,7 +89,8 @@ async function expectVerifiedValue(card: Locator, testId: string, value: string)
   expect(await card.locator(".card__header .badge").textContent()).toBe("Verified");
 }
 
-describe("binding and changing contact details with JavaScript (htmx)", () => {
+// In order even under --sequence.shuffle: each step starts where the last one ended.
+describe("binding and changing contact details with JavaScript (htmx)", { shuffle: false }, () => {
   let user: TestUser;
   let page: Page;
   let firstAddress: string;
@@ -215,7 +216,8 @@ describe("binding and changing contact details with JavaScript (htmx)", () => {
   });
 });
 
-describe("binding an email address without JavaScript", () => {
+// In order even under --sequence.shuffle: each step starts where the last one ended.
+describe("binding an email address without JavaScript", { shuffle: false }, () => {
   it("every step is a full page post: Send code shows the code form, the code binds the address", async () => {
     const user = await createUser(app.deps);
     const page = await browser.newPage(app.baseUrl, { javaScriptEnabled: false });

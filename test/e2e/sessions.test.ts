@@ -86,7 +86,8 @@ afterEach(() => {
   expect(browser.takeUnexpected()).toEqual([]);
 });
 
-describe("active sessions in the browser", () => {
+// In order even under --sequence.shuffle: each step starts where the last one ended.
+describe("active sessions in the browser", { shuffle: false }, () => {
   let app: TestApp;
   let user: TestUser;
   let laptop: Page;
@@ -155,7 +156,8 @@ describe("active sessions in the browser", () => {
   });
 });
 
-describe("step-up before signing out other sessions", () => {
+// In order even under --sequence.shuffle: each step starts where the last one ended.
+describe("step-up before signing out other sessions", { shuffle: false }, () => {
   const clock = manualClock(new Date("2026-11-23T09:00:00Z"));
   let app: TestApp;
   let user: TestUser;

@@ -91,7 +91,8 @@ afterEach(() => {
   expect(browser.takeUnexpected()).toEqual([]);
 });
 
-describe("two-factor authentication in the browser", () => {
+// In order even under --sequence.shuffle: each step starts where the last one ended.
+describe("two-factor authentication in the browser", { shuffle: false }, () => {
   it("turns it on from the security page with the key typed by hand and shows 10 backup codes once", async () => {
     await signInWithPassword(page);
     await expectSignedInAt(page, `/w/${slug}`);
