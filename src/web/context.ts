@@ -24,6 +24,8 @@ export interface BaseAccountUser {
   email: string;
   status: string;
   isInstanceAdmin: boolean;
+  // Sessions whose credentials were proven before this are no longer valid.
+  sessionsValidAfter: Date | null;
 }
 
 export interface BaseWorkspace {

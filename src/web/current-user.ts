@@ -3,7 +3,7 @@ import type { Deps } from "../platform/deps.js";
 import type { CurrentUser, Membership } from "./context.js";
 import { sessionExpired, limitsOf } from "./session/limits.js";
 import { sessionCookieName } from "./session/store.js";
-import { authFacts, destroySession, recordActivity } from "./sign-in/session-auth.js";
+import { authFacts, credentialsRevoked, destroySession, recordActivity } from "./sign-in/session-auth.js";
 
 // Who is signed in, loaded once per request. The module that owns accounts
 // and memberships provides it (workspaces/principal.ts), so web/ imports no
@@ -44,7 +44,7 @@ export function loadCurrentUser(deps: Pick<Deps, "clock" | "sessionIndex" | "con
     }
     const activeMembership = loaded.memberships.find((membership) => membership.workspace.id === facts.workspaceId) ?? loaded.memberships[0];
     const now = deps.clock.now().getTime();
-    if (sessionExpired(facts, limitsOf(activeMembership?.workspace), now)) {
+    if (sessionExpired(facts, limitsOf(activeMembership?.workspace), now) || credentialsRevoked(req, loaded.user.sessionsValidAfter)) {
       await destroySession(req, deps);
       req.sessionExpired = true;
       return next();

@@ -4,11 +4,12 @@ import { beginEnrolment, confirmEnrolment, totpBox } from "../../src/modules/two
 import { codeForSecret } from "./totp.js";
 
 // Turns on TOTP for a user through the service (no HTTP), returning the
-// secret and the backup codes, for tests that start from "2FA is on".
+// secret and the backup codes, for tests that start from "2FA is on"
+// (no browser session to keep).
 export async function enableTotpFor(deps: Deps, user: User): Promise<{ secret: string; backupCodes: string[] }> {
   const sealed = beginEnrolment(deps);
   const secret = totpBox(deps).open(sealed);
-  const backupCodes = await confirmEnrolment(deps, user, sealed, codeForSecret(secret, deps.clock.now().getTime()), { ip: "127.0.0.1", userAgent: "test" });
+  const backupCodes = await confirmEnrolment(deps, user, sealed, codeForSecret(secret, deps.clock.now().getTime()), { ip: "127.0.0.1", userAgent: "test" }, async () => {});
   return { secret, backupCodes };
 }
 

@@ -2,13 +2,12 @@ import type { Deps } from "../../platform/deps.js";
 import { AppError, notFound } from "../../platform/errors.js";
 import type { RequestMeta } from "../../web/context.js";
 import { assertPasswordAllowed, storeNewPassword, type NewPasswordInput } from "../password/index.js";
-import { endSessionsOfUser } from "../sessions/index.js";
 import { isTwoFactorEnabled, resetTwoFactor } from "../two-factor/index.js";
 import { findUserById, type User } from "../users/index.js";
 import { adminEvents } from "./events.js";
 import { adminPolicy, type Decision } from "./policy.js";
 
-type AdminDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex">;
+type AdminDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex" | "logger">;
 
 function assertAllowed(decision: Decision): void {
   if (!decision.allowed) throw new AppError(409, decision.code, { message: decision.message });
@@ -26,9 +25,11 @@ export async function requireUserById(deps: Pick<Deps, "db">, id: string): Promi
 export async function setPasswordAsAdmin(deps: AdminDeps, actor: User, subject: User, input: NewPasswordInput, meta: RequestMeta): Promise<{ signedOut: number }> {
   assertAllowed(adminPolicy.canSetPasswordOf(actor, subject));
   assertPasswordAllowed(input.newPassword, subject);
-  await storeNewPassword(deps, subject, input.newPassword, adminEvents.passwordSet(actor, subject, deps.config.baseUrl), meta);
-  const signedOut = await endSessionsOfUser(deps, subject.id, { exceptSid: null, actorId: actor.id, reason: "admin_password_set" }, meta);
-  return { signedOut };
+  return storeNewPassword(deps, subject, input.newPassword, {
+    event: adminEvents.passwordSet(actor, subject, deps.config.baseUrl),
+    meta,
+    signOut: { exceptSid: null, actorId: actor.id, reason: "admin_password_set" },
+  });
 }
 
 export async function resetTwoFactorAsAdmin(deps: AdminDeps, actor: User, subject: User, meta: RequestMeta): Promise<void> {

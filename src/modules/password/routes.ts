@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from "express"
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
-import { authFacts, destroySession, rotateSessionId } from "../../web/sign-in/session-auth.js";
+import { authFacts, destroySession, keepSession } from "../../web/sign-in/session-auth.js";
 import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
 import { parseInput } from "../../web/validate.js";
@@ -24,9 +24,10 @@ export function passwordRoutes(deps: WebDeps): Router {
   router.post("/settings/security/password", requireUser, requireFreshAuth(deps), async (req, res) => {
     rememberSectionForm(deps, req, res, { page: "security", section: "password", fragment: "password/_change-form" });
     const input = parseInput(changePasswordSchema, req.body);
-    const { signedOutOthers } = await changePassword(deps, currentUserOf(req).user, input, { currentSid: req.sessionID, meta: requestMeta(req) });
-    // A credential change is a privilege change: this session continues under a new id.
-    await rotateSessionId(req, deps);
+    // A credential change is a privilege change: this session continues
+    // under a new id, stamped before the change commits.
+    const context = { currentSid: req.sessionID, meta: requestMeta(req), keepSession: keepSession(req, deps) };
+    const { signedOutOthers } = await changePassword(deps, currentUserOf(req).user, input, context);
     const others = signedOutOthers === 1 ? " 1 other session was signed out." : signedOutOthers > 1 ? ` ${signedOutOthers} other sessions were signed out.` : "";
     setFlash(req, "info", `Your password was changed.${others}`);
     redirectTo(req, res, "/settings/security");
@@ -66,9 +67,12 @@ export function passwordRoutes(deps: WebDeps): Router {
     // Never signs anyone in: the link proves control of the mailbox, not of
     // the account's other factors. Signing in goes through /login, so a
     // second step (2FA) can never be bypassed by resetting the password.
-    // If this browser was signed into that account, its session just ended:
-    // drop it here too, or saving the flash would write it back.
-    if (authFacts(req).userId === state.link.user.id) await destroySession(req, deps);
+    // If this browser was signed into that account, its session just ended
+    // (the credential epoch moved): drop it here too, so the flash lands in a
+    // fresh one. Best effort: the reset is done either way.
+    if (authFacts(req).userId === state.link.user.id) {
+      await destroySession(req, deps).catch((error: Error) => deps.logger.warn({ err: error.message }, "session of a reset account left to expire"));
+    }
     setFlash(req, "info", "Password changed. Sign in with your new password.");
     redirectTo(req, res, "/login");
   });

@@ -5,9 +5,10 @@ import { hashPassword, verifyPassword } from "../../platform/crypto/passwords.js
 import { formatUtc } from "../../platform/format.js";
 import { enqueueMail } from "../../platform/queue.js";
 import type { RequestMeta } from "../../web/context.js";
+import type { KeepSession } from "../../web/sign-in/session-auth.js";
 import type { LoginThrottle } from "../../web/sign-in/throttle.js";
 import { recordEvent, type SecurityEvent } from "../audit/index.js";
-import { endSessionsOfUser } from "../sessions/index.js";
+import { cleanUpRevocation, commitRevocation, prepareRevocation } from "../sessions/index.js";
 import { findUserByLogin, type User } from "../users/index.js";
 import { passwordEvents } from "./events.js";
 import { noPasswordToResetMail, resetLinkMail } from "./mails.js";
@@ -16,7 +17,7 @@ import { consumeReset, findResetByTokenHash, insertPasswordReset, replacePasswor
 import { hashResetToken, isWellFormedResetToken, newResetToken, RESET_TOKEN_TTL_MS, type ResetThrottle } from "./reset-tokens.js";
 import type { ChangePasswordInput, ForgotPasswordInput, NewPasswordInput } from "./schema.js";
 
-export type PasswordDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex">;
+export type PasswordDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex" | "logger">;
 
 // View model of the password section on the security page.
 export function presentPasswordSection(user: User) {
@@ -31,25 +32,31 @@ export function assertPasswordAllowed(password: string, user: Pick<User, "userna
 const concurrentChange = () =>
   new AppError(409, "PASSWORD_CHANGED_CONCURRENTLY", { message: "The password was changed in the meantime. Reload the page and try again." });
 
-// Stores the new hash, voids every outstanding reset link and records the
-// event (with its notice) in one transaction. The caller ends sessions.
+// Stores the new hash, voids every outstanding reset link, records the event
+// (with its notice) and, when asked, signs out the account's sessions, all in
+// one transaction: the answer the user gets is either "done", with every
+// effect, or "not done", with none. `keepSession` re-stamps the session the
+// change is made from just before, so it survives its own revocation.
 export async function storeNewPassword(
-  deps: Pick<Deps, "db" | "clock">,
+  deps: PasswordDeps,
   subject: User,
   newPassword: string,
-  event: SecurityEvent,
-  meta: RequestMeta,
+  change: { event: SecurityEvent; meta: RequestMeta; signOut?: { exceptSid: string | null; actorId: string; reason: string }; keepSession?: KeepSession },
   beforeStore?: (tx: Db, now: Date) => Promise<void>,
-): Promise<Date> {
+): Promise<{ at: Date; signedOut: number }> {
   const newHash = await hashPassword(newPassword);
-  const now = deps.clock.now();
+  const at = deps.clock.now();
+  const revocation = change.signOut ? await prepareRevocation(deps, subject.id, at, change.signOut.exceptSid) : null;
+  await change.keepSession?.(at);
   await deps.db.transaction(async (tx) => {
-    if (beforeStore) await beforeStore(tx, now);
-    if (!(await replacePasswordHash(tx, subject.id, { expectedHash: subject.passwordHash, newHash, changedAt: now }))) throw concurrentChange();
-    await voidOutstandingResets(tx, subject.id, now);
-    await recordEvent(tx, event, meta, now);
+    if (beforeStore) await beforeStore(tx, at);
+    if (!(await replacePasswordHash(tx, subject.id, { expectedHash: subject.passwordHash, newHash, changedAt: at }))) throw concurrentChange();
+    await voidOutstandingResets(tx, subject.id, at);
+    if (revocation) await commitRevocation(tx, revocation, change.signOut!, change.meta);
+    await recordEvent(tx, change.event, change.meta, at);
   });
-  return now;
+  if (revocation) await cleanUpRevocation(deps, revocation);
+  return { at, signedOut: revocation?.sids.length ?? 0 };
 }
 
 // Needs the current password (ASVS 6.2.3). A wrong one changes nothing and
@@ -59,7 +66,7 @@ export async function changePassword(
   deps: PasswordDeps & { loginThrottle: LoginThrottle },
   user: User,
   input: ChangePasswordInput,
-  context: { currentSid: string; meta: RequestMeta },
+  context: { currentSid: string; meta: RequestMeta; keepSession: KeepSession },
 ): Promise<{ signedOutOthers: number }> {
   const { meta } = context;
   if (!user.passwordHash) {
@@ -78,11 +85,13 @@ export async function changePassword(
     throw new AppError(422, "PASSWORD_UNCHANGED", { field: "newPassword", message: "Choose a password different from your current one." });
   }
 
-  await storeNewPassword(deps, user, input.newPassword, passwordEvents.changed(user, input.signOutOthers, deps.config.baseUrl), meta);
-  const signedOutOthers = input.signOutOthers
-    ? await endSessionsOfUser(deps, user.id, { exceptSid: context.currentSid, actorId: user.id, reason: "password_changed" }, meta)
-    : 0;
-  return { signedOutOthers };
+  const { signedOut } = await storeNewPassword(deps, user, input.newPassword, {
+    event: passwordEvents.changed(user, input.signOutOthers, deps.config.baseUrl),
+    meta,
+    signOut: input.signOutOthers ? { exceptSid: context.currentSid, actorId: user.id, reason: "password_changed" } : undefined,
+    keepSession: context.keepSession,
+  });
+  return { signedOutOthers: signedOut };
 }
 
 // The answer never depends on whether the account exists. Both cases look the
@@ -143,12 +152,12 @@ export async function inspectResetLink(deps: Pick<Deps, "db" | "clock">, throttl
 export async function completePasswordReset(deps: PasswordDeps, token: string, link: ResetLink, input: NewPasswordInput, meta: RequestMeta): Promise<void> {
   const user = link.user;
   assertPasswordAllowed(input.newPassword, user);
-  await storeNewPassword(deps, user, input.newPassword, passwordEvents.reset(user, deps.config.baseUrl), meta, async (tx, now) => {
+  const change = { event: passwordEvents.reset(user, deps.config.baseUrl), meta, signOut: { exceptSid: null, actorId: user.id, reason: "password_reset" } };
+  await storeNewPassword(deps, user, input.newPassword, change, async (tx, now) => {
     const consumed = await consumeReset(tx, hashResetToken(token), now);
     if (!consumed || consumed.userId !== user.id) {
       // 409, not 410: the form shows it (only a race gets here; a used link is caught before).
       throw new AppError(409, "RESET_LINK_USED", { message: "This reset link has already been used or has expired. Request a new one." });
     }
   });
-  await endSessionsOfUser(deps, user.id, { exceptSid: null, actorId: user.id, reason: "password_reset" }, meta);
 }

@@ -5,7 +5,7 @@ import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
-import { rotateSessionId } from "../../web/sign-in/session-auth.js";
+import { keepSession } from "../../web/sign-in/session-auth.js";
 import { parseInput } from "../../web/validate.js";
 import type { User } from "../users/index.js";
 import { TWO_FACTOR_SETUP_PATH } from "./requirement.js";
@@ -42,10 +42,8 @@ export function twoFactorRoutes(deps: WebDeps): Router {
     const { user } = currentUserOf(req);
     rememberForm(res, req, "two-factor/setup", "two-factor/_setup-form", () => setupPage(req, user));
     const { code } = parseInput(enrolmentSchema, req.body);
-    const codes = await confirmEnrolment(deps, user, pendingTotpSecret.get(req), code, requestMeta(req));
+    const codes = await confirmEnrolment(deps, user, pendingTotpSecret.get(req), code, requestMeta(req), keepSession(req, deps));
     pendingTotpSecret.clear(req);
-    // A new factor is a privilege change: new session id.
-    await rotateSessionId(req, deps);
     showBackupCodes(res, codes, true);
   });
 
@@ -59,8 +57,7 @@ export function twoFactorRoutes(deps: WebDeps): Router {
     rememberSectionForm(deps, req, res, { page: "security", section: "two-factor", fragment: "two-factor/_disable-form" });
     const input = parseInput(secondFactorSchema, req.body);
     const proof = "backupCode" in input ? ({ kind: "backup", code: input.backupCode } as const) : ({ kind: "totp", code: input.code } as const);
-    await disableTwoFactor(deps, currentUserOf(req).user, proof, requestMeta(req));
-    await rotateSessionId(req, deps);
+    await disableTwoFactor(deps, currentUserOf(req).user, proof, requestMeta(req), keepSession(req, deps));
     setFlash(req, "info", "Two-factor authentication is off.");
     redirectTo(req, res, SECURITY);
   });

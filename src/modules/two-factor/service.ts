@@ -2,6 +2,7 @@ import type { Deps } from "../../platform/deps.js";
 import { AppError } from "../../platform/errors.js";
 import { createSecretBox } from "../../platform/crypto/secret-box.js";
 import type { RequestMeta } from "../../web/context.js";
+import type { KeepSession } from "../../web/sign-in/session-auth.js";
 import { recordEvent } from "../audit/index.js";
 import type { LoginVerificationMethod, User } from "../users/index.js";
 import { generateBackupCodes, hashBackupCode } from "./backup-codes.js";
@@ -33,7 +34,9 @@ export function enrolmentView(deps: Pick<Deps, "config">, user: User, sealedSecr
   return { secret, uri: totpUri(secret, `${user.username}`) };
 }
 
-export async function confirmEnrolment(deps: TwoFactorDeps, user: User, sealedSecret: string | undefined, code: string, meta: RequestMeta): Promise<string[]> {
+// A new factor is a privilege change: `keepSession` gives this session a new
+// id before the change commits (after the commit nothing can fail).
+export async function confirmEnrolment(deps: TwoFactorDeps, user: User, sealedSecret: string | undefined, code: string, meta: RequestMeta, keepSession: KeepSession): Promise<string[]> {
   if (isTwoFactorEnabled(user)) throw new AppError(409, "TWO_FACTOR_ALREADY_ENABLED", { message: "Two-factor authentication is already on." });
   if (!sealedSecret) throw new AppError(409, "ENROLMENT_EXPIRED", { message: "This setup expired. Start again." });
   const secret = totpBox(deps).open(sealedSecret);
@@ -41,6 +44,7 @@ export async function confirmEnrolment(deps: TwoFactorDeps, user: User, sealedSe
   const step = await matchTotp(secret, code, now.getTime(), null);
   if (step === null) throw new AppError(422, "TOTP_INVALID", { field: "code", message: "That code is not correct. Check the time on your device and try the current code." });
   const codes = generateBackupCodes();
+  await keepSession(now);
   await deps.db.transaction(async (tx) => {
     // Re-sealed so the stored ciphertext never equals the session's copy.
     await saveTotp(tx, user.id, { secretEncrypted: totpBox(deps).seal(secret), step, at: now });
@@ -93,9 +97,10 @@ export async function regenerateBackupCodes(deps: TwoFactorDeps, user: User, met
 }
 
 // The current code (or a backup code) is itself the fresh proof here.
-export async function disableTwoFactor(deps: TwoFactorDeps, user: User, proof: SecondFactorProof, meta: RequestMeta): Promise<void> {
+export async function disableTwoFactor(deps: TwoFactorDeps, user: User, proof: SecondFactorProof, meta: RequestMeta, keepSession: KeepSession): Promise<void> {
   await verifyProof(deps, user, proof, meta);
   const now = deps.clock.now();
+  await keepSession(now);
   await deps.db.transaction(async (tx) => {
     await clearTotp(tx, user.id, now);
     await recordEvent(tx, twoFactorEvents.disabled(user, deps.config.baseUrl), meta, now);

@@ -49,3 +49,9 @@ export async function insertUser(
 export async function updatePasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
   await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
 }
+
+// The credential epoch: every session that proved itself before `at` is
+// signed out at its next request (web/current-user.ts checks it).
+export async function revokeSessionsBefore(db: Db, userId: string, at: Date): Promise<void> {
+  await db.update(users).set({ sessionsValidAfter: at }).where(eq(users.id, userId));
+}

@@ -20,6 +20,10 @@ export const users = pgTable(
     // Null for SSO accounts: they have no password here.
     passwordHash: text("password_hash"),
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
+    // The credential epoch: sessions whose credentials were proven before this
+    // are signed out at their next request. Set in the same transaction as
+    // the change that ends them, so "done" always includes "signed out".
+    sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true }),
     loginVerification: text("login_verification", { enum: loginVerificationMethods }).notNull().default("none"),
     // AES-256-GCM ciphertext of the TOTP secret (SECRET_KEY-derived key); null when 2FA is off.
     totpSecretEncrypted: text("totp_secret_encrypted"),

@@ -17,6 +17,10 @@ declare module "express-session" {
     // lastSeenAt is the last activity, for the inactivity limit.
     signedInAt: number;
     authenticatedAt: number;
+    // When this session's credentials were last proven valid: at sign-in, and
+    // re-stamped when the user changes a credential from this session. A
+    // session older than the account's credential epoch is signed out.
+    credentialsAt: number;
     lastSeenAt: number;
     limits: SessionLimits;
     ip: string;

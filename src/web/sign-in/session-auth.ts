@@ -14,7 +14,7 @@ export interface SessionAuthDeps {
   sessionIndex: SessionIndex;
 }
 
-export type AuthFacts = Readonly<Pick<SessionData, "userId" | "workspaceId" | "signedInAt" | "authenticatedAt" | "lastSeenAt" | "limits" | "factors" | "handle">>;
+export type AuthFacts = Readonly<Pick<SessionData, "userId" | "workspaceId" | "signedInAt" | "authenticatedAt" | "credentialsAt" | "lastSeenAt" | "limits" | "factors" | "handle">>;
 
 export function authFacts(req: Request): Partial<AuthFacts> {
   return req.session ?? {};
@@ -48,6 +48,7 @@ export async function establishSession(
     workspaceId: signIn.workspace?.id ?? null,
     signedInAt: now,
     authenticatedAt: now,
+    credentialsAt: now,
     lastSeenAt: now,
     limits: limitsOf(signIn.workspace),
     ip: meta.ip,
@@ -74,9 +75,22 @@ async function rotate(req: Request, deps: SessionAuthDeps, changes: Partial<Sess
   }
 }
 
-// A credential or factor change: this session continues under a new id.
-export function rotateSessionId(req: Request, deps: SessionAuthDeps): Promise<void> {
-  return rotate(req, deps, {});
+// A credential or factor change made from this session: it continues under a
+// new id, stamped as proven at `at`. Called before the change commits, so a
+// change that revokes older sessions (the same `at` as the account's new
+// credential epoch) keeps this one, and a failure here changes nothing.
+export type KeepSession = (at: Date) => Promise<void>;
+
+export function keepSession(req: Request, deps: SessionAuthDeps): KeepSession {
+  return (at) => rotate(req, deps, { credentialsAt: at.getTime() });
+}
+
+// Whether the account ended this session by a credential change since it
+// last proved itself (the epoch travels with the per-request user load).
+export function credentialsRevoked(req: Request, sessionsValidAfter: Date | null): boolean {
+  if (!sessionsValidAfter) return false;
+  const facts = authFacts(req);
+  return (facts.credentialsAt ?? facts.signedInAt ?? 0) < sessionsValidAfter.getTime();
 }
 
 // A step-up succeeded: the proof is fresh again, under a new session id.
