@@ -9,3 +9,4 @@ export * from "../platform/outbox/tables.js";
 export * from "../modules/invitations/tables.js";
 export * from "../modules/instance-settings/tables.js";
 export * from "../modules/admin/tables.js";
+export * from "../modules/tokens/tables.js";
