@@ -6,7 +6,7 @@ import type { CurrentUser, Membership, ScopedWorkspace } from "./context.js";
 import { requireUser, loginUrl } from "./guards.js";
 import { redirectTo, setFlash } from "./render.js";
 import { limitsOf, sessionExpired } from "./session/limits.js";
-import { authFacts, destroySession } from "./sign-in/session-auth.js";
+import { authFacts, destroySession, type AuthFacts } from "./sign-in/session-auth.js";
 import { parseInput } from "./validate.js";
 
 // The workspace a request is about. Under /w/:slug it comes from the URL and
@@ -21,7 +21,8 @@ export interface WorkspaceScope {
 export interface WorkspaceRequirement {
   id: string;
   // Where a member who does not meet it is sent, and why; null when met.
-  unmetBy(current: CurrentUser, workspace: ScopedWorkspace): { redirect: string; message: string } | null;
+  // `session` is how this session signed in (factors, multi-factor or not).
+  unmetBy(current: CurrentUser, workspace: ScopedWorkspace, session: Partial<AuthFacts>): { redirect: string; message: string } | null;
   // Paths outside /w/ that stay reachable while it is unmet (enrolment itself, sign-out).
   allows(path: string): boolean;
 }
@@ -46,9 +47,9 @@ export function scopeUrl(scope: WorkspaceScope, path = ""): string {
   return `/w/${scope.workspace.slug}${path}`;
 }
 
-function firstUnmet(deps: ScopeDeps, current: CurrentUser, workspace: ScopedWorkspace) {
+function firstUnmet(deps: Pick<ScopeDeps, "workspaceRequirements">, req: Request, current: CurrentUser, workspace: ScopedWorkspace) {
   for (const requirement of deps.workspaceRequirements) {
-    const unmet = requirement.unmetBy(current, workspace);
+    const unmet = requirement.unmetBy(current, workspace, authFacts(req));
     if (unmet) return { requirement, unmet };
   }
   return null;
@@ -70,7 +71,7 @@ export function createWorkspaceRouter(deps: ScopeDeps): Router {
       req.sessionExpired = true;
       return redirectTo(req, res, loginUrl(req));
     }
-    const blocked = firstUnmet(deps, current, membership.workspace);
+    const blocked = firstUnmet(deps, req, current, membership.workspace);
     if (blocked) {
       setFlash(req, "error", blocked.unmet.message);
       return redirectTo(req, res, blocked.unmet.redirect);
@@ -87,7 +88,7 @@ export function activeWorkspaceRequirements(deps: ScopeDeps) {
     const current = req.currentUser;
     const workspace = current?.activeMembership?.workspace;
     if (!current || !workspace || req.path.startsWith("/w/")) return next();
-    const blocked = firstUnmet(deps, current, workspace);
+    const blocked = firstUnmet(deps, req, current, workspace);
     if (!blocked || blocked.requirement.allows(req.path)) return next();
     setFlash(req, "error", blocked.unmet.message);
     redirectTo(req, res, blocked.unmet.redirect);

@@ -24,7 +24,7 @@ export const passwordMethod: AuthMethod = {
     kind: "knowledge",
     fields: [{ name: "password", label: "Password", type: "password", autocomplete: "current-password" }],
     prompt: () => "Enter your password.",
-    availableFor: (user) => Boolean(user.passwordHash) && !isTwoFactorEnabled(user),
+    availableFor: (_deps, user) => Boolean(user.passwordHash) && !isTwoFactorEnabled(user),
     async verify(_ctx, user, input) {
       if (!user.passwordHash || !input.password || !(await verifyPassword(user.passwordHash, input.password))) {
         throw new AppError(422, "PASSWORD_INCORRECT", { field: "password", message: "That password is not correct." });

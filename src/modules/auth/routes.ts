@@ -44,7 +44,7 @@ export function authRoutes(deps: WebDeps): Router {
     await registrationLimit.consume(requestMeta(req).ip);
     const input = parseInput(registerSchema, req.body);
     const user = await registerUser(deps, input, requestMeta(req));
-    await establishSession(req, deps, { userId: user.id, workspace: undefined, factors: [passwordMethod.id] });
+    await establishSession(req, deps, { userId: user.id, workspace: undefined, factors: [passwordMethod.id], multiFactor: false });
     redirectTo(req, res, "/workspaces/new?first=1");
   });
 
@@ -60,7 +60,7 @@ export function authRoutes(deps: WebDeps): Router {
 
   router.post("/login", async (req, res) => {
     rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null });
-    const user = await passwordMethod.firstFactor!.identify!({ deps, meta: requestMeta(req) }, req.body as Record<string, string>);
+    const user = await passwordMethod.firstFactor!.identify!({ deps, meta: requestMeta(req), sessionId: req.sessionID }, req.body as Record<string, string>);
     const { return_to } = parseInput(returnToBody, req.body);
     await afterFirstFactor(deps, req, res, user, passwordMethod, return_to);
   });

@@ -15,14 +15,15 @@ import { authEvents } from "./events.js";
 // It offers whatever registered methods the account has and never names one;
 // only web/sign-in/session-auth.ts writes the session's authentication keys.
 
-const context = (deps: WebDeps, req: Request): MethodContext => ({ deps, meta: requestMeta(req) });
+export const methodContext = (deps: WebDeps, req: Request): MethodContext => ({ deps, meta: requestMeta(req), sessionId: req.sessionID });
 
 // The last step of every sign-in: a new session id, the first workspace
 // active, the factors used, an event.
 async function completeSignIn(deps: WebDeps, req: Request, res: Response, user: User, factors: string[], returnTo: string | undefined, outcome: FactorOutcome = {}) {
   const memberships = await listMembershipsOfUser(deps.db, user.id);
   const workspace = memberships[0]?.workspace;
-  await establishSession(req, deps, { userId: user.id, workspace, factors });
+  const multiFactor = factors.length > 1 || Boolean(deps.authMethods.get(factors[0]!)?.firstFactor?.satisfiesSecondFactor);
+  await establishSession(req, deps, { userId: user.id, workspace, factors, multiFactor });
   outcome.onSignedIn?.(req);
   if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message);
   await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
@@ -32,11 +33,11 @@ async function completeSignIn(deps: WebDeps, req: Request, res: Response, user: 
 // After a first factor: sign in now, or open the second step with the
 // account's first second-factor method (sending its code, if it has one).
 export async function afterFirstFactor(deps: WebDeps, req: Request, res: Response, user: User, method: AuthMethod, returnTo: string | undefined) {
-  const second = method.firstFactor?.satisfiesSecondFactor ? [] : deps.authMethods.secondFactorsFor(user);
+  const second = method.firstFactor?.satisfiesSecondFactor ? [] : await deps.authMethods.secondFactorsFor(deps, user);
   if (second.length === 0) return completeSignIn(deps, req, res, user, [method.id], returnTo);
   // Nothing is signed in yet: the anonymous session only holds the challenge.
   pendingSignIn.set(req, { userId: user.id, firstFactor: method.id, wrongAttempts: 0, startedAt: deps.clock.now().getTime(), returnTo: safeReturnTo(returnTo, "/") });
-  await second[0]!.secondFactor!.begin?.(context(deps, req), user);
+  await second[0]!.secondFactor!.begin?.(methodContext(deps, req), user);
   redirectTo(req, res, "/login/verify");
 }
 
@@ -50,7 +51,7 @@ export interface SecondStep {
 export async function loadSecondStep(deps: WebDeps, req: Request): Promise<SecondStep> {
   const challenge = liveChallenge(req, deps.clock.now().getTime());
   const user = await findUserById(deps.db, challenge.userId);
-  const methods = user && user.status === "active" ? deps.authMethods.secondFactorsFor(user) : [];
+  const methods = user && user.status === "active" ? await deps.authMethods.secondFactorsFor(deps, user) : [];
   if (!user || methods.length === 0) throw new AppError(401, "CHALLENGE_EXPIRED", { message: "Your sign-in expired. Enter your password again." });
   return { challenge, user, methods };
 }
@@ -78,7 +79,7 @@ export async function answerSecondStep(deps: WebDeps, req: Request, res: Respons
   await deps.secondFactorThrottle.assertAllowed(user.id, meta.ip);
   let outcome: FactorOutcome;
   try {
-    outcome = await method.secondFactor!.verify(context(deps, req), user, input);
+    outcome = await method.secondFactor!.verify(methodContext(deps, req), user, input);
   } catch (error) {
     if (!(error instanceof AppError && error.status === 422)) throw error;
     challenge.wrongAttempts++;
@@ -98,6 +99,6 @@ export async function answerSecondStep(deps: WebDeps, req: Request, res: Respons
 
 export async function resendSecondStep(deps: WebDeps, req: Request, step: SecondStep, method: AuthMethod): Promise<boolean> {
   if (!method.secondFactor!.begin) return false;
-  await method.secondFactor!.begin(context(deps, req), step.user);
+  await method.secondFactor!.begin(methodContext(deps, req), step.user);
   return true;
 }

@@ -17,10 +17,10 @@ const presentMethods = (methods: AuthMethod[]) => methods.map((method) => ({ id:
 export function reauthRoutes(deps: WebDeps): Router {
   const router = Router();
 
-  router.get("/reauth", requireUser, (req, res) => {
+  router.get("/reauth", requireUser, async (req, res) => {
     const { return_to } = parseInput(reauthQuery, req.query);
     renderPage(res, "reauth/page", {
-      methods: presentMethods(reauthMethodsFor(deps, currentUserOf(req).user)),
+      methods: presentMethods(await reauthMethodsFor(deps, currentUserOf(req).user)),
       values: { return_to: safeReturnTo(return_to, "/settings/security") },
       errors: {},
       formError: null,
@@ -29,9 +29,9 @@ export function reauthRoutes(deps: WebDeps): Router {
 
   router.post("/reauth", requireUser, async (req, res) => {
     const user = currentUserOf(req).user;
-    rememberForm(res, req, "reauth/page", "reauth/_form", { methods: presentMethods(reauthMethodsFor(deps, user)) });
+    rememberForm(res, req, "reauth/page", "reauth/_form", { methods: presentMethods(await reauthMethodsFor(deps, user)) });
     const { method, return_to } = parseInput(reauthBody, req.body);
-    await reauthenticate(deps, user, method, req.body, requestMeta(req));
+    await reauthenticate(deps, user, method, req.body, { meta: requestMeta(req), sessionId: req.sessionID });
     await markReauthenticated(req, deps, method);
     redirectTo(req, res, safeReturnTo(return_to, "/settings/security"));
   });

@@ -6,16 +6,17 @@ import { recordEvent } from "../audit/index.js";
 import type { User } from "../users/index.js";
 import { reauthEvents } from "./events.js";
 
-export function reauthMethodsFor(deps: WebDeps, user: User): AuthMethod[] {
-  return deps.authMethods.reauthMethodsFor(user);
+export function reauthMethodsFor(deps: WebDeps, user: User): Promise<AuthMethod[]> {
+  return deps.authMethods.reauthMethodsFor(deps, user);
 }
 
 // Step-up with any registered method the account has. Failures count against
 // the same limits as signing in (a password against the sign-in limits, a
 // code against the second-factor limits), so a stolen session cannot be used
 // to guess either.
-export async function reauthenticate(deps: WebDeps, user: User, methodId: string, body: unknown, meta: RequestMeta): Promise<void> {
-  const method = reauthMethodsFor(deps, user).find((candidate) => candidate.id === methodId);
+export async function reauthenticate(deps: WebDeps, user: User, methodId: string, body: unknown, context: { meta: RequestMeta; sessionId: string }): Promise<void> {
+  const { meta } = context;
+  const method = (await reauthMethodsFor(deps, user)).find((candidate) => candidate.id === methodId);
   if (!method) throw new AppError(422, "REAUTH_METHOD_UNAVAILABLE", { message: "Choose a way to confirm it is you." });
   const factor = method.reauth!;
   const input = parseFactorInput(factor.fields, body);
@@ -23,7 +24,7 @@ export async function reauthenticate(deps: WebDeps, user: User, methodId: string
   if (factor.kind === "knowledge") await deps.loginThrottle.assertAllowed(accountKey, meta.ip);
   else await deps.secondFactorThrottle.assertAllowed(user.id, meta.ip);
   try {
-    await factor.verify({ deps, meta }, user, input);
+    await factor.verify({ deps, ...context }, user, input);
   } catch (error) {
     if (!(error instanceof AppError && error.status === 422)) throw error;
     const { accountJustLocked } =

@@ -30,7 +30,7 @@ export function setupRoutes(deps: WebDeps, setupState: SetupState): Router {
     rememberForm(res, req, "setup/page", "setup/_form");
     const input = parseInput(setupSchema, req.body);
     const { user, workspace } = await completeSetup(deps, input, requestMeta(req));
-    await establishSession(req, deps, { userId: user.id, workspace, factors: ["password"] });
+    await establishSession(req, deps, { userId: user.id, workspace, factors: ["password"], multiFactor: false });
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 

@@ -19,7 +19,7 @@ const totpFactor: Factor = {
   kind: "possession",
   fields: [field("code", "Authentication code", "The 6-digit code from your authenticator app")],
   prompt: () => "Open your authenticator app and enter the current code for Latchkey.",
-  availableFor: (user) => isTwoFactorEnabled(user),
+  availableFor: (_deps, user) => isTwoFactorEnabled(user),
   async verify({ deps }, user, input) {
     await verifyTotp(deps, user, input.code ?? "");
     return {};
@@ -32,7 +32,7 @@ const backupFactor: Factor = {
   kind: "possession",
   fields: [{ name: "backupCode", label: "Backup code", type: "text", autocomplete: "off", hint: "One of the codes you saved when you turned on two-factor authentication, e.g. abcde-fghjk" }],
   prompt: () => "Enter one of your backup codes. Each code works once.",
-  availableFor: (user) => isTwoFactorEnabled(user),
+  availableFor: (_deps, user) => isTwoFactorEnabled(user),
   async verify({ deps, meta }, user, input) {
     const left = await useBackupCode(deps, user, input.backupCode ?? "", meta);
     const warning = backupCodesWarning(left);
@@ -63,7 +63,7 @@ function codeFactor(channel: "email" | "sms"): Factor {
       channel === "email"
         ? `We sent a sign-in code to ${destination(user)}. Email codes are weaker than an authenticator app.`
         : `We sent a sign-in code by SMS to ${destination(user)}.`,
-    availableFor: (user) =>
+    availableFor: (_deps, user) =>
       !isTwoFactorEnabled(user) &&
       (channel === "email" ? user.loginVerification === "email" && Boolean(user.emailVerifiedAt) : user.loginVerification === "sms" && Boolean(user.phone && user.phoneVerifiedAt)),
     async begin({ deps }: MethodContext, user) {

@@ -7,11 +7,12 @@ export const TWO_FACTOR_SETUP_PATH = "/settings/security/two-factor/setup";
 const REACHABLE = new Set([TWO_FACTOR_SETUP_PATH, "/reauth", "/logout", "/workspaces/switch", "/workspaces"]);
 
 // A workspace that requires two-factor authentication: a member without it
-// must enrol before using that workspace.
+// must enrol before using that workspace, unless this session was signed in
+// with two factors or one that counts as two (a passkey).
 export const twoFactorRequirement: WorkspaceRequirement = {
   id: "two-factor",
-  unmetBy(current, workspace) {
-    if (!workspace.requireTwoFactor || isTwoFactorEnabled(current.user)) return null;
+  unmetBy(current, workspace, session) {
+    if (!workspace.requireTwoFactor || isTwoFactorEnabled(current.user) || session.multiFactor) return null;
     return { redirect: TWO_FACTOR_SETUP_PATH, message: `${workspace.name} requires two-factor authentication. Set it up to continue.` };
   },
   allows: (path) => REACHABLE.has(path),

@@ -11,6 +11,8 @@ declare module "express-session" {
     userId: string;
     // The methods that proved the sign-in ("password", "totp", …).
     factors: string[];
+    // Signed in with two factors, or one that counts as two (a passkey).
+    multiFactor: boolean;
     workspaceId: string | null;
     // Epoch milliseconds. signedInAt bounds the absolute lifetime and never
     // moves; authenticatedAt is the last proof of identity (step-up);

@@ -13,7 +13,10 @@ import type { LoginThrottle, SecondFactorThrottle } from "./throttle.js";
 export interface MethodField {
   name: string;
   label: string;
-  type: "password" | "text";
+  // "webauthn": a browser ceremony fills the (hidden) field; optionsUrl says
+  // where the page gets the ceremony's options (public/js/passkeys.js).
+  type: "password" | "text" | "webauthn";
+  optionsUrl?: string;
   autocomplete: string;
   hint?: string;
   numeric?: boolean;
@@ -22,6 +25,8 @@ export interface MethodField {
 export interface MethodContext {
   deps: Deps & { loginThrottle: LoginThrottle; secondFactorThrottle: SecondFactorThrottle };
   meta: RequestMeta;
+  // Ceremonies (WebAuthn challenges) are bound to the browser session.
+  sessionId: string;
 }
 
 // What a verified factor leaves behind for the new session.
@@ -35,7 +40,7 @@ export interface Factor {
   fields: MethodField[];
   // The sentence above the form ("We sent a code to al•••@example.com").
   prompt(user: AccountUser): string;
-  availableFor(user: AccountUser): boolean;
+  availableFor(deps: Deps, user: AccountUser): boolean | Promise<boolean>;
   // Prepares an answer (sends a code); absent for methods that need none.
   begin?(ctx: MethodContext, user: AccountUser): Promise<void>;
   // Throws an AppError with status 422 for a wrong answer. Any other error
@@ -50,6 +55,8 @@ export interface FirstFactor {
   fields: MethodField[];
   // A proof strong enough to skip the second step (a passkey with user verification).
   satisfiesSecondFactor: boolean;
+  // A partial the sign-in page shows for this method ("Sign in with a passkey").
+  signInView?: string;
   // Finds and checks the account; throws one generic error for every failure.
   identify?(ctx: MethodContext, input: Record<string, string>): Promise<AccountUser>;
 }
@@ -65,8 +72,14 @@ export interface AuthMethod {
 export interface AuthMethodRegistry {
   all: readonly AuthMethod[];
   get(id: string): AuthMethod | undefined;
-  secondFactorsFor(user: AccountUser): AuthMethod[];
-  reauthMethodsFor(user: AccountUser): AuthMethod[];
+  secondFactorsFor(deps: Deps, user: AccountUser): Promise<AuthMethod[]>;
+  reauthMethodsFor(deps: Deps, user: AccountUser): Promise<AuthMethod[]>;
+  signInViews(): string[];
+}
+
+async function filterAvailable(methods: readonly AuthMethod[], pick: (method: AuthMethod) => Factor | undefined, deps: Deps, user: AccountUser) {
+  const available = await Promise.all(methods.map(async (method) => Boolean(await pick(method)?.availableFor(deps, user))));
+  return methods.filter((_method, index) => available[index]);
 }
 
 export function createAuthMethodRegistry(methods: AuthMethod[]): AuthMethodRegistry {
@@ -78,8 +91,9 @@ export function createAuthMethodRegistry(methods: AuthMethod[]): AuthMethodRegis
   return {
     all: methods,
     get: (id) => byId.get(id),
-    secondFactorsFor: (user) => methods.filter((method) => method.secondFactor?.availableFor(user)),
-    reauthMethodsFor: (user) => methods.filter((method) => method.reauth?.availableFor(user)),
+    secondFactorsFor: (deps, user) => filterAvailable(methods, (method) => method.secondFactor, deps, user),
+    reauthMethodsFor: (deps, user) => filterAvailable(methods, (method) => method.reauth, deps, user),
+    signInViews: () => methods.flatMap((method) => (method.firstFactor?.signInView ? [method.firstFactor.signInView] : [])),
   };
 }
 
@@ -93,7 +107,10 @@ export function parseFactorInput(fields: MethodField[], body: unknown): Record<s
   for (const field of fields) {
     const given = typeof raw[field.name] === "string" ? (raw[field.name] as string) : "";
     const value = field.type === "password" ? given : given.trim();
-    if (field.numeric) {
+    if (field.type === "webauthn") {
+      if (!value || value.length > 16_384) errors[field.name] = "Use your passkey when your browser asks.";
+      else values[field.name] = value;
+    } else if (field.numeric) {
       values[field.name] = value.replace(/\s+/g, "");
       if (!/^\d{6}$/.test(values[field.name]!)) errors[field.name] = "Enter the 6-digit code.";
     } else if (!value) {
