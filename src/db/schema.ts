@@ -10,3 +10,4 @@ export * from "../modules/invitations/tables.js";
 export * from "../modules/instance-settings/tables.js";
 export * from "../modules/admin/tables.js";
 export * from "../modules/tokens/tables.js";
+export * from "../modules/passkeys/tables.js";
