@@ -13,7 +13,7 @@ import { createSessionStore, sessionCookieName, sessionMiddleware } from "./web/
 import { createAuthMethodRegistry } from "./web/sign-in/auth-method.js";
 import { createLoginThrottle, createSecondFactorThrottle } from "./web/sign-in/throttle.js";
 import { activeWorkspaceRequirements, createWorkspaceRouter } from "./web/workspace-scope.js";
-import { adminRoutes } from "./modules/admin/index.js";
+import { adminRoutes, passwordChangeGate } from "./modules/admin/index.js";
 import { securityLogSection } from "./modules/audit/index.js";
 import { authRoutes, passwordMethod } from "./modules/auth/index.js";
 import { contactRoutes, contactSection } from "./modules/contact/index.js";
@@ -81,6 +81,7 @@ export function createApp(deps: Deps) {
     next();
   });
   app.use(setupGate(setupState));
+  app.use(passwordChangeGate(deps));
 
   app.get("/", (req, res) => {
     const current = req.currentUser;

@@ -1,9 +1,9 @@
 import { formatDay, formatUtc } from "../../platform/format.js";
 import type { User } from "../users/index.js";
 
-const STATUS_LABELS = { active: "Active", locked: "Locked", cancelled: "Cancelled" } as const;
+const STATUS_LABELS = { active: "Active", locked: "Disabled", cancelled: "Deleted" } as const;
 
-export function presentUserRow(user: User) {
+export function presentUserRow(user: User, workspaces: Array<{ name: string; slug: string; role: string }> = []) {
   return {
     id: user.id,
     url: `/admin/users/${user.id}`,
@@ -14,17 +14,39 @@ export function presentUserRow(user: User) {
     isInstanceAdmin: user.isInstanceAdmin,
     status: user.status,
     statusLabel: STATUS_LABELS[user.status],
+    editable: user.status !== "cancelled",
     createdAt: formatDay(user.createdAt),
+    workspaces: workspaces.map((workspace) => ({ name: workspace.name, role: workspace.role })),
   };
 }
+export type UserRow = ReturnType<typeof presentUserRow>;
 
-export function presentUserDetails(user: User, viewerId: string) {
+export function presentUserDetails(user: User, viewerId: string, workspaces: Array<{ name: string; slug: string; role: string }> = []) {
+  const isViewer = user.id === viewerId;
   return {
-    ...presentUserRow(user),
-    accountType: user.passwordHash ? "Local account" : "Single sign-on account",
+    ...presentUserRow(user, workspaces),
+    accountType: user.passwordHash || user.status === "cancelled" ? "Local account" : "Single sign-on account",
     emailVerified: Boolean(user.emailVerifiedAt),
     passwordChangedAt: formatUtc(user.passwordChangedAt, "Never"),
     hasPassword: Boolean(user.passwordHash),
-    isViewer: user.id === viewerId,
+    isViewer,
+    // What the page offers; the service decides again (policy.ts).
+    actions: {
+      disable: !isViewer && user.status === "active",
+      enable: user.status === "locked",
+      remove: !isViewer && user.status !== "cancelled",
+      grantAdmin: user.status === "active" && !user.isInstanceAdmin,
+      revokeAdmin: user.isInstanceAdmin,
+    },
   };
+}
+
+// Where the list continues, keeping the search.
+export function listLinks(query: { q?: string }, next: string | null) {
+  const withParams = (params: Record<string, string | undefined>) => {
+    const search = new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => Boolean(entry[1])));
+    const text = search.toString();
+    return text ? `/admin/users?${text}` : "/admin/users";
+  };
+  return { first: withParams({ q: query.q }), next: next ? withParams({ q: query.q, after: next }) : null };
 }

@@ -1,57 +1,160 @@
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
 import { notFound } from "../../platform/errors.js";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
-import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
+import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";
+import { readInstanceSettings } from "../instance-settings/index.js";
 import { newPasswordSchema } from "../password/index.js";
-import { presentUserDetails, presentUserRow } from "./presenter.js";
-import { listUsers, USER_LIST_LIMIT } from "./repo.js";
-import { userIdParams } from "./schema.js";
-import { requireUserById, resetTwoFactorAsAdmin, setPasswordAsAdmin } from "./service.js";
+import type { User } from "../users/index.js";
+import { webActor } from "./actor.js";
+import { listLinks, presentUserDetails, presentUserRow } from "./presenter.js";
+import { workspacesOfUsers } from "./repo.js";
+import { createUserSchema, emailEdit, registrationToggle, twoFactorToggle, userIdParams, userListQuery, usernameEdit } from "./schema.js";
+import * as admin from "./service.js";
+
+const LIST = "/admin/users";
 
 export function adminRoutes(deps: WebDeps): Router {
   const router = Router();
-  const admin = [requireUser, requireInstanceAdmin];
+  const guard = [requireUser, requireInstanceAdmin];
+  const sensitive = [...guard, requireFreshAuth(deps)];
+  const actorOf = (req: Request) => webActor(currentUserOf(req).user);
 
   // A malformed id is as unknown as a missing one: 404 either way.
   async function loadSubject(req: Request) {
     const parsed = userIdParams.safeParse(req.params);
     if (!parsed.success) throw notFound();
-    const subject = await requireUserById(deps, parsed.data.id);
-    const data = { title: `${subject.username} · Users`, subject: presentUserDetails(subject, currentUserOf(req).user.id) };
-    return { subject, data };
+    return admin.requireUserById(deps, parsed.data.id);
   }
 
-  router.get("/admin", ...admin, (_req, res) => res.redirect(303, "/admin/users"));
+  async function detailsPage(req: Request, subject: User) {
+    const workspaces = (await workspacesOfUsers(deps.db, [subject.id])).get(subject.id) ?? [];
+    return { title: `${subject.username} · Users`, subject: presentUserDetails(subject, currentUserOf(req).user.id, workspaces) };
+  }
 
-  router.get("/admin/users", ...admin, async (_req, res) => {
-    const users = await listUsers(deps.db);
-    renderPage(res, "admin/users", { title: "Users", users: users.map(presentUserRow), capped: users.length >= USER_LIST_LIMIT });
+  // The list as it was shown (its search and page), for no-JS round trips.
+  function returnToList(req: Request): string {
+    const target = safeReturnTo((req.body as Record<string, unknown> | undefined)?.return_to, LIST);
+    return target.startsWith(LIST) ? target : LIST;
+  }
+
+  async function listPage(req: Request, source: Record<string, unknown>) {
+    const query = parseInput(userListQuery, source);
+    const [page, settings] = await Promise.all([admin.listUsers(deps, query), readInstanceSettings(deps.db)]);
+    return {
+      title: "Users",
+      query: { q: query.q ?? "" },
+      users: page.rows.map((user) => presentUserRow(user, page.workspaces.get(user.id))),
+      links: listLinks(query, page.next),
+      returnTo: req.originalUrl.startsWith(LIST) && req.method === "GET" ? req.originalUrl : returnToList(req),
+      registrationOpen: settings.registrationOpen,
+      viewerId: currentUserOf(req).user.id,
+      editing: null as null | { id: string; field: string },
+    };
+  }
+
+  router.get("/admin", ...guard, (_req, res) => res.redirect(303, LIST));
+
+  router.get(LIST, ...guard, async (req, res) => {
+    renderPage(res, "admin/users", { ...(await listPage(req, req.query)), values: {}, errors: {}, formError: null });
   });
 
-  router.get("/admin/users/:id", ...admin, async (req, res) => {
-    const { data } = await loadSubject(req);
-    renderPage(res, "admin/user", { ...data, values: {}, errors: {}, formError: null });
+  // Inline edits of one cell: htmx swaps the cell (saved value, or the error
+  // in place with the row unchanged); without JavaScript the list comes
+  // back, the same way.
+  function inlineEdit(field: "username" | "email") {
+    return async (req: Request, res: Response) => {
+      const subject = await loadSubject(req);
+      const listQuery = Object.fromEntries(new URL(returnToList(req), "http://x").searchParams);
+      rememberForm(res, req, "admin/users", `admin/_${field}-cell`, async () => ({ ...(await listPage(req, listQuery)), editing: { id: subject.id, field } }));
+      res.locals.form.fragmentData = async () => ({ row: presentUserRow(subject), returnTo: returnToList(req) });
+      const updated =
+        field === "username"
+          ? await admin.changeUsername(deps, actorOf(req), subject.id, parseInput(usernameEdit, req.body), requestMeta(req))
+          : await admin.changeEmail(deps, actorOf(req), subject.id, parseInput(emailEdit, req.body), requestMeta(req));
+      if (isHtmx(req)) {
+        return renderFragment(res, `admin/_${field}-cell`, { row: presentUserRow(updated), returnTo: returnToList(req), saved: true, values: {}, errors: {}, formError: null });
+      }
+      setFlash(req, "info", field === "username" ? `Username changed to ${updated.username}.` : `Email address of ${updated.username} changed to ${updated.email}.`);
+      redirectTo(req, res, returnToList(req));
+    };
+  }
+  router.post("/admin/users/:id/username", ...sensitive, inlineEdit("username"));
+  router.post("/admin/users/:id/email", ...sensitive, inlineEdit("email"));
+
+  router.post("/admin/users/:id/two-factor", ...sensitive, async (req, res) => {
+    const subject = await loadSubject(req);
+    const listQuery = Object.fromEntries(new URL(returnToList(req), "http://x").searchParams);
+    rememberForm(res, req, "admin/users", "admin/_two-factor-cell", async () => ({ ...(await listPage(req, listQuery)), editing: { id: subject.id, field: "twoFactor" } }));
+    res.locals.form.fragmentData = async () => ({ row: presentUserRow(subject), returnTo: returnToList(req) });
+    const { enabled } = parseInput(twoFactorToggle, req.body);
+    await admin.setTwoFactor(deps, actorOf(req), subject, enabled === "on", requestMeta(req));
+    const updated = await admin.requireUserById(deps, subject.id);
+    if (isHtmx(req)) return renderFragment(res, "admin/_two-factor-cell", { row: presentUserRow(updated), returnTo: returnToList(req), saved: true, values: {}, errors: {}, formError: null });
+    setFlash(req, "info", `Two-factor authentication was reset for ${subject.username}. They have been emailed.`);
+    redirectTo(req, res, returnToList(req));
   });
 
-  router.post("/admin/users/:id/password", ...admin, requireFreshAuth(deps), async (req, res) => {
-    const { subject, data } = await loadSubject(req);
-    rememberForm(res, req, "admin/user", "admin/_set-password-form", data);
+  router.post("/admin/settings/registration", ...sensitive, async (req, res) => {
+    const { registrationOpen } = parseInput(registrationToggle, req.body);
+    await admin.setRegistrationOpen(deps, actorOf(req), registrationOpen, requestMeta(req));
+    setFlash(req, "info", registrationOpen ? "Registration is open: anyone can create an account." : "Registration is closed: accounts are created by administrators or through invitations.");
+    redirectTo(req, res, LIST);
+  });
+
+  router.get("/admin/users/new", ...guard, (_req, res) => {
+    renderPage(res, "admin/new-user", { title: "New user", values: { mustChangePassword: "on" }, errors: {}, formError: null });
+  });
+
+  router.post(LIST, ...sensitive, async (req, res) => {
+    rememberForm(res, req, "admin/new-user", "admin/_new-user-form", { title: "New user" });
+    const input = parseInput(createUserSchema, req.body);
+    const created = await admin.createUserAsAdmin(deps, actorOf(req), input, requestMeta(req));
+    setFlash(req, "info", `Account ${created.username} created and emailed.${input.mustChangePassword ? " They must choose a new password when they first sign in." : ""}`);
+    redirectTo(req, res, `/admin/users/${created.id}`);
+  });
+
+  router.get("/admin/users/:id", ...guard, async (req, res) => {
+    const subject = await loadSubject(req);
+    renderPage(res, "admin/user", { ...(await detailsPage(req, subject)), values: {}, errors: {}, formError: null });
+  });
+
+  router.post("/admin/users/:id/password", ...sensitive, async (req, res) => {
+    const subject = await loadSubject(req);
+    rememberForm(res, req, "admin/user", "admin/_set-password-form", await detailsPage(req, subject));
     const input = parseInput(newPasswordSchema, req.body);
-    const { signedOut } = await setPasswordAsAdmin(deps, currentUserOf(req).user, subject, input, requestMeta(req));
+    const { signedOut } = await admin.setPasswordAsAdmin(deps, actorOf(req), subject, input, requestMeta(req));
     const sessions = signedOut === 1 ? "its 1 session was" : `its ${signedOut} sessions were`;
     setFlash(req, "info", `New password set for ${subject.username}; ${sessions} signed out and the owner was emailed.`);
     redirectTo(req, res, `/admin/users/${subject.id}`);
   });
 
-  router.post("/admin/users/:id/two-factor/reset", ...admin, requireFreshAuth(deps), async (req, res) => {
-    const { subject } = await loadSubject(req);
-    await resetTwoFactorAsAdmin(deps, currentUserOf(req).user, subject, requestMeta(req));
+  router.post("/admin/users/:id/two-factor/reset", ...sensitive, async (req, res) => {
+    const subject = await loadSubject(req);
+    await admin.resetTwoFactorAsAdmin(deps, actorOf(req), subject, requestMeta(req));
     setFlash(req, "info", `Two-factor authentication was reset for ${subject.username}. They have been emailed.`);
     redirectTo(req, res, `/admin/users/${subject.id}`);
   });
+
+  // Account actions on the user's page; a refusal shows on that page.
+  const actions = {
+    disable: { run: admin.disableUser, done: (u: User) => `${u.username} is disabled and was signed out everywhere.` },
+    enable: { run: admin.enableUser, done: (u: User) => `${u.username} can sign in again.` },
+    delete: { run: admin.deleteUser, done: (u: User) => `${u.username} was deleted. Their email address is free again.` },
+    "admin/grant": { run: admin.grantInstanceAdmin, done: (u: User) => `${u.username} is now an instance administrator.` },
+    "admin/revoke": { run: admin.revokeInstanceAdmin, done: (u: User) => `${u.username} is no longer an instance administrator.` },
+  } as const;
+  for (const [path, action] of Object.entries(actions)) {
+    router.post(`/admin/users/:id/${path}`, ...sensitive, async (req, res) => {
+      const subject = await loadSubject(req);
+      rememberForm(res, req, "admin/user", "admin/_account-actions", () => detailsPage(req, subject));
+      await action.run(deps, actorOf(req), subject.id, requestMeta(req));
+      setFlash(req, "info", action.done(subject));
+      redirectTo(req, res, path === "delete" ? LIST : `/admin/users/${subject.id}`);
+    });
+  }
 
   return router;
 }

@@ -9,6 +9,7 @@ import { parseFactorInput, type AuthMethod } from "../../web/sign-in/auth-method
 import { authFacts, destroySession, establishSession } from "../../web/sign-in/session-auth.js";
 import { parseInput } from "../../web/validate.js";
 import { recordEvent } from "../audit/index.js";
+import { isRegistrationOpen } from "../instance-settings/index.js";
 import { passwordMethod } from "./auth-method.js";
 import { authEvents } from "./events.js";
 import { createRegistrationLimit } from "./registration-limit.js";
@@ -37,9 +38,21 @@ export function authRoutes(deps: WebDeps): Router {
   const router = Router();
   const registrationLimit = createRegistrationLimit(deps.redis, deps.config.redisPrefix);
 
-  router.get("/register", redirectIfSignedIn, (_req, res) => renderPage(res, "auth/register", { values: {}, errors: {} }));
+  // Instance administrators can close self-service registration; invitations
+  // (modules/invitations) still create accounts for their invited address.
+  async function assertRegistrationOpen() {
+    if (!(await isRegistrationOpen(deps.db))) {
+      throw new AppError(403, "REGISTRATION_CLOSED", { message: "Registration is closed on this instance. Ask an administrator for an account or an invitation." });
+    }
+  }
+
+  router.get("/register", redirectIfSignedIn, async (_req, res) => {
+    await assertRegistrationOpen();
+    renderPage(res, "auth/register", { values: {}, errors: {} });
+  });
 
   router.post("/register", async (req, res) => {
+    await assertRegistrationOpen();
     rememberForm(res, req, "auth/register", "auth/_register-form");
     await registrationLimit.consume(requestMeta(req).ip);
     const input = parseInput(registerSchema, req.body);
