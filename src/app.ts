@@ -14,16 +14,19 @@ import { createAuthMethodRegistry } from "./web/sign-in/auth-method.js";
 import { createLoginThrottle, createSecondFactorThrottle } from "./web/sign-in/throttle.js";
 import { activeWorkspaceRequirements, createWorkspaceRouter } from "./web/workspace-scope.js";
 import { adminRoutes, passwordChangeGate } from "./modules/admin/index.js";
+import { apiRoutes } from "./modules/api/index.js";
 import { securityLogSection } from "./modules/audit/index.js";
 import { authRoutes, passwordMethod } from "./modules/auth/index.js";
 import { contactRoutes, contactSection } from "./modules/contact/index.js";
 import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js";
 import { healthRoutes } from "./modules/health/index.js";
 import { memberRoutes } from "./modules/members/index.js";
+import { passkeyMethod, passkeyRoutes, passkeysSection } from "./modules/passkeys/index.js";
 import { passwordRoutes, passwordSection } from "./modules/password/index.js";
 import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
 import { reauthRoutes } from "./modules/reauth/index.js";
 import { activeSessionsSection, sessionRoutes } from "./modules/sessions/index.js";
+import { adminTokenRoutes, tokenRoutes } from "./modules/tokens/index.js";
 import { createSetupState, setupGate, setupRoutes } from "./modules/setup/index.js";
 import { twoFactorMethods, twoFactorRequirement, twoFactorRoutes, twoFactorSection } from "./modules/two-factor/index.js";
 import { workspaceHomeRoutes, workspacePrincipals, workspaceRoutes, workspaceSettingsRoutes } from "./modules/workspaces/index.js";
@@ -39,8 +42,8 @@ export function createApp(deps: Deps) {
     sessionStore,
     sessionCookieName: sessionCookieName(deps.config.secureCookies),
     // Sign-in methods, in the order they are offered.
-    authMethods: createAuthMethodRegistry([passwordMethod, ...twoFactorMethods]),
-    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passwordSection, activeSessionsSection, securityLogSection]),
+    authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, ...twoFactorMethods]),
+    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection]),
     workspaceRequirements: [twoFactorRequirement],
     loginThrottle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
     secondFactorThrottle: createSecondFactorThrottle(deps.redis, deps.config.redisPrefix),
@@ -64,7 +67,10 @@ export function createApp(deps: Deps) {
   app.use(securityHeaders({ secure: deps.config.secureCookies }));
   app.use("/static", express.static(path.join(root, "public"), { maxAge: "1h", fallthrough: true }));
   app.use("/static/vendor/htmx.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/htmx.org/dist/htmx.min.js")));
+  app.use("/static/vendor/simplewebauthn-browser.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js")));
   app.use(healthRoutes(web));
+  // Bearer tokens only, no cookies: before the session and CSRF middleware.
+  app.use("/api/v1", apiRoutes(web));
 
   app.use(requireRedisReady(deps.redis));
   app.use(express.urlencoded({ extended: false, limit: "64kb", parameterLimit: 100 }));
@@ -106,9 +112,12 @@ export function createApp(deps: Deps) {
   app.use(sessionRoutes(web));
   app.use(passwordRoutes(web));
   app.use(adminRoutes(web));
+  app.use(tokenRoutes(web));
+  app.use(adminTokenRoutes(web));
   app.use(profileRoutes(web));
   app.use(contactRoutes(web));
   app.use(twoFactorRoutes(web));
+  app.use(passkeyRoutes(web));
   if (showMailbox) app.use(devMailboxRoutes(web));
 
   app.use((_req, _res, next) => next(notFound()));

@@ -4,3 +4,5 @@ export { avatarUrl, initialsOf } from "./presenter.js";
 export { profileSections } from "./sections.js";
 export { profileRoutes } from "./routes.js";
 export { avatarUploadParsing } from "./avatar-upload.js";
+export { changeUsername } from "./service.js";
+export { changeUsernameSchema } from "./schema.js";

@@ -1,0 +1,69 @@
+import { defineEvents, type Notice } from "../audit/index.js";
+import type { User } from "../users/index.js";
+import type { AccessToken } from "./tables.js";
+
+// A new or rolled token is a new credential: its owner is told by email.
+function tokenNotice(owner: User, subject: string, body: string, baseUrl: string): Notice {
+  return {
+    to: owner.email,
+    subject,
+    text: ({ at, ip }) =>
+      `Hi ${owner.username},\n\n${body}\nTime: ${at.toISOString()}\nIP address: ${ip}\n\nIf this was not you, delete the token at ${baseUrl}/settings/tokens and secure your account.\n`,
+  };
+}
+
+// Never the secret or its hash: only which token, and what changed.
+const about = (token: Pick<AccessToken, "id" | "name">) => ({ tokenId: token.id, name: token.name });
+
+export const tokenEvents = defineEvents({
+  created: {
+    type: "token.created",
+    label: "Access token created",
+    event: (actorId: string, owner: User, token: AccessToken, baseUrl: string) => ({
+      actorId,
+      subjectId: owner.id,
+      details: { ...about(token), scopes: token.scopes, ipAllowList: token.ipAllowList, expiresAt: token.expiresAt.toISOString() },
+      notices: [tokenNotice(owner, "A new access token was created", `An access token named "${token.name}" was created for your Latchkey account.`, baseUrl)],
+    }),
+  },
+  modified: {
+    type: "token.modified",
+    label: "Access token changed",
+    event: (actorId: string, ownerId: string, token: AccessToken, before: AccessToken) => ({
+      actorId,
+      subjectId: ownerId,
+      details: {
+        ...about(token),
+        before: { name: before.name, ipAllowList: before.ipAllowList, expiresAt: before.expiresAt.toISOString() },
+        after: { name: token.name, ipAllowList: token.ipAllowList, expiresAt: token.expiresAt.toISOString() },
+      },
+    }),
+  },
+  rolled: {
+    type: "token.rolled",
+    label: "Access token rolled (new secret)",
+    event: (actorId: string, owner: User, token: AccessToken, baseUrl: string) => ({
+      actorId,
+      subjectId: owner.id,
+      details: about(token),
+      notices: [tokenNotice(owner, "An access token was rolled", `The access token "${token.name}" got a new secret; the old one stopped working.`, baseUrl)],
+    }),
+  },
+  deleted: {
+    type: "token.deleted",
+    label: "Access token deleted",
+    event: (actorId: string, ownerId: string, token: AccessToken) => ({ actorId, subjectId: ownerId, details: about(token) }),
+  },
+  // A refused use of the API: an expired, deleted or unknown token, an
+  // address outside the allow-list, or a scope the token lacks.
+  rejected: {
+    type: "token.rejected",
+    label: "Access token refused",
+    warning: true,
+    event: (token: Pick<AccessToken, "id" | "name" | "userId"> | null, reason: string, extra: Record<string, unknown> = {}) => ({
+      actorId: null,
+      subjectId: token?.userId ?? null,
+      details: { ...(token ? about(token) : {}), reason, ...extra },
+    }),
+  },
+});
