@@ -20,7 +20,7 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
   const missing = queueNamesOf(jobs).filter((queue) => !deps.queues.names().includes(queue));
   if (missing.length) throw new Error(`Queues ${missing.join(", ")} are not in deps.queues: pass the same job registry to buildDeps and startWorkers`);
 
-  const connection = createRedisConnection(deps.config.redisUrl, "worker");
+  const connection = createRedisConnection(deps.config.redisUrl, "worker", deps.logger);
   // A killed worker's jobs are retried once their lock lapses; a job may stall
   // several times (each crash) because every job is safe to run again.
   const lockDuration = deps.config.jobLockSeconds * 1000;

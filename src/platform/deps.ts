@@ -36,9 +36,9 @@ export async function buildDeps(
   overrides: { clock?: Clock; logger?: Logger; jobs?: readonly AnyJobDefinition[] } = {},
 ): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const redis = createRedisConnection(config.redisUrl, "app");
+  const redis = createRedisConnection(config.redisUrl, "app", logger);
   await connectRedisOrExplain(redis, config.redisUrl);
-  const queueRedis = createRedisConnection(config.redisUrl, "queue");
+  const queueRedis = createRedisConnection(config.redisUrl, "queue", logger);
   await connectRedisOrExplain(queueRedis, config.redisUrl);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const queues = createQueues(queueRedis, config.redisPrefix, overrides.jobs ?? platformJobs);

@@ -62,18 +62,31 @@ export async function establishSession(
   await deps.sessionIndex.add(signIn.userId, req.sessionID, absoluteExpiryMs(req.session as SessionData));
 }
 
-// Step-up and privilege changes: same session data under a new id.
+// Step-up and privilege changes: same session data under a new id. The new
+// session is stored before the old one is deleted, and until it is stored the
+// request keeps the old one: a Redis failure at any step leaves the browser
+// signed in under one of the two ids, never holding an id that does not exist
+// (which signed the user out of a change that was refused; found by
+// test/platform/password-change-redis-cut.test.ts).
 async function rotate(req: Request, deps: SessionAuthDeps, changes: Partial<SessionData>): Promise<void> {
   const oldSid = req.sessionID;
+  const oldSession = req.session;
   const { cookie: _cookie, ...data } = req.session;
-  await regenerate(req);
+  req.sessionStore.generate(req);
   Object.assign(req.session, data, changes);
-  await saveSession(req);
-  const userId = req.session.userId;
-  if (userId) {
-    await deps.sessionIndex.remove(userId, oldSid);
-    await deps.sessionIndex.add(userId, req.sessionID, absoluteExpiryMs(req.session as SessionData));
+  try {
+    await saveSession(req);
+  } catch (error) {
+    req.sessionID = oldSid;
+    req.session = oldSession;
+    throw error;
   }
+  const userId = req.session.userId;
+  if (userId) await deps.sessionIndex.add(userId, req.sessionID, absoluteExpiryMs(req.session as SessionData));
+  // The old id must stop working (session fixation): if it cannot be deleted
+  // the caller's change fails, and the browser already holds the new id.
+  await new Promise<void>((resolve, reject) => req.sessionStore.destroy(oldSid, (error) => (error ? reject(error) : resolve())));
+  if (userId) await deps.sessionIndex.remove(userId, oldSid);
 }
 
 // A credential or factor change made from this session: it continues under a
