@@ -20,6 +20,7 @@ import { authRoutes, passwordMethod } from "./modules/auth/index.js";
 import { contactRoutes, contactSection } from "./modules/contact/index.js";
 import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js";
 import { healthRoutes } from "./modules/health/index.js";
+import { invitationRoutes } from "./modules/invitations/index.js";
 import { memberRoutes } from "./modules/members/index.js";
 import { passwordRoutes, passwordSection } from "./modules/password/index.js";
 import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
@@ -104,6 +105,7 @@ export function createApp(deps: Deps) {
   app.use(activeWorkspaceRequirements(web));
   app.use(setupRoutes(web, setupState));
   app.use(authRoutes(web));
+  app.use(invitationRoutes(web));
   app.use(reauthRoutes(web));
   app.use(settingsPageRoutes(web));
   app.use(workspaceRoutes(web));

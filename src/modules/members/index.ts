@@ -1,3 +1,4 @@
-// Members of a workspace: the list and what owners and admins do to members.
+// Members of a workspace: the list, invitations, roles, removal, 2FA resets
+// and the ownership transfer.
 export { memberRoutes } from "./routes.js";
 export { memberPolicy } from "./policy.js";
