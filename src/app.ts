@@ -22,6 +22,7 @@ import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js
 import { healthRoutes } from "./modules/health/index.js";
 import { invitationRoutes } from "./modules/invitations/index.js";
 import { memberRoutes } from "./modules/members/index.js";
+import { passkeyMethod, passkeyRoutes, passkeysSection } from "./modules/passkeys/index.js";
 import { passwordRoutes, passwordSection } from "./modules/password/index.js";
 import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
 import { reauthRoutes } from "./modules/reauth/index.js";
@@ -42,8 +43,8 @@ export function createApp(deps: Deps) {
     sessionStore,
     sessionCookieName: sessionCookieName(deps.config.secureCookies),
     // Sign-in methods, in the order they are offered.
-    authMethods: createAuthMethodRegistry([passwordMethod, ...twoFactorMethods]),
-    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passwordSection, activeSessionsSection, securityLogSection]),
+    authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, ...twoFactorMethods]),
+    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection]),
     workspaceRequirements: [twoFactorRequirement],
     loginThrottle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
     secondFactorThrottle: createSecondFactorThrottle(deps.redis, deps.config.redisPrefix),
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
   app.use(securityHeaders({ secure: deps.config.secureCookies }));
   app.use("/static", express.static(path.join(root, "public"), { maxAge: "1h", fallthrough: true }));
   app.use("/static/vendor/htmx.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/htmx.org/dist/htmx.min.js")));
+  app.use("/static/vendor/simplewebauthn-browser.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js")));
   app.use(healthRoutes(web));
   // Bearer tokens only, no cookies: before the session and CSRF middleware.
   app.use("/api/v1", apiRoutes(web));
@@ -117,6 +119,7 @@ export function createApp(deps: Deps) {
   app.use(profileRoutes(web));
   app.use(contactRoutes(web));
   app.use(twoFactorRoutes(web));
+  app.use(passkeyRoutes(web));
   if (showMailbox) app.use(devMailboxRoutes(web));
 
   app.use((_req, _res, next) => next(notFound()));

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import pg from "pg";
 import { inject } from "vitest";
 import { jobRegistry } from "../../jobs/registry.js";
@@ -64,18 +64,24 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 // A real app on a real port with its own database and Redis key prefix, and
 // the mail worker running in-process writing to a private outbox.
 export async function startTestApp(
-  options: { clock?: Clock; env?: Record<string, string>; rewriteUrl?: (url: string) => string } = {},
+  // localhostOrigin: served as http://localhost:<port> with BASE_URL set to
+  // it, the one plain-HTTP origin browsers trust for passkeys.
+  options: { clock?: Clock; env?: Record<string, string>; rewriteUrl?: (url: string) => string; localhostOrigin?: boolean } = {},
 ): Promise<TestApp> {
   const rewrite = options.rewriteUrl ?? ((url: string) => url);
   const databaseName = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-test-"));
   const redisPrefix = `lk-test-${randomBytes(5).toString("hex")}:`;
+  const port = options.localhostOrigin ? await freePort() : 0;
+  const origin: Record<string, string> = options.localhostOrigin ? { BASE_URL: `http://localhost:${port}` } : {};
   const config = loadConfig(
-    testEnv({ DATABASE_URL: rewrite(databaseUrlFor(databaseName)), REDIS_URL: rewrite(TEST_REDIS_URL), REDIS_PREFIX: redisPrefix, DATA_DIR: dataDir, ...options.env }),
+    testEnv({ DATABASE_URL: rewrite(databaseUrlFor(databaseName)), REDIS_URL: rewrite(TEST_REDIS_URL), REDIS_PREFIX: redisPrefix, DATA_DIR: dataDir, ...origin, ...options.env }),
   );
   const deps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent"), jobs: jobRegistry });
   const workers = startWorkers(deps, jobRegistry);
-  const { server, baseUrl } = await listen(createApp(deps));
+  const listening = await listen(createApp(deps), port);
+  const { server } = listening;
+  const baseUrl = options.localhostOrigin ? `http://localhost:${port}` : listening.baseUrl;
   const others: Array<() => Promise<void>> = [];
 
   return {
@@ -108,9 +114,17 @@ export async function startTestApp(
   };
 }
 
-async function listen(app: ReturnType<typeof createApp>): Promise<{ server: Server; baseUrl: string }> {
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function listen(app: ReturnType<typeof createApp>, port = 0): Promise<{ server: Server; baseUrl: string }> {
   return new Promise((resolve) => {
-    const server = app.listen(0, "127.0.0.1", () => {
+    const server = app.listen(port, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
       resolve({ server, baseUrl: `http://127.0.0.1:${port}` });
     });

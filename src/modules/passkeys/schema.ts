@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+export const passkeyNameSchema = z
+  .string({ error: "Name this passkey." })
+  .trim()
+  .min(1, "Name this passkey.")
+  .max(64, "Use at most 64 characters.");
+
+export const nameBody = z.object({ name: passkeyNameSchema });
+export const renameBody = z.object({ newName: passkeyNameSchema });
+export const passkeyParams = z.object({ id: z.uuid() });
+export const credentialBody = z.object({
+  credential: z.string({ error: "Use your passkey when your browser asks." }).min(2, "Use your passkey when your browser asks.").max(16_384, "That answer is too large."),
+  return_to: z.string().max(2000).optional(),
+});
