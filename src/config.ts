@@ -30,6 +30,7 @@ const envSchema = z.object({
   IN_PROCESS_WORKER: booleanFromEnv.default(true),
   FRESH_AUTH_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -52,6 +53,7 @@ export type Config = Readonly<{
   freshAuthMinutes: number;
   jobLockSeconds: number;
   logLevel: string;
+  shutdownTimeoutSeconds: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -84,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     freshAuthMinutes: values.FRESH_AUTH_MINUTES,
     jobLockSeconds: values.JOB_LOCK_SECONDS,
     logLevel: values.LOG_LEVEL,
+    shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
   });
 }
 

@@ -1,11 +1,13 @@
 import cluster from "node:cluster";
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { jobRegistry } from "../jobs/registry.js";
 import { startWorkers, type RunningWorkers } from "../jobs/worker.js";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { drainingReadiness } from "./modules/health/index.js";
 import { buildDeps } from "./platform/deps.js";
 import { openDatabase } from "./platform/db.js";
+import type { Logger } from "./platform/logger.js";
 
 // boot: loadConfig -> migrate -> buildDeps -> createApp -> listen.
 // With WEB_CONCURRENCY > 1 the primary migrates once, then forks web workers.
@@ -25,21 +27,33 @@ async function migrate(config: Config): Promise<void> {
   }
 }
 
+// The primary only supervises: on SIGTERM/SIGINT it passes the signal on,
+// waits for every web process to drain, and exits 0 when all of them did.
 function forkWebProcesses(config: Config): void {
   if (!config.databaseUrl) {
     throw new ConfigError("Invalid configuration:\n  WEB_CONCURRENCY: more than one web process needs DATABASE_URL (the embedded database is single-process)");
   }
   for (let i = 0; i < config.webConcurrency; i++) cluster.fork();
   let stopping = false;
+  let failed = false;
   cluster.on("exit", (worker, code) => {
+    if (code !== 0) failed = true;
     if (!stopping && code !== 0) cluster.fork();
+    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0);
   });
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
     stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    failed = false;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal === "SIGINT" ? "SIGTERM" : signal);
+    // The workers bound themselves by the same timeout; this is the backstop.
+    setTimeout(() => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
+      process.exit(1);
+    }, (config.shutdownTimeoutSeconds + 5) * 1000).unref();
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
 }
 
 async function serve(config: Config): Promise<void> {
@@ -48,27 +62,79 @@ async function serve(config: Config): Promise<void> {
   // process when clustered); docker-compose runs it separately instead.
   const workers: RunningWorkers | undefined = config.inProcessWorker ? startWorkers(deps, jobRegistry) : undefined;
   const app = createApp(deps);
-  const server: Server = app.listen(config.port, () => {
+  const drain = drainOnSignal(deps.logger);
+  // Ahead of Express: once draining, /readyz answers 503 and every response
+  // closes its connection.
+  const server = createServer((req, res) => {
+    if (!drain.onRequest(req, res)) app(req, res);
+  });
+  server.listen(config.port, () => {
     deps.logger.info({ url: config.baseUrl, database: deps.database.kind }, "Latchkey is listening");
   });
 
-  // SIGTERM: stop accepting, let in-flight requests and jobs finish, then exit.
-  let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    deps.logger.info({ signal }, "draining");
-    const forceExit = setTimeout(() => process.exit(1), 15_000);
-    forceExit.unref();
+  drain.onSignal(async () => {
+    const forced = setTimeout(() => {
+      deps.logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds, openResponses: drain.open() }, "shutdown timed out; exiting with requests unanswered");
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000);
+    forced.unref();
+    // Stop accepting; idle keep-alive connections close now, busy ones after
+    // their current response (Connection: close).
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
+    // Jobs in flight finish; waiting ones stay in Redis for the next process.
     await workers?.close();
     await deps.close();
+    deps.logger.info("drained");
     process.exit(0);
+  });
+}
+
+// Tracks the responses in flight so a signal can turn each into the last one
+// on its connection, and answers /readyz with 503 while draining so a load
+// balancer stops sending traffic before the process goes.
+function drainOnSignal(logger: Logger) {
+  const open = new Set<ServerResponse>();
+  let draining = false;
+  const lastOnConnection = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader("Connection", "close");
+    // Headers already out: end the connection once this response is done.
+    else res.once("finish", () => res.socket?.end());
   };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
+  return {
+    open: () => open.size,
+    // True when it answered the request itself.
+    onRequest(req: IncomingMessage, res: ServerResponse): boolean {
+      if (draining) {
+        res.setHeader("Connection", "close");
+        if (req.url === "/readyz") {
+          const { status, body } = drainingReadiness();
+          res.statusCode = status;
+          res.setHeader("Content-Type", "application/json; charset=utf-8");
+          res.end(JSON.stringify(body));
+          return true;
+        }
+      }
+      open.add(res);
+      res.once("close", () => open.delete(res));
+      return false;
+    },
+    onSignal(shutdown: () => Promise<void>) {
+      const handle = (signal: NodeJS.Signals) => {
+        if (draining) return;
+        draining = true;
+        logger.info({ signal, inFlight: open.size }, "draining");
+        for (const res of open) lastOnConnection(res);
+        shutdown().catch((error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        });
+      };
+      process.on("SIGTERM", handle);
+      process.on("SIGINT", handle);
+    },
+  };
 }
 
 main().catch((error) => {

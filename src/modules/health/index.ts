@@ -1,1 +1,1 @@
-export { healthRoutes } from "./routes.js";
+export { drainingReadiness, healthRoutes } from "./routes.js";
