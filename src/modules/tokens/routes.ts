@@ -16,6 +16,8 @@ export const TOKENS_PATH = "/settings/tokens";
 // instance administrator's page for any user (/admin/users/:userId/tokens);
 // they differ only in whose tokens they show and who may open them.
 interface TokenPage {
+  // The route pattern, and the concrete path of one request.
+  pattern: string;
   base: (req: Request) => string;
   ownerOf: (req: Request) => Promise<User>;
   guards: RequestHandler[];
@@ -27,7 +29,8 @@ const sessionActor = (req: Request): TokenActor => {
 };
 
 function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
-  const router = Router({ mergeParams: true });
+  const router = Router();
+  const at = (suffix = "") => page.pattern + suffix;
   const fresh = requireFreshAuth(deps);
 
   async function pageData(req: Request, options: { issued?: IssuedToken & { rolled: boolean }; editingId?: string; failed?: "create" | "edit" } = {}) {
@@ -65,9 +68,9 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
     return { base: page.base(req), token: presentTokenRow(token, deps.clock.now()), editing: true, ...tokenFormOptions(deps.clock.now()) };
   }
 
-  router.get("/", ...page.guards, async (req, res) => renderPage(res, "tokens/page", await pageData(req)));
+  router.get(at(), ...page.guards, async (req, res) => renderPage(res, "tokens/page", await pageData(req)));
 
-  router.post("/", ...page.guards, fresh, async (req, res) => {
+  router.post(at(), ...page.guards, fresh, async (req, res) => {
     rememberForm(res, req, "tokens/page", "tokens/_tokens", () => pageData(req, { failed: "create" }));
     const input = parseInput(createTokenSchema, formToTokenInput(req.body));
     const issued = await createToken(deps, sessionActor(req), await page.ownerOf(req), input, requestMeta(req));
@@ -76,20 +79,20 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
 
   // Inline editing: the row becomes a form (htmx), or the page opens with
   // that row as a form (no JavaScript).
-  router.get("/:id/edit", ...page.guards, async (req, res) => {
+  router.get(at("/:id/edit"), ...page.guards, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     if (isHtmx(req)) return renderFragment(res, "tokens/_row", { ...(await editRow(req, id)), values: {}, errors: {} });
     await findToken(deps, sessionActor(req), await page.ownerOf(req), id);
     renderPage(res, "tokens/page", await pageData(req, { editingId: id }));
   });
 
-  router.get("/:id", ...page.guards, async (req, res) => {
+  router.get(at("/:id"), ...page.guards, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     const row = await editRow(req, id);
     renderFragment(res, "tokens/_row", { ...row, editing: false });
   });
 
-  router.post("/:id", ...page.guards, fresh, async (req, res) => {
+  router.post(at("/:id"), ...page.guards, fresh, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     res.locals.form = {
       page: "tokens/page",
@@ -108,20 +111,20 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
   // Rolling and deleting cannot be undone: without JavaScript a confirmation
   // page comes first; with htmx the button asks (hx-confirm).
   for (const action of ["roll", "delete"] as const) {
-    router.get(`/:id/${action}`, ...page.guards, async (req, res) => {
+    router.get(at(`/:id/${action}`), ...page.guards, async (req, res) => {
       const { id } = parseInput(tokenIdParams, req.params);
       const token = await findToken(deps, sessionActor(req), await page.ownerOf(req), id);
       renderPage(res, "tokens/confirm", { title: action === "roll" ? "Roll token" : "Delete token", base: page.base(req), action, token: presentTokenRow(token, deps.clock.now()) });
     });
   }
 
-  router.post("/:id/roll", ...page.guards, fresh, async (req, res) => {
+  router.post(at("/:id/roll"), ...page.guards, fresh, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     const issued = await rollToken(deps, sessionActor(req), await page.ownerOf(req), id, requestMeta(req));
     await showIssued(req, res, issued, true);
   });
 
-  router.post("/:id/delete", ...page.guards, fresh, async (req, res) => {
+  router.post(at("/:id/delete"), ...page.guards, fresh, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     const token = await deleteToken(deps, sessionActor(req), await page.ownerOf(req), id, requestMeta(req));
     setFlash(req, "info", `The token "${token.name}" was deleted. It no longer works.`);
@@ -132,18 +135,12 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
 }
 
 export function tokenRoutes(deps: WebDeps): Router {
-  const router = Router();
-  router.use(
-    TOKENS_PATH,
-    tokenPageRoutes(deps, { base: () => TOKENS_PATH, ownerOf: async (req) => currentUserOf(req).user, guards: [requireUser] }),
-  );
-  return router;
+  return tokenPageRoutes(deps, { pattern: TOKENS_PATH, base: () => TOKENS_PATH, ownerOf: async (req) => currentUserOf(req).user, guards: [requireUser] });
 }
 
 // An instance administrator manages any user's tokens (DESIGN.md: admin
 // user management includes tokens). The admin user page links here.
 export function adminTokenRoutes(deps: WebDeps): Router {
-  const router = Router();
   const owners = new WeakMap<Request, Promise<User>>();
   const ownerOf = (req: Request) => {
     let owner = owners.get(req);
@@ -158,9 +155,10 @@ export function adminTokenRoutes(deps: WebDeps): Router {
     }
     return owner;
   };
-  router.use(
-    "/admin/users/:userId/tokens",
-    tokenPageRoutes(deps, { base: (req) => `/admin/users/${req.params.userId}/tokens`, ownerOf, guards: [requireUser, requireInstanceAdmin] }),
-  );
-  return router;
+  return tokenPageRoutes(deps, {
+    pattern: "/admin/users/:userId/tokens",
+    base: (req) => `/admin/users/${req.params.userId}/tokens`,
+    ownerOf,
+    guards: [requireUser, requireInstanceAdmin],
+  });
 }
