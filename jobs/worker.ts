@@ -8,6 +8,7 @@ import { bullPrefix, queueNamesOf } from "../src/platform/jobs/queues.js";
 import { startOutboxRelay } from "../src/platform/outbox/index.js";
 import { jobRegistry } from "./registry.js";
 import { createRedisConnection } from "../src/platform/redis.js";
+import { isInfrastructureError } from "../src/platform/errors.js";
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -42,8 +43,12 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
     worker.on("failed", (job, error) => {
       deps.logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, "job failed");
     });
-    // Connection errors repeat while Redis is away; the workers reconnect.
-    worker.on("error", () => {});
+    // Connection errors repeat while Redis is away and the workers reconnect:
+    // the connection's own listener logs the outage once (platform/redis.ts).
+    // Anything else is logged as it comes.
+    worker.on("error", (error) => {
+      if (!isInfrastructureError(error)) deps.logger.error({ queue: worker.name, err: error }, "job worker error");
+    });
   }
   const relay = startOutboxRelay(deps, deps.queues);
   return {

@@ -19,9 +19,10 @@ const TITLES: Record<number, string> = {
 // The one place errors become responses: a form fragment (htmx, 4xx), a
 // re-rendered page (no JavaScript), JSON under /api, or an error page.
 export function errorHandler(logger: Logger) {
+  const outage = outageLog(logger);
   return async (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return void res.end();
-    const appError = toAppError(error, logger, req);
+    const appError = toAppError(error, outage, logger, req);
     const form = res.locals.form as FormContext | undefined;
 
     if (req.path.startsWith("/api/")) {
@@ -34,7 +35,7 @@ export function errorHandler(logger: Logger) {
         return await renderForm(req, res, form, appError.status, { errors, formError });
       } catch (renderError) {
         // Loading the page to re-render failed (e.g. the database went away).
-        return renderErrorPage(req, res, toAppError(renderError, logger, req));
+        return renderErrorPage(req, res, toAppError(renderError, outage, logger, req));
       }
     }
     renderErrorPage(req, res, appError);
@@ -61,10 +62,29 @@ export function loggablePath(path: string): string {
   return path.replace(/\/[\w-]{20,}(?=\/|$)/g, "/[redacted]");
 }
 
-function toAppError(error: unknown, logger: Logger, req: Request): AppError {
+// During an outage every request fails the same way: one line when the
+// failures start, then at most one a minute with how many requests failed
+// since (a PostgreSQL cut used to log a line per request, 5,168 of them).
+// Redis connections also log their own transitions (platform/redis.ts).
+const OUTAGE_LOG_INTERVAL_MS = 60_000;
+
+function outageLog(logger: Logger) {
+  let lastLoggedAt = -Infinity;
+  let unlogged = 0;
+  return (error: Error, req: Request) => {
+    const now = Date.now();
+    if (now - lastLoggedAt < OUTAGE_LOG_INTERVAL_MS) return void unlogged++;
+    const failedSince = unlogged;
+    lastLoggedAt = now;
+    unlogged = 0;
+    logger.warn({ err: error.message, path: loggablePath(req.path), ...(failedSince ? { failedRequestsSinceLastLine: failedSince } : {}) }, "dependency unavailable");
+  };
+}
+
+function toAppError(error: unknown, outage: ReturnType<typeof outageLog>, logger: Logger, req: Request): AppError {
   if (error instanceof AppError) return error;
   if (isInfrastructureError(error)) {
-    logger.warn({ err: (error as Error).message, path: loggablePath(req.path) }, "dependency unavailable");
+    outage(error as Error, req);
     return new AppError(503, "SERVICE_UNAVAILABLE", { message: "Latchkey cannot reach its database or cache right now. Try again in a moment." });
   }
   const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
