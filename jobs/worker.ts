@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker } from "bullmq";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../src/config.js";
 import { buildDeps, type Deps } from "../src/platform/deps.js";
+import { logCrashes } from "../src/platform/logger.js";
 import type { AnyJobDefinition } from "../src/platform/jobs/index.js";
 import { performOnce } from "../src/platform/jobs/perform-once.js";
 import { bullPrefix, queueNamesOf } from "../src/platform/jobs/queues.js";
@@ -64,12 +65,20 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await buildDeps(config, { jobs: jobRegistry });
+  logCrashes(deps.logger);
   const workers = startWorkers(deps, jobRegistry);
   deps.logger.info("worker started");
+  // Jobs in flight finish (BullMQ's close waits for them), bounded like the
+  // web process; a job cut off by the timeout is retried once its lock lapses.
   const shutdown = async () => {
     deps.logger.info("worker draining");
+    setTimeout(() => {
+      deps.logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, "worker shutdown timed out; running jobs are handed back");
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000).unref();
     await workers.close();
     await deps.close();
+    deps.logger.info("worker drained");
     process.exit(0);
   };
   process.once("SIGTERM", shutdown);

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { drainingReadiness } from "./modules/health/index.js";
 import { buildDeps } from "./platform/deps.js";
 import { openDatabase } from "./platform/db.js";
-import type { Logger } from "./platform/logger.js";
+import { logCrashes, type Logger } from "./platform/logger.js";
 
 // boot: loadConfig -> migrate -> buildDeps -> createApp -> listen.
 // With WEB_CONCURRENCY > 1 the primary migrates once, then forks web workers.
@@ -58,6 +58,7 @@ function forkWebProcesses(config: Config): void {
 
 async function serve(config: Config): Promise<void> {
   const deps = await buildDeps(config, { jobs: jobRegistry });
+  logCrashes(deps.logger);
   // The embedded default runs the job worker in the web process (one per web
   // process when clustered); docker-compose runs it separately instead.
   const workers: RunningWorkers | undefined = config.inProcessWorker ? startWorkers(deps, jobRegistry) : undefined;

@@ -13,3 +13,16 @@ export function createLogger(level: string): Logger {
     },
   });
 }
+
+// A crash is still one JSON line (with its stack) before the process exits,
+// as Node would exit anyway; the supervisor restarts it.
+export function logCrashes(logger: Logger): void {
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception");
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (reason) => {
+    logger.fatal({ err: reason }, "unhandled promise rejection");
+    process.exit(1);
+  });
+}
