@@ -29,3 +29,35 @@ describe("adminPolicy", () => {
     expect(adminPolicy.canResetTwoFactorOf(actor, account(), false)).toMatchObject({ allowed: false, code: "TWO_FACTOR_NOT_ENABLED" });
   });
 });
+
+describe("adminPolicy: the last administrator and workspace owners", () => {
+  const adminAccount = (changes: Partial<{ id: string; status: "active" | "locked" | "cancelled"; isInstanceAdmin: boolean }> = {}) => ({
+    id: "other-admin",
+    username: "other",
+    status: "active" as const,
+    isInstanceAdmin: true,
+    ...changes,
+  });
+
+  it("never disables, deletes or demotes the last active administrator", () => {
+    expect(adminPolicy.canDisable(actor, adminAccount(), 1)).toMatchObject({ code: "LAST_ADMIN" });
+    expect(adminPolicy.canDelete(actor, adminAccount(), { activeAdmins: 1, ownedWorkspaces: [] })).toMatchObject({ code: "LAST_ADMIN" });
+    expect(adminPolicy.canRevokeAdmin(adminAccount(), 1)).toMatchObject({ code: "LAST_ADMIN" });
+    expect(adminPolicy.canDisable(actor, adminAccount(), 2)).toEqual({ allowed: true });
+    expect(adminPolicy.canRevokeAdmin(adminAccount(), 2)).toEqual({ allowed: true });
+    // A disabled administrator is not the one keeping the instance reachable.
+    expect(adminPolicy.canRevokeAdmin(adminAccount({ status: "locked" }), 1)).toEqual({ allowed: true });
+  });
+
+  it("refuses deleting a workspace owner, and one's own account", () => {
+    const plain = adminAccount({ isInstanceAdmin: false });
+    expect(adminPolicy.canDelete(actor, plain, { activeAdmins: 1, ownedWorkspaces: ["Acme"] })).toMatchObject({ code: "WORKSPACE_OWNER" });
+    expect(adminPolicy.canDelete(actor, plain, { activeAdmins: 1, ownedWorkspaces: [] })).toEqual({ allowed: true });
+    expect(adminPolicy.canDelete(actor, adminAccount({ id: "admin" }), { activeAdmins: 2, ownedWorkspaces: [] })).toMatchObject({ code: "OWN_ACCOUNT" });
+    expect(adminPolicy.canDisable({ id: null }, plain, 1)).toEqual({ allowed: true });
+  });
+
+  it("never turns 2FA on for someone", () => {
+    expect(adminPolicy.canTurnOnTwoFactorOf({ username: "x" })).toMatchObject({ code: "USER_MUST_ENABLE" });
+  });
+});

@@ -24,8 +24,9 @@ export function invitationRoutes(deps: WebDeps): Router {
     next();
   };
 
-  async function page(req: Request) {
-    const token = String(req.params.token);
+  // The token is passed in: by the time a failed form re-renders (in the
+  // error handler), req.params no longer holds it.
+  async function page(req: Request, token: string) {
     const { invitation, workspace } = await lookupInvitation(deps, token);
     const current = req.currentUser;
     return {
@@ -38,7 +39,7 @@ export function invitationRoutes(deps: WebDeps): Router {
   }
 
   router.get("/invitations/:token", noStore, async (req, res) => {
-    renderPage(res, "members/invitation", { ...(await page(req)), values: {}, errors: {}, formError: null });
+    renderPage(res, "members/invitation", { ...(await page(req, String(req.params.token))), values: {}, errors: {}, formError: null });
   });
 
   router.post("/invitations/:token/accept", noStore, requireUser, async (req, res) => {
@@ -48,9 +49,10 @@ export function invitationRoutes(deps: WebDeps): Router {
   });
 
   router.post("/invitations/:token/register", noStore, async (req, res) => {
-    rememberForm(res, req, "members/invitation", "members/_invitation-register-form", () => page(req));
+    const token = String(req.params.token);
+    rememberForm(res, req, "members/invitation", "members/_invitation-register-form", () => page(req, token));
     const input = parseInput(registerSchema, req.body);
-    const { user, workspace } = await registerThroughInvitation(deps, String(req.params.token), input, requestMeta(req));
+    const { user, workspace } = await registerThroughInvitation(deps, token, input, requestMeta(req));
     await establishSession(req, deps, { userId: user.id, workspace, factors: [passwordMethod.id], multiFactor: false });
     setFlash(req, "info", `Your account is ready. Welcome to ${workspace.name}.`);
     redirectTo(req, res, `/w/${workspace.slug}`);
