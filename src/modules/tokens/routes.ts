@@ -58,7 +58,9 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
   async function showIssued(req: Request, res: Response, issued: IssuedToken, rolled: boolean) {
     res.setHeader("Cache-Control", "no-store");
     const data = await pageData(req, { issued: { ...issued, rolled } });
-    if (isHtmx(req)) return renderFragment(res, "tokens/_tokens", data);
+    // A swapped-in fragment is not seen by app.js's page-load unhiding, but
+    // an htmx request proves scripts run: the copy button is shown outright.
+    if (isHtmx(req)) return renderFragment(res, "tokens/_tokens", { ...data, scriptsRun: true });
     renderPage(res, "tokens/page", data);
   }
 
