@@ -1,4 +1,4 @@
-import Ajv2020 from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMember, createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
