@@ -68,12 +68,12 @@ export function authRoutes(deps: WebDeps): Router {
       errors: {},
       formError: null,
       notice: query.expired ? "Your session expired. Sign in again to continue." : null,
-      signInMethods: deps.authMethods.signInViews(),
+      signInMethods: deps.authMethods.signInViews(deps),
     });
   });
 
   router.post("/login", async (req, res) => {
-    rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null, signInMethods: deps.authMethods.signInViews() });
+    rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null, signInMethods: deps.authMethods.signInViews(deps) });
     const user = await passwordMethod.firstFactor!.identify!({ deps, meta: requestMeta(req), sessionId: req.sessionID }, req.body as Record<string, string>);
     const { return_to } = parseInput(returnToBody, req.body);
     await afterFirstFactor(deps, req, res, user, passwordMethod, return_to);

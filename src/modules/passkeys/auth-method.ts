@@ -1,6 +1,7 @@
 import { AppError } from "../../platform/errors.js";
 import type { AuthMethod, Factor } from "../../web/sign-in/auth-method.js";
 import { isTwoFactorEnabled } from "../two-factor/index.js";
+import { relyingParty } from "./ceremony.js";
 import { countPasskeys } from "./repo.js";
 import { verifyAssertion } from "./service.js";
 
@@ -27,7 +28,7 @@ function passkeyFactor(purpose: "second-factor" | "reauth"): Factor {
 export const passkeyMethod: AuthMethod = {
   id: "passkey",
   label: "Passkey",
-  firstFactor: { satisfiesSecondFactor: true, fields: [], signInView: "passkeys/_sign-in" },
+  firstFactor: { satisfiesSecondFactor: true, fields: [], signInView: "passkeys/_sign-in", offered: (deps) => relyingParty(deps.config).trusted },
   secondFactor: passkeyFactor("second-factor"),
   reauth: passkeyFactor("reauth"),
 };

@@ -70,7 +70,7 @@ export function passkeyRoutes(deps: WebDeps): Router {
   // not throttled like passwords: an answer cannot be guessed (it is a
   // signature over a single-use challenge), so there is nothing to slow down.
   router.post("/login/passkey", async (req, res) => {
-    rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null, signInMethods: deps.authMethods.signInViews() });
+    rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null, signInMethods: deps.authMethods.signInViews(deps) });
     const { credential, return_to } = parseInput(credentialBody, req.body);
     const user = await verifyAssertion(deps, "sign-in", req.sessionID, credential, requestMeta(req)).catch((error: unknown) => {
       if (!(error instanceof AppError && error.status === 422)) throw error;

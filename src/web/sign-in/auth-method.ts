@@ -55,8 +55,10 @@ export interface FirstFactor {
   fields: MethodField[];
   // A proof strong enough to skip the second step (a passkey with user verification).
   satisfiesSecondFactor: boolean;
-  // A partial the sign-in page shows for this method ("Sign in with a passkey").
+  // A partial the sign-in page shows for this method ("Continue with a
+  // passkey"), when `offered` says the method works on this instance.
   signInView?: string;
+  offered?(deps: Deps): boolean;
   // Finds and checks the account; throws one generic error for every failure.
   identify?(ctx: MethodContext, input: Record<string, string>): Promise<AccountUser>;
 }
@@ -74,7 +76,7 @@ export interface AuthMethodRegistry {
   get(id: string): AuthMethod | undefined;
   secondFactorsFor(deps: Deps, user: AccountUser): Promise<AuthMethod[]>;
   reauthMethodsFor(deps: Deps, user: AccountUser): Promise<AuthMethod[]>;
-  signInViews(): string[];
+  signInViews(deps: Deps): string[];
 }
 
 async function filterAvailable(methods: readonly AuthMethod[], pick: (method: AuthMethod) => Factor | undefined, deps: Deps, user: AccountUser) {
@@ -93,7 +95,8 @@ export function createAuthMethodRegistry(methods: AuthMethod[]): AuthMethodRegis
     get: (id) => byId.get(id),
     secondFactorsFor: (deps, user) => filterAvailable(methods, (method) => method.secondFactor, deps, user),
     reauthMethodsFor: (deps, user) => filterAvailable(methods, (method) => method.reauth, deps, user),
-    signInViews: () => methods.flatMap((method) => (method.firstFactor?.signInView ? [method.firstFactor.signInView] : [])),
+    signInViews: (deps) =>
+      methods.flatMap(({ firstFactor }) => (firstFactor?.signInView && (firstFactor.offered?.(deps) ?? true) ? [firstFactor.signInView] : [])),
   };
 }
 
