@@ -150,6 +150,23 @@ describe("/settings/tokens", () => {
     expect((await client.get("/settings/tokens")).text).toContain('data-testid="token-expired"');
   });
 
+  it("mails the owner about a new or rolled token, and the security log shows changes and refused uses", async () => {
+    const { user, client } = await newUserOnTokensPage();
+    await postForm(client, "/settings/tokens", [["name", "noticed"], ["scopes", "account:read"]]);
+    await app.mail.waitFor(user.email, /new access token was created/, { text: /"noticed"/ });
+    const [token] = await tokensOf(user.id);
+    await client.get(`/settings/tokens/${token!.id}/roll`);
+    const rolled = await postForm(client, `/settings/tokens/${token!.id}/roll`, []);
+    await app.mail.waitFor(user.email, /access token was rolled/);
+    const secret = SECRET.exec(rolled.text)![0];
+    expect(JSON.stringify(app.mail.all())).not.toContain(secret);
+    expect((await callApi(app, "PATCH", "/me", { token: secret, json: { username: "not_allowed" } })).status).toBe(403);
+    const log = await client.get("/settings/security");
+    expect(log.text).toContain("Access token created");
+    expect(log.text).toContain("Access token rolled");
+    expect(log.text).toContain("Access token refused");
+  });
+
   it("shows last use (time and address)", async () => {
     const { user, client } = await newUserOnTokensPage();
     const { secret } = await issueToken(app, user);
