@@ -78,10 +78,11 @@ describe("/settings/tokens", () => {
     [[["scopes", "root"]], "Unknown scope"],
   ] as Array<[Array<[string, string]>, string]>)("refuses %j next to the field, storing nothing", async (fields, message) => {
     const { user, client } = await newUserOnTokensPage();
-    const response = await postForm(client, "/settings/tokens", [["name", "bad"], ...fields]);
+    const response = await postForm(client, "/settings/tokens", [["name", "bad"], ["scopes", "audit:read"], ...fields]);
     expect(response.status).toBe(422);
     expect(response.text).toMatch(/class="field__error"[^>]*>[^<]*/);
     expect(response.text).toContain(message);
+    expect(response.text).toMatch(/value="audit:read" checked/); // the choice is kept
     expect(await tokensOf(user.id)).toHaveLength(0);
     const htmx = await postForm(client, "/settings/tokens", [["name", "bad"], ...fields], { htmx: true });
     expect(htmx.status).toBe(422);

@@ -74,6 +74,8 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
 
   router.post(at(), ...page.guards, fresh, async (req, res) => {
     rememberForm(res, req, "tokens/page", "tokens/_tokens", () => pageData(req, { failed: "create" }));
+    // Checkboxes come as one value or many: a failed form keeps the choice.
+    res.locals.form.values.scopes = ([] as unknown[]).concat(req.body?.scopes ?? []).map(String).join(" ").slice(0, 200);
     const input = parseInput(createTokenSchema, formToTokenInput(req.body));
     const issued = await createToken(deps, sessionActor(req), await page.ownerOf(req), input, requestMeta(req));
     await showIssued(req, res, issued, false);
