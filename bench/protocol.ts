@@ -6,7 +6,9 @@ export type ServerMessage =
   | { type: "ready"; port: number }
   | { type: "error"; message: string }
   // Answer to "cpu": process.cpuUsage() of the server, in microseconds.
-  | { type: "cpu"; user: number; system: number };
+  | { type: "cpu"; user: number; system: number }
+  // Answer to "memory": process.memoryUsage() of the server, in bytes.
+  | { type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number };
 
 export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
 export const FLOOR_PAGE_PATH = "/page";

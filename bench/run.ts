@@ -45,6 +45,9 @@ const projectRoot = path.resolve(benchDir, "..");
 
 interface PageFigures {
   label: string;
+  // Server RSS sampled every 500 ms while the load ran: the highest and the last.
+  rssPeakMb: number;
+  rssEndMb: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -172,7 +175,15 @@ interface RunningServer {
   baseUrl: string;
   // CPU time the server process has used so far, in milliseconds.
   cpuMs(): Promise<number>;
+  memory(): Promise<MemoryFigures>;
   stop(): Promise<void>;
+}
+
+// The server process's memory, in MB.
+interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  external: number;
 }
 
 // Each server runs in its own process, so autocannon (here) and the server
@@ -189,7 +200,7 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${mode} server did not start within 30 s`)), 30_000);
     child.on("message", (message: ServerMessage) => {
-      if (message.type === "cpu") return;
+      if (message.type === "cpu" || message.type === "memory") return;
       clearTimeout(timer);
       if (message.type === "ready") resolve(message.port);
       else reject(new Error(`${mode} server failed: ${message.message}`));
@@ -212,6 +223,18 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
         child.send("cpu");
       });
     },
+    memory() {
+      return new Promise((resolve) => {
+        const listener = (message: ServerMessage) => {
+          if (message.type !== "memory") return;
+          child.off("message", listener);
+          const mb = (bytes: number) => bytes / 1024 / 1024;
+          resolve({ rss: mb(message.rss), heapUsed: mb(message.heapUsed), external: mb(message.external) });
+        };
+        child.on("message", listener);
+        child.send("memory");
+      });
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -230,13 +253,19 @@ async function loadTest(label: string, server: RunningServer, url: string, cooki
   await autocannon({ ...options, duration: WARMUP_SECONDS });
   const cpuBefore = await server.cpuMs();
   const commandsBefore = await redisCommandsProcessed();
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => void server.memory().then((memory) => rssSamples.push(memory.rss)), 500);
   const result = await autocannon({ ...options, duration: DURATION_SECONDS });
+  clearInterval(sampler);
+  rssSamples.push((await server.memory()).rss);
   const commandsAfter = await redisCommandsProcessed();
   const cpuAfter = await server.cpuMs();
   return {
     cpuPerRequestMs: (cpuAfter - cpuBefore) / Math.max(1, result.requests.total),
     redisCommandsPerRequest: (commandsAfter - commandsBefore - 1) / Math.max(1, result.requests.total),
     label,
+    rssPeakMb: Math.max(...rssSamples),
+    rssEndMb: rssSamples.at(-1)!,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -390,6 +419,16 @@ function printSignIns(signIns: SignInFigures, raw: RateFigures): void {
   }
 }
 
+const TARGET_RSS_MB = 250;
+
+function printMemory(idle: MemoryFigures, load: PageFigures, afterSignIns: MemoryFigures): void {
+  const mb = (value: number) => `${number(value)} MB`;
+  console.log(`\nMemory of the app server process (RSS; heap used / external in brackets)`);
+  console.log(`idle                     ${mb(idle.rss).padStart(8)}   (${mb(idle.heapUsed)} / ${mb(idle.external)})`);
+  console.log(`under page load          ${mb(load.rssEndMb).padStart(8)}   at the end, peak ${mb(load.rssPeakMb)}   target <= ${TARGET_RSS_MB} MB   ${verdict(load.rssPeakMb <= TARGET_RSS_MB)}`);
+  console.log(`after the sign-ins       ${mb(afterSignIns.rss).padStart(8)}   (${mb(afterSignIns.heapUsed)} / ${mb(afterSignIns.external)})   target <= ${TARGET_RSS_MB} MB   ${verdict(afterSignIns.rss <= TARGET_RSS_MB)}`);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(resources: Resources): Promise<void> {
@@ -428,8 +467,13 @@ async function main(resources: Resources): Promise<void> {
   const appServer = await startServer(resources, "app");
   let app: PageFigures;
   let signIns: SignInFigures;
+  let appIdle: MemoryFigures;
+  let appAfterSignIns: MemoryFigures;
   try {
+    // Idle: started, one page served (views compiled), then a breath.
     const client = await signedInClient(appServer.baseUrl, user);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    appIdle = await appServer.memory();
     const cookie = client.cookieHeader();
     const url = `${appServer.baseUrl}/w/${workspace.slug}`;
     await assertPage(url, cookie, workspace.name);
@@ -440,12 +484,14 @@ async function main(resources: Resources): Promise<void> {
     process.stdout.write(`sign-ins (${attempts} attempts) ... `);
     signIns = await measureSignIns(appServer, user, attempts);
     console.log(`${number(signIns.perSecond, 1)}/s`);
+    appAfterSignIns = await appServer.memory();
   } finally {
     await appServer.stop();
   }
 
   printPages(floor, app);
   printSignIns(signIns, raw);
+  printMemory(appIdle, app, appAfterSignIns);
   await warnIfBusy("after");
 }
 

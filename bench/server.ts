@@ -73,6 +73,10 @@ async function main(): Promise<void> {
   process.on("message", (message) => {
     if (message === "stop") void stop();
     if (message === "cpu") process.send?.({ type: "cpu", ...process.cpuUsage() } satisfies ServerMessage);
+    if (message === "memory") {
+      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      process.send?.({ type: "memory", rss, heapUsed, external, arrayBuffers } satisfies ServerMessage);
+    }
   });
   // The harness went away (crashed or interrupted): do not linger.
   process.on("disconnect", () => void stop());
