@@ -45,10 +45,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       url.port = String(port);
       return url.toString();
     },
+    // Both are idempotent, so a test can restore "up" whatever state it finds.
     async stop() {
+      if (!server?.listening) return;
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
     },
-    start: listen,
+    async start() {
+      if (!server?.listening) await listen();
+    },
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import { outbox, startOutboxRelay, type OutboxRelay } from "../../src/platform/outbox/index.js";
@@ -47,12 +47,20 @@ beforeAll(async () => {
   deps = await buildDeps(config, { logger: pino({ level: "debug" }, sink) });
 });
 
+// Each test starts with both dependencies up and an empty outbox, whatever
+// order the tests run in (the one that sets a row aside leaves it behind).
+beforeEach(async () => {
+  await Promise.all([redisProxy.start(), pgProxy.start()]);
+  await eventually(async () => (await deps.db.delete(outbox), true));
+});
+
 afterEach(async () => {
   await relay?.close();
   relay = undefined;
 });
 
 afterAll(async () => {
+  await Promise.all([redisProxy.start(), pgProxy.start()]);
   const keys = await deps.redis.keys(`${deps.config.redisPrefix}*`);
   if (keys.length) await deps.redis.del(...keys);
   await deps.close();
