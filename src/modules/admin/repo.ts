@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db.js";
 import { users, type User } from "../users/index.js";
 import { memberships, workspaces } from "../workspaces/index.js";
@@ -9,27 +9,41 @@ export const USER_PAGE_SIZE = 50;
 // Escapes LIKE's wildcards so a search for "a_b" means exactly that prefix.
 const likePrefix = (term: string) => `${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-// One page of accounts in case-insensitive username order, after the last
-// username of the previous page (keyset: no OFFSET, so page 2000 costs what
-// page 1 does). A search matches a username or an email by prefix; both
-// have text_pattern_ops indexes (migration 0004).
+// lower(username) in byte order: usernames are ASCII, so this is
+// alphabetical, and one index (migration 0007) serves both the order and
+// username prefix searches.
+const usernameKey = sql`(lower(${users.username}) collate "C")`;
+
+// The email branch finds its few matches with the email pattern index and
+// sorts them; ordering by the bare key would tempt the planner into walking
+// the whole username index looking for matching emails.
+const emailBranchOrder = sql`${usernameKey} || ''`;
+
+// One page of accounts in username order, after the last username of the
+// previous page (keyset: no OFFSET, so page 2000 costs what page 1 does).
+// A search matches a username or an email by prefix; the two are separate
+// index scans, each stopping after a page, merged.
 export async function listUsersPage(db: Db, options: { q?: string; after?: string; limit?: number }): Promise<{ rows: User[]; next: string | null }> {
   const limit = options.limit ?? USER_PAGE_SIZE;
-  const username = sql`lower(${users.username})`;
-  const conditions = [];
+  const after = options.after ? [sql`${usernameKey} > ${options.after.toLowerCase()}`] : [];
+  const page = (condition?: SQL, order: SQL = usernameKey) =>
+    db
+      .select()
+      .from(users)
+      .where(and(condition, ...after))
+      .orderBy(order)
+      .limit(limit + 1);
+  let rows: User[];
   if (options.q) {
     const pattern = likePrefix(options.q);
-    conditions.push(or(sql`${username} like ${pattern}`, sql`lower(${users.email}) like ${pattern}`));
+    const [byName, byEmail] = await Promise.all([page(sql`${usernameKey} like ${pattern}`), page(sql`lower(${users.email}) like ${pattern}`, emailBranchOrder)]);
+    const merged = new Map([...byName, ...byEmail].map((user) => [user.id, user]));
+    rows = [...merged.values()].sort((a, b) => (a.username.toLowerCase() < b.username.toLowerCase() ? -1 : 1)).slice(0, limit + 1);
+  } else {
+    rows = await page();
   }
-  if (options.after) conditions.push(gt(username, options.after.toLowerCase()));
-  const rows = await db
-    .select()
-    .from(users)
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(asc(username))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  return { rows: page, next: rows.length > limit ? page.at(-1)!.username.toLowerCase() : null };
+  const shown = rows.slice(0, limit);
+  return { rows: shown, next: rows.length > limit ? shown.at(-1)!.username.toLowerCase() : null };
 }
 
 export async function workspacesOfUsers(db: Db, userIds: string[]) {
