@@ -58,7 +58,8 @@ export function adminRoutes(deps: WebDeps): Router {
   router.get("/admin", ...guard, (_req, res) => res.redirect(303, LIST));
 
   router.get(LIST, ...guard, async (req, res) => {
-    renderPage(res, "admin/users", { ...(await listPage(req, req.query)), values: {}, errors: {}, formError: null });
+    const data = await listPage(req, req.query as Record<string, unknown>);
+    renderPage(res, "admin/users", { ...data, values: {}, errors: {}, formError: null });
   });
 
   // Inline edits of one cell: htmx swaps the cell (saved value, or the error

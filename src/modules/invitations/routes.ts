@@ -39,7 +39,8 @@ export function invitationRoutes(deps: WebDeps): Router {
   }
 
   router.get("/invitations/:token", noStore, async (req, res) => {
-    renderPage(res, "members/invitation", { ...(await page(req, String(req.params.token))), values: {}, errors: {}, formError: null });
+    const data = await page(req, String(req.params.token));
+    renderPage(res, "members/invitation", { ...data, values: {}, errors: {}, formError: null });
   });
 
   router.post("/invitations/:token/accept", noStore, requireUser, async (req, res) => {
