@@ -55,6 +55,21 @@ const EXPECTED = [
   "POST /w/:slug/members/:userId/two-factor/reset",
   "POST /w/:slug/settings/sessions",
   "POST /w/:slug/settings/two-factor",
+  // Member and instance-user administration (issue 13).
+  "POST /admin/settings/registration",
+  "POST /admin/users",
+  "POST /admin/users/:id/admin/grant",
+  "POST /admin/users/:id/admin/revoke",
+  "POST /admin/users/:id/delete",
+  "POST /admin/users/:id/disable",
+  "POST /admin/users/:id/email",
+  "POST /admin/users/:id/enable",
+  "POST /admin/users/:id/two-factor",
+  "POST /admin/users/:id/username",
+  "POST /w/:slug/members/:userId/remove",
+  "POST /w/:slug/members/:userId/role",
+  "POST /w/:slug/members/add",
+  "POST /w/:slug/settings/ownership",
 ];
 
 describe("routes marked sensitive", () => {
