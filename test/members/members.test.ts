@@ -54,6 +54,16 @@ describe("the member list", () => {
     expect((await client.get(`/w/${workspace.slug}/members?sort=joined&after=${forged}`)).status).toBe(422);
   });
 
+  it("shows when a member was last active in this workspace (live sessions), and a blank for one never signed into it", async () => {
+    const { owner, member, workspace } = await team();
+    const client = await signedInClient(app.baseUrl, owner);
+    expect((await client.post("/workspaces/switch", { slug: workspace.slug })).status).toBe(303);
+    const page = await on(client, workspace);
+    const cells = (username: string) => [...new RegExp(`<tr data-member="${username}">([\\s\\S]*?)</tr>`).exec(page.text)![1]!.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(cells(owner.username).at(-1)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    expect(cells(member.username).at(-1)).toBe("—");
+  });
+
   it("members see a read-only list: no actions, no invitations, and every change is refused", async () => {
     const { admin, member, workspace } = await team();
     const client = await signedInClient(app.baseUrl, member);

@@ -1,5 +1,6 @@
 import { formatDay, formatUtc } from "../../platform/format.js";
 import type { Invitation } from "../invitations/index.js";
+import { avatarUrl, initialsOf } from "../profile/index.js";
 import type { User } from "../users/index.js";
 import type { WorkspaceRole } from "../workspaces/index.js";
 import { isTwoFactorEnabled } from "../two-factor/index.js";
@@ -9,7 +10,11 @@ import { encodeCursor } from "./schema.js";
 
 const ROLE_LABELS = { owner: "Owner", admin: "Admin", member: "Member" } as const;
 
-export function presentMember(member: { user: User; role: WorkspaceRole; joinedAt?: Date }, viewer: MemberRef) {
+export function presentMember(
+  member: { user: User; role: WorkspaceRole; joinedAt?: Date; avatarEtag?: string | null },
+  viewer: MemberRef,
+  extra: { passkeys?: number; lastActive?: number } = {},
+) {
   const twoFactor = isTwoFactorEnabled(member.user);
   const target = { id: member.user.id, role: member.role };
   return {
@@ -20,6 +25,10 @@ export function presentMember(member: { user: User; role: WorkspaceRole; joinedA
     roleLabel: ROLE_LABELS[member.role],
     twoFactor,
     joined: member.joinedAt ? formatDay(member.joinedAt) : "",
+    avatarUrl: member.avatarEtag ? avatarUrl(member.user.id, member.avatarEtag) : null,
+    initials: initialsOf(member.user.username),
+    passkeys: extra.passkeys ?? 0,
+    lastActive: formatUtc(extra.lastActive),
     canResetTwoFactor: twoFactor && memberPolicy.canResetTwoFactor(viewer, target),
     canChangeRole: memberPolicy.canChangeRole(viewer, target, "member").allowed,
     canRemove: memberPolicy.canRemove(viewer, target).allowed,

@@ -1,5 +1,7 @@
-import { and, asc, desc, eq, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db.js";
+import { passkeys } from "../passkeys/index.js";
+import { avatars } from "../profile/index.js";
 import { users, type User } from "../users/index.js";
 import { memberships, workspaces, type WorkspaceRole } from "../workspaces/index.js";
 
@@ -21,6 +23,7 @@ export interface MemberRow {
   user: User;
   role: WorkspaceRole;
   joinedAt: Date;
+  avatarEtag: string | null;
 }
 
 export async function listMembersPage(
@@ -41,9 +44,10 @@ export async function listMembersPage(
   }
   const order = options.dir === "asc" ? asc : desc;
   const rows = await db
-    .select({ user: users, role: memberships.role, joinedAt: memberships.createdAt })
+    .select({ user: users, role: memberships.role, joinedAt: memberships.createdAt, avatarEtag: avatars.etag })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
+    .leftJoin(avatars, eq(avatars.userId, users.id))
     .where(and(...conditions))
     .orderBy(order(key), order(users.id))
     .limit(MEMBER_PAGE_SIZE + 1);
@@ -87,4 +91,11 @@ export async function insertMembership(tx: Db, workspaceId: string, userId: stri
 export async function lockWorkspace(tx: Db, workspaceId: string) {
   const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, workspaceId)).for("update").limit(1);
   return row;
+}
+
+// How many passkeys each of a page's members has, in one query.
+export async function passkeyCounts(db: Db, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.select({ userId: passkeys.userId, value: count() }).from(passkeys).where(inArray(passkeys.userId, userIds)).groupBy(passkeys.userId);
+  return new Map(rows.map((row) => [row.userId, row.value]));
 }

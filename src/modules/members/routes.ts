@@ -23,7 +23,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     return {
       title: "Members",
       workspace: presentMembership(scope.membership, authFacts(req).workspaceId),
-      members: page.rows.map((member) => presentMember(member, viewer)),
+      members: page.rows.map((member) => presentMember(member, viewer, { passkeys: page.passkeys.get(member.user.id), lastActive: page.lastActive.get(member.user.id) })),
       invitations: page.invitations.map(presentInvitation),
       query: { q: query.q ?? "", sort: query.sort, dir: query.dir },
       links: memberListLinks(scopeUrl(scope, "/members"), query, page.next),

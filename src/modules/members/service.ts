@@ -9,7 +9,7 @@ import { findUserByLogin, type User } from "../users/index.js";
 import { findMember, listMembers } from "../workspaces/index.js";
 import { memberEvents } from "./events.js";
 import { memberPolicy, type Decision } from "./policy.js";
-import { deleteMembership, insertMembership, listMembersPage, lockMembership, lockWorkspace, replaceRole, type MemberSort } from "./repo.js";
+import { deleteMembership, insertMembership, listMembersPage, passkeyCounts, lockMembership, lockWorkspace, replaceRole, type MemberSort } from "./repo.js";
 
 type MemberDeps = Pick<Deps, "db" | "clock" | "config" | "sessionIndex" | "logger">;
 
@@ -25,10 +25,38 @@ function assertManager(scope: WorkspaceScope): void {
   if (!memberPolicy.canManageMembers(scope.membership)) throw new AppError(403, "FORBIDDEN", { message: "Only the workspace's owner and admins can manage members." });
 }
 
-export async function listWorkspaceMembers(deps: Pick<Deps, "db">, scope: WorkspaceScope, query: { q?: string; sort: MemberSort; dir: "asc" | "desc"; after?: [string, string] }) {
+export async function listWorkspaceMembers(
+  deps: Pick<Deps, "db" | "sessionIndex" | "clock" | "logger">,
+  scope: WorkspaceScope,
+  query: { q?: string; sort: MemberSort; dir: "asc" | "desc"; after?: [string, string] },
+) {
   const page = await listMembersPage(deps.db, scope.workspace.id, query);
-  const invitations = memberPolicy.canManageMembers(scope.membership) ? await listOpenInvitations(deps.db, scope.workspace.id) : [];
-  return { ...page, invitations };
+  const ids = page.rows.map((row) => row.user.id);
+  const [invitations, passkeys, lastActive] = await Promise.all([
+    memberPolicy.canManageMembers(scope.membership) ? listOpenInvitations(deps.db, scope.workspace.id) : [],
+    passkeyCounts(deps.db, ids),
+    lastActiveIn(deps, scope.workspace.id, ids),
+  ]);
+  return { ...page, invitations, passkeys, lastActive };
+}
+
+// "Last active" is the newest activity of the member's live sessions signed
+// into this workspace (the session index; activity is written every few
+// minutes). Nothing is stored for it; Redis trouble only blanks the column.
+async function lastActiveIn(deps: Pick<Deps, "sessionIndex" | "clock" | "logger">, workspaceId: string, userIds: string[]): Promise<Map<string, number>> {
+  const now = deps.clock.now().getTime();
+  try {
+    const lists = await Promise.all(userIds.map((id) => deps.sessionIndex.list(id, now)));
+    const result = new Map<string, number>();
+    lists.forEach((sessions, i) => {
+      const times = sessions.filter((session) => session.data.workspaceId === workspaceId).map((session) => session.data.lastSeenAt ?? 0);
+      if (times.length) result.set(userIds[i]!, Math.max(...times));
+    });
+    return result;
+  } catch (error) {
+    deps.logger.warn({ err: (error as Error).message }, "member list shown without last activity");
+    return new Map();
+  }
 }
 
 // The member is looked up inside this workspace only: a user of another
