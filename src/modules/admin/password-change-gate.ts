@@ -8,8 +8,10 @@ import { passwordChangeRequiredSince } from "./repo.js";
 // read from the user row every request loads anyway (password_changed_at).
 const requiredSlot = sessionSlot<{ userId: string; since: number | null }>("passwordChangeRequired");
 
-// Where an account that must choose its password may still go.
-const ALLOWED = [/^\/settings\/security(\/password)?$/, /^\/reauth$/, /^\/logout$/];
+// Where an account that must choose its password may still go (the page
+// and its form, step-up, sign-out, its own avatar in the header; the API
+// answers tokens, which only a signed-in person could have made).
+const ALLOWED = [/^\/settings\/security(\/password)?$/, /^\/reauth$/, /^\/logout$/, /^\/avatars\//, /^\/api\//];
 
 // "Must change the password at next sign-in" (set when an administrator
 // creates an account): until the account has a password newer than the
