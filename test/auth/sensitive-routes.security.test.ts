@@ -70,6 +70,20 @@ const EXPECTED = [
   "POST /w/:slug/members/:userId/role",
   "POST /w/:slug/members/add",
   "POST /w/:slug/settings/ownership",
+  // Passkeys (issue 10).
+  "POST /settings/security/passkeys",
+  "POST /settings/security/passkeys/:id/delete",
+  "POST /settings/security/passkeys/:id/rename",
+  "POST /settings/security/passkeys/new",
+  // Access tokens, the user's own and an administrator's (issue 12).
+  "POST /settings/tokens",
+  "POST /settings/tokens/:id",
+  "POST /settings/tokens/:id/delete",
+  "POST /settings/tokens/:id/roll",
+  "POST /admin/users/:userId/tokens",
+  "POST /admin/users/:userId/tokens/:id",
+  "POST /admin/users/:userId/tokens/:id/delete",
+  "POST /admin/users/:userId/tokens/:id/roll",
 ];
 
 describe("routes marked sensitive", () => {
