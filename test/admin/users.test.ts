@@ -245,6 +245,27 @@ describe("account actions and their guards", () => {
     }
   });
 
+  it("two administrators demoting each other at once leave one administrator, never none", async () => {
+    const isolated = await startTestApp();
+    try {
+      const a = await createUser(isolated.deps, { isInstanceAdmin: true });
+      const b = await createUser(isolated.deps, { isInstanceAdmin: true });
+      const [clientA, clientB] = [await signedInClient(isolated.baseUrl, a), await signedInClient(isolated.baseUrl, b)];
+      await clientA.get(`/admin/users/${b.id}`);
+      await clientB.get(`/admin/users/${a.id}`);
+      const [byA, byB] = await Promise.all([clientA.post(`/admin/users/${b.id}/admin/revoke`, {}), clientB.post(`/admin/users/${a.id}/admin/revoke`, {})]);
+      // The loser is refused as the last administrator (409), or, if its
+      // request loaded after the winner's commit, as no longer one (403).
+      const statuses = [byA.status, byB.status];
+      expect(statuses.filter((status) => status === 303)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 409 || status === 403)).toHaveLength(1);
+      const admins = [await reloadUser(isolated.deps, a.id), await reloadUser(isolated.deps, b.id)].filter((user) => user.isInstanceAdmin);
+      expect(admins).toHaveLength(1);
+    } finally {
+      await isolated.close();
+    }
+  });
+
   it("refuses to delete a workspace owner until ownership moves; then deletes, signs out and frees the email", async () => {
     const owner = await createUser(app.deps);
     const heir = await createUser(app.deps);
