@@ -14,7 +14,7 @@ import {
   type AdminActor,
 } from "../modules/admin/index.js";
 import { checkPassword } from "../modules/password/index.js";
-import { findUserByLogin, type User } from "../modules/users/index.js";
+import { emailSchema, findUserByLogin, usernameSchema, type User } from "../modules/users/index.js";
 import { readSecret } from "./prompt.js";
 
 // The operator console: `npm run admin -- <command>`, on the same database
@@ -55,7 +55,13 @@ export function adminProgram(deps: Deps, io: { out: (line: string) => void } = {
     .description("Create an instance administrator account (prompts for its password).")
     .requiredOption("--username <username>", "letters, digits, _ and -; 3 to 32")
     .requiredOption("--email <email>", "the administrator's email address")
-    .action(async (options: { username: string; email: string }) => {
+    .action(async (raw: { username: string; email: string }) => {
+      // The same input rules as the forms.
+      const username = usernameSchema.safeParse(raw.username);
+      if (!username.success) throw new AppError(422, "INVALID_USERNAME", { message: `Username: ${username.error.issues[0]!.message}` });
+      const email = emailSchema.safeParse(raw.email);
+      if (!email.success) throw new AppError(422, "INVALID_EMAIL", { message: `Email: ${email.error.issues[0]!.message}` });
+      const options = { username: username.data, email: email.data };
       const password = await newPassword(options);
       const user = await createUserAsAdmin(
         deps,

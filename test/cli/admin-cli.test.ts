@@ -64,6 +64,9 @@ describe("npm run admin", () => {
     expect(weak.stderr).toContain("Refused:");
     expect(await app.deps.db.select().from(users).where(eq(users.username, username))).toEqual([]);
 
+    const badName = await runAdmin(["create-admin", "--username", "no spaces", "--email", `${username}@example.test`], "Console-Made-55\n");
+    expect(badName.code).toBe(1);
+    expect(badName.stderr).toContain("Username: Use only letters, digits, _ and -.");
     const created = await runAdmin(["create-admin", "--username", username, "--email", `${username}@example.test`], "Console-Made-55\n");
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain(`Created instance administrator ${username}`);
