@@ -192,8 +192,8 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
   const child = fork(path.join(benchDir, "server.ts"), [mode], {
     cwd: projectRoot,
     // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
-    execArgv: ["--import", "tsx", ...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean)],
-    env: { ...process.env, ...extraEnv, BENCH_APP_ENV: JSON.stringify(resources.appEnv()) },
+    execArgv: ["--import", "tsx", ...startScriptHeapFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean)],
+    env: { ...startScriptMallocEnv(), ...process.env, ...extraEnv, BENCH_APP_ENV: JSON.stringify(resources.appEnv()) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   resources.track(child);
@@ -244,6 +244,21 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
       clearTimeout(timer);
     },
   };
+}
+
+// The memory settings `npm start` runs the server with (package.json: V8 heap
+// flags, MALLOC_* variables), so the memory figures are those of the real process.
+function startScript(): string {
+  const manifest = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  return manifest.scripts.start ?? "";
+}
+
+function startScriptHeapFlags(): string[] {
+  return startScript().match(/--max-[\w-]+=\d+/g) ?? [];
+}
+
+function startScriptMallocEnv(): Record<string, string> {
+  return Object.fromEntries([...startScript().matchAll(/\b(MALLOC_\w+)=(\S+)/g)].map((match) => [match[1]!, match[2]!]));
 }
 
 // ---------------------------------------------------------------- measurements

@@ -73,6 +73,8 @@ async function main(): Promise<void> {
   process.on("message", (message) => {
     if (message === "stop") void stop();
     if (message === "cpu") process.send?.({ type: "cpu", ...process.cpuUsage() } satisfies ServerMessage);
+    // bench/memory-probe.ts runs the server with --expose-gc.
+    if (message === "gc") (globalThis as { gc?: () => void }).gc?.();
     if (message === "memory") {
       const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
       process.send?.({ type: "memory", rss, heapUsed, external, arrayBuffers } satisfies ServerMessage);
