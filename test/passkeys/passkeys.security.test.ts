@@ -175,6 +175,16 @@ describe("passkey registration", () => {
   });
 });
 
+describe("administrators", () => {
+  it("see how many passkeys an account has, and have no way to register one for it", async () => {
+    const { user } = await userWithPasskey();
+    const admin = await signedInClient(app.baseUrl, await createUser(app.deps, { isInstanceAdmin: true }));
+    const page = await admin.get(`/admin/users/${user.id}`);
+    expect(page.text).toMatch(/data-testid="admin-passkey-count">1</);
+    expect(page.text).not.toContain("/settings/security/passkeys/new");
+  });
+});
+
 describe("passkeys on an untrusted origin", () => {
   it("are explained, not offered, when the instance is not served over HTTPS or localhost", async () => {
     const plain = await startTestApp({ env: { BASE_URL: "http://latchkey.internal:8080" } });

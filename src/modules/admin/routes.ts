@@ -6,6 +6,7 @@ import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } fr
 import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";
 import { readInstanceSettings } from "../instance-settings/index.js";
+import { countPasskeys } from "../passkeys/index.js";
 import { newPasswordSchema } from "../password/index.js";
 import type { User } from "../users/index.js";
 import { webActor } from "./actor.js";
@@ -31,7 +32,8 @@ export function adminRoutes(deps: WebDeps): Router {
 
   async function detailsPage(req: Request, subject: User) {
     const workspaces = (await workspacesOfUsers(deps.db, [subject.id])).get(subject.id) ?? [];
-    return { title: `${subject.username} · Users`, subject: presentUserDetails(subject, currentUserOf(req).user.id, workspaces) };
+    const passkeyCount = await countPasskeys(deps.db, subject.id);
+    return { title: `${subject.username} · Users`, subject: presentUserDetails(subject, currentUserOf(req).user.id, workspaces), passkeyCount };
   }
 
   // The list as it was shown (its search and page), for no-JS round trips.
