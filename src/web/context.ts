@@ -15,7 +15,6 @@ export function requestMeta(req: Request): RequestMeta {
 // "register" pattern: `declare module "…/web/context.js" { interface
 // AccountTypes { user: User } }`), so routes get the real row types while
 // web/ imports no feature.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface AccountTypes {}
 
 export interface BaseAccountUser {

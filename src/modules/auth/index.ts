@@ -3,4 +3,4 @@ export { authRoutes } from "./routes.js";
 export { passwordMethod } from "./auth-method.js";
 export { assertNewAccountAllowed } from "./service.js";
 export { passwordField } from "./schema.js";
-export { afterFirstFactor, methodContext } from "./sign-in.js";
+export { afterFirstFactor } from "./sign-in.js";

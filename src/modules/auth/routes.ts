@@ -28,6 +28,8 @@ function verifyView(step: SecondStep, method: AuthMethod) {
   const factor = method.secondFactor!;
   return {
     challenge: { method: method.id, prompt: factor.prompt(step.user), fields: factor.fields, canResend: Boolean(factor.begin) },
+    // Methods that send a code are started by the sign-in itself (the first
+    // available one), so the others offered here are those that need no send.
     alternatives: step.methods
       .filter((other) => other !== method && !other.secondFactor!.begin)
       .map((other) => ({ href: `/login/verify?${other.id}=1`, text: `Use ${article(other.label)} ${other.label.toLowerCase()} instead` })),

@@ -15,7 +15,7 @@ import { authEvents } from "./events.js";
 // It offers whatever registered methods the account has and never names one;
 // only web/sign-in/session-auth.ts writes the session's authentication keys.
 
-export const methodContext = (deps: WebDeps, req: Request): MethodContext => ({ deps, meta: requestMeta(req), sessionId: req.sessionID });
+const methodContext = (deps: WebDeps, req: Request): MethodContext => ({ deps, meta: requestMeta(req), sessionId: req.sessionID });
 
 // The last step of every sign-in: a new session id, the first workspace
 // active, the factors used, an event.
