@@ -66,17 +66,29 @@ try {
   const client = await signedInClient(base, user);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   show("idle", await memory());
+  const cpu = () =>
+    new Promise<number>((resolve) => {
+      const listener = (message: ServerMessage) => {
+        if (message.type !== "cpu") return;
+        child.off("message", listener);
+        resolve((message.user + message.system) / 1000);
+      };
+      child.on("message", listener);
+      child.send("cpu");
+    });
+  const cpuBefore = await cpu();
   let peak = 0;
   let peakSample: Extract<ServerMessage, { type: "memory" }> | undefined;
   const sampler = setInterval(() => void memory().then((m) => m.rss > peak && ((peak = m.rss), (peakSample = m))), 500);
   const result = await autocannon({ url: `${base}/w/${workspace.slug}`, connections: 32, duration: 12, headers: { cookie: client.cookieHeader() } });
   clearInterval(sampler);
+  const cpuPerRequest = ((await cpu()) - cpuBefore) / Math.max(1, result.requests.total);
   show("peak under load", peakSample!);
   show("end of load", await memory());
   child.send("gc");
   await new Promise((resolve) => setTimeout(resolve, 500));
   show("after full GC", await memory());
-  console.log(`flags: ${flags.join(" ") || "(none)"}; ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
+  console.log(`flags: ${flags.join(" ") || "(none)"}; ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, server CPU ${cpuPerRequest.toFixed(3)} ms/request, non-2xx ${result.non2xx}`);
   child.send("stop");
   await new Promise((resolve) => child.once("exit", resolve));
 } finally {

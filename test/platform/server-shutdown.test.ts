@@ -91,59 +91,77 @@ async function openPartialRequest(port: number): Promise<{ finish(): Promise<str
   };
 }
 
+// 16 keep-alive connections load the server (each keeps sending after the
+// signal too, until the server closes it); `signal` is sent once 300
+// requests were answered, while a /readyz request waits half-sent.
+async function loadAndSignal(port: number, signal: () => void) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  let signalled = false;
+  let answered = 0;
+  const outcomes: Outcome[] = [];
+  const afterSignalPerConnection: number[] = [];
+  const loop = async () => {
+    let afterSignal = 0;
+    for (let i = 0; i < MAX_REQUESTS_PER_CONNECTION; i++) {
+      // A page that loads a session and renders a view, and a cheap one.
+      const outcome = await get(agent, port, i % 2 ? "/setup" : "/healthz", () => signalled);
+      outcomes.push(outcome);
+      answered++;
+      if (!outcome.sentBeforeSignal) afterSignal++;
+      if (signalled && (outcome.error || outcome.connection === "close")) break;
+    }
+    afterSignalPerConnection.push(afterSignal);
+  };
+  const partial = await openPartialRequest(port);
+  const loops = Array.from({ length: CONNECTIONS }, loop);
+  while (answered < 300 && outcomes.every((outcome) => !outcome.error)) await new Promise((resolve) => setTimeout(resolve, 5));
+  signalled = true;
+  signal();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const readiness = await partial.finish();
+  await Promise.all(loops);
+  agent.destroy();
+  return { outcomes, afterSignalPerConnection, readiness };
+}
+
+function expectDrained(result: Awaited<ReturnType<typeof loadAndSignal>>, code: number | null, output: string, label: string): void {
+  const { outcomes, afterSignalPerConnection, readiness } = result;
+  const beforeSignal = outcomes.filter((outcome) => outcome.sentBeforeSignal);
+  const lost = beforeSignal.filter((outcome) => outcome.error);
+  const closing = outcomes.filter((outcome) => outcome.connection === "close").length;
+  console.info(`${label}: ${outcomes.length} requests, ${beforeSignal.length} sent before SIGTERM, ${lost.length} of those without response; ${outcomes.length - beforeSignal.length} sent after, ${closing} answered with Connection: close; exit ${code}`);
+  expect(lost, output).toEqual([]);
+  expect(beforeSignal.filter((outcome) => outcome.status !== 200), output).toEqual([]);
+  // No busy connection is kept serving after the signal: each ends after
+  // at most a couple of requests (those crossing the signal on the wire).
+  expect(Math.max(...afterSignalPerConnection), String(afterSignalPerConnection)).toBeLessThanOrEqual(3);
+  // A request that reaches the server after the signal is answered, with
+  // Connection: close, and says the process is not ready.
+  expect(readiness).toMatch(/^HTTP\/1\.1 503/);
+  expect(readiness).toMatch(/connection: close/i);
+  expect(code, output).toBe(0);
+}
+
+function appEnv(port: number, extra: Record<string, string> = {}) {
+  return testEnv({ PORT: String(port), DATABASE_URL: databaseUrlFor(databaseName), REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `lk-shutdown-${port}:`, DATA_DIR: dataDir, LOG_LEVEL: "info", ...extra });
+}
+
 describe("shutdown under load", () => {
   it("answers every request sent before SIGTERM, closes connections, says not ready, exits 0", { timeout: 90_000 }, async () => {
     const port = await freePort();
-    const server = startServer(
-      [process.execPath, "--import", "tsx", "src/server.ts"],
-      testEnv({ PORT: String(port), DATABASE_URL: databaseUrlFor(databaseName), REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `lk-shutdown-${port}:`, DATA_DIR: dataDir, LOG_LEVEL: "info" }),
-    );
+    const server = startServer([process.execPath, "--import", "tsx", "src/server.ts"], appEnv(port));
     await waitUntilReady(port, server.output);
-
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-    let signalled = false;
-    let answered = 0;
-    const outcomes: Outcome[] = [];
-    // Each connection keeps sending after the signal too, until the server
-    // closes it (a Connection: close answer, or a refused new connection).
-    const afterSignalPerConnection: number[] = [];
-    const loop = async () => {
-      let afterSignal = 0;
-      for (let i = 0; i < MAX_REQUESTS_PER_CONNECTION; i++) {
-        // A page that loads a session and renders a view, and a cheap one.
-        const outcome = await get(agent, port, i % 2 ? "/setup" : "/healthz", () => signalled);
-        outcomes.push(outcome);
-        answered++;
-        if (!outcome.sentBeforeSignal) afterSignal++;
-        if (signalled && (outcome.error || outcome.connection === "close")) break;
-      }
-      afterSignalPerConnection.push(afterSignal);
-    };
-    const partial = await openPartialRequest(port);
-    const loops = Array.from({ length: CONNECTIONS }, loop);
-    while (answered < 300 && outcomes.every((outcome) => !outcome.error)) await new Promise((resolve) => setTimeout(resolve, 5));
-    signalled = true;
-    server.child.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const readiness = await partial.finish();
-    await Promise.all(loops);
-    agent.destroy();
-    const code = await server.exited;
-
-    const beforeSignal = outcomes.filter((outcome) => outcome.sentBeforeSignal);
-    const lost = beforeSignal.filter((outcome) => outcome.error);
-    const closing = outcomes.filter((outcome) => outcome.connection === "close").length;
-    console.info(`shutdown: ${outcomes.length} requests, ${beforeSignal.length} sent before SIGTERM, ${lost.length} of those without response; ${outcomes.length - beforeSignal.length} sent after, ${closing} answered with Connection: close; exit ${code}`);
-    expect(lost, server.output()).toEqual([]);
-    expect(beforeSignal.filter((outcome) => outcome.status !== 200), server.output()).toEqual([]);
-    // No busy connection is kept serving after the signal: each ends after
-    // at most a couple of requests (those crossing the signal on the wire).
-    expect(Math.max(...afterSignalPerConnection), String(afterSignalPerConnection)).toBeLessThanOrEqual(3);
-    // A request that reaches the server after the signal is answered, with
-    // Connection: close.
-    expect(readiness).toMatch(/^HTTP\/1\.1 503/);
-    expect(readiness).toMatch(/connection: close/i);
-    expect(code, server.output()).toBe(0);
+    const result = await loadAndSignal(port, () => server.child.kill("SIGTERM"));
+    expectDrained(result, await server.exited, server.output(), "node, 1 process");
     expect(server.output()).toContain('"msg":"drained"');
+  });
+
+  it("`npm start` passes SIGTERM on, and with WEB_CONCURRENCY=2 both web processes drain", { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const server = startServer(["npm", "start"], appEnv(port, { WEB_CONCURRENCY: "2" }));
+    await waitUntilReady(port, server.output);
+    const result = await loadAndSignal(port, () => server.child.kill("SIGTERM"));
+    expectDrained(result, await server.exited, server.output(), "npm start, 2 processes");
+    expect(server.output().match(/"msg":"drained"/g)?.length, server.output()).toBe(2);
   });
 });
