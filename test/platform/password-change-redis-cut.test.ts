@@ -103,7 +103,7 @@ async function expectSignedOut(client: HttpClient, signedOut: boolean, label: st
 }
 
 describe("a Redis cut at each step of a password change", () => {
-  it("leaves the database, the other sessions and the notice in agreement with the answer", { timeout: 300_000 }, async () => {
+  it("leaves the database, the other sessions and the notice in agreement with the answer", { timeout: 600_000 }, async () => {
     const baseline = await attempt(0, "none", 0);
     expect(baseline.status).toBe(303);
     const commands = proxy.recorded();
