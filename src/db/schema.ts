@@ -11,3 +11,5 @@ export * from "../modules/instance-settings/tables.js";
 export * from "../modules/admin/tables.js";
 export * from "../modules/tokens/tables.js";
 export * from "../modules/passkeys/tables.js";
+export * from "../modules/tickets/tables.js";
+export * from "../modules/cancellation/tables.js";
