@@ -22,6 +22,7 @@ import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js
 import { healthRoutes } from "./modules/health/index.js";
 import { invitationRoutes } from "./modules/invitations/index.js";
 import { memberRoutes } from "./modules/members/index.js";
+import { ticketRoutes } from "./modules/tickets/index.js";
 import { passkeyMethod, passkeyRoutes, passkeysSection } from "./modules/passkeys/index.js";
 import { passwordRoutes, passwordSection } from "./modules/password/index.js";
 import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
@@ -102,6 +103,7 @@ export function createApp(deps: Deps) {
   workspaceHomeRoutes(workspace);
   workspaceSettingsRoutes(web, workspace);
   memberRoutes(web, workspace);
+  ticketRoutes(web, workspace);
   app.use("/w/:slug", workspace);
 
   app.use(activeWorkspaceRequirements(web));
