@@ -31,6 +31,22 @@ const envSchema = z.object({
   FRESH_AUTH_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+  BUSINESS_TIME_ZONE: z
+    .string()
+    .default("UTC")
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as Europe/Berlin"),
+  BUSINESS_HOLIDAYS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((day) => day.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a comma-separated list of YYYY-MM-DD dates"))),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -54,6 +70,9 @@ export type Config = Readonly<{
   jobLockSeconds: number;
   logLevel: string;
   shutdownTimeoutSeconds: number;
+  // Business days (cancelled accounts' tickets close within 7 of them).
+  businessTimeZone: string;
+  businessHolidays: readonly string[];
 }>;
 
 export class ConfigError extends Error {}
@@ -87,6 +106,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobLockSeconds: values.JOB_LOCK_SECONDS,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
+    businessTimeZone: values.BUSINESS_TIME_ZONE,
+    businessHolidays: Object.freeze([...values.BUSINESS_HOLIDAYS]),
   });
 }
 
