@@ -15,7 +15,7 @@ import { createLoginThrottle, createSecondFactorThrottle } from "./web/sign-in/t
 import { activeWorkspaceRequirements, createWorkspaceRouter } from "./web/workspace-scope.js";
 import { adminRoutes, passwordChangeGate } from "./modules/admin/index.js";
 import { apiRoutes } from "./modules/api/index.js";
-import { securityLogSection } from "./modules/audit/index.js";
+import { auditRoutes, securityLogSection, workspaceActivityRoutes } from "./modules/audit/index.js";
 import { authRoutes, passwordMethod } from "./modules/auth/index.js";
 import { contactRoutes, contactSection } from "./modules/contact/index.js";
 import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js";
@@ -104,6 +104,7 @@ export function createApp(deps: Deps) {
   workspaceSettingsRoutes(web, workspace);
   memberRoutes(web, workspace);
   ticketRoutes(web, workspace);
+  workspaceActivityRoutes(web, workspace);
   app.use("/w/:slug", workspace);
 
   app.use(activeWorkspaceRequirements(web));
@@ -114,6 +115,7 @@ export function createApp(deps: Deps) {
   app.use(settingsPageRoutes(web));
   app.use(workspaceRoutes(web));
   app.use(sessionRoutes(web));
+  app.use(auditRoutes(web));
   app.use(passwordRoutes(web));
   app.use(adminRoutes(web));
   app.use(tokenRoutes(web));

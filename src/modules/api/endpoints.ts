@@ -4,7 +4,7 @@ import { AppError } from "../../platform/errors.js";
 import type { RequestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { parseInput } from "../../web/validate.js";
-import { eventTypeInfo } from "../audit/index.js";
+import { activityPage, eventTypeInfo, toActivityFilters } from "../audit/index.js";
 import { changeUsername, changeUsernameSchema } from "../profile/index.js";
 import { isTwoFactorEnabled } from "../two-factor/index.js";
 import type { User } from "../users/index.js";
@@ -25,7 +25,6 @@ import {
 } from "../tokens/index.js";
 import { listMembers, listMembershipsOfUser, membershipBySlug } from "../workspaces/index.js";
 import { apiPolicy } from "./policy.js";
-import { listOwnEventsPage } from "./repo.js";
 import * as schemas from "./schemas.js";
 
 // Every route of the management API in one table: the router is built from
@@ -171,15 +170,16 @@ export const endpoints: Endpoint[] = [
   {
     method: "get",
     path: "/audit-events",
-    summary: "Your own security events, newest first (keyset pagination)",
+    summary: "Your own security events, newest first (keyset pagination), filtered by type, person and UTC days like /settings/security/activity",
     scope: "audit:read",
     query: schemas.auditEventsQuery,
     responses: { 200: { description: "A page of events", schema: schemas.auditEventsResponse } },
     async handle({ deps, req, auth }) {
       const query = parseInput(schemas.auditEventsQuery, req.query);
-      const page = await listOwnEventsPage(deps.db, auth.user.id, { limit: query.limit, before: query.cursor ? Number(query.cursor) : undefined });
+      // The same service and filters as /settings/security/activity.
+      const page = await activityPage(deps.db, { kind: "user", userId: auth.user.id }, toActivityFilters(query), query.limit);
       return ok({
-        events: page.events.map((event) => ({
+        events: page.rows.map(({ event }) => ({
           id: String(event.id),
           type: event.action,
           label: eventTypeInfo(event.action).label,

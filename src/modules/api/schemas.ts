@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { activityFilterShape, checkDateRange } from "../audit/index.js";
 import { tokenScopes } from "../tokens/index.js";
 
 // The management API's response shapes. The OpenAPI document is generated
@@ -54,14 +55,13 @@ export const issuedTokenResponse = z
   })
   .describe("IssuedToken");
 
-export const auditEventsQuery = z.object({
-  limit: z.coerce.number({ error: "limit must be a number." }).int("limit must be a whole number.").min(1, "limit must be 1 to 100.").max(100, "limit must be 1 to 100.").default(20),
-  cursor: z
-    .string()
-    .regex(/^\d{1,18}$/, "cursor must be a value from nextCursor.")
-    .optional()
-    .describe("The nextCursor of the previous page."),
-});
+// The activity pages' filters (type, person, from, to, cursor) plus a page size.
+export const auditEventsQuery = z
+  .object({
+    limit: z.coerce.number({ error: "limit must be a number." }).int("limit must be a whole number.").min(1, "limit must be 1 to 100.").max(100, "limit must be 1 to 100.").default(20),
+    ...activityFilterShape,
+  })
+  .superRefine(checkDateRange);
 
 export const auditEventsResponse = z.object({
   events: z.array(

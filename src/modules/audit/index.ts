@@ -4,3 +4,6 @@ export { defineEvents, recordEvent, eventTypeInfo, declaredEventTypes, type Secu
 export { listWorkspaceActivity } from "./repo.js";
 export { presentWorkspaceEvent } from "./presenter.js";
 export { securityLogSection } from "./sections.js";
+export { auditRoutes, workspaceActivityRoutes } from "./routes.js";
+export { activityFilterShape, checkDateRange, toActivityFilters } from "./filters.js";
+export { activityPage, type ActivityScope } from "./service.js";

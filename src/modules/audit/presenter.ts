@@ -1,6 +1,7 @@
 import { formatUtc } from "../../platform/format.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import { eventTypeInfo } from "./events.js";
+import type { ActivityRow } from "./repo.js";
 import type { AuditEvent } from "./tables.js";
 
 // One row of the user's own security log; no details that could hold
@@ -38,4 +39,47 @@ export function presentWorkspaceEvent(row: { event: AuditEvent; actorName: strin
     summary: changeSummary(row.event),
     ip: row.event.ip ?? "—",
   };
+}
+
+// One row of the activity pages. Names and user agents are user-controlled:
+// the view escapes them (<%= %>) and control characters are dropped here so a
+// CR/LF cannot break the layout either.
+const printable = (value: string | null | undefined) => (value ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+
+export function presentActivityRow(row: ActivityRow, viewerId?: string) {
+  const { event } = row;
+  const info = eventTypeInfo(event.action);
+  const { browser, device } = describeDevice(event.userAgent);
+  return {
+    id: String(event.id),
+    at: formatUtc(event.createdAt),
+    type: event.action,
+    label: info.label,
+    warning: info.warning,
+    actor: printable(row.actorName) || (event.actorId ? "deleted account" : "—"),
+    byOther: Boolean(viewerId && event.actorId && event.actorId !== viewerId),
+    subject: row.subjectName && event.subjectId !== event.actorId ? printable(row.subjectName) : null,
+    workspace: row.workspaceSlug,
+    summary: changeSummary(event),
+    ip: event.ip ?? "—",
+    client: event.userAgent ? printable(`${browser}, ${device}`) : "—",
+  };
+}
+
+export const csvHeader = ["time_utc", "type", "event", "actor", "subject", "workspace", "ip", "user_agent", "details"];
+
+// The raw values for the CSV export (csv.ts neutralises them).
+export function activityCsvCells(row: ActivityRow): string[] {
+  const { event } = row;
+  return [
+    event.createdAt.toISOString(),
+    event.action,
+    eventTypeInfo(event.action).label,
+    row.actorName ?? event.actorId ?? "",
+    row.subjectName ?? event.subjectId ?? "",
+    row.workspaceSlug ?? event.workspaceId ?? "",
+    event.ip ?? "",
+    event.userAgent ?? "",
+    JSON.stringify(event.details ?? {}),
+  ];
 }

@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { users } from "../users/index.js";
 import type { Db } from "../../platform/db.js";
@@ -24,3 +24,56 @@ export async function listWorkspaceActivity(db: Db, workspaceId: string, limit =
 export async function listSubjectEvents(db: Db, subjectId: string, limit = 20) {
   return db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)).limit(limit);
 }
+
+// Any account with that username, cancelled ones included: their history
+// stays browsable.
+export async function findUserIdByUsername(db: Db, username: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, username.toLowerCase()))
+    .limit(1);
+  return row?.id;
+}
+
+export interface ActivityWhere {
+  subjectId?: string;
+  workspaceId?: string;
+  type?: string;
+  // Events this account did or that happened to it.
+  personId?: string;
+  from?: Date;
+  until?: Date;
+  beforeId?: number;
+}
+
+// One page of events, newest first, keyset-paginated by id (ids grow with
+// time, so "older than this id" is stable however many events arrive).
+// The workspace's slug is read with a subquery, not an import: the
+// workspaces module already depends on this one.
+export async function listActivityRows(db: Db, where: ActivityWhere, limit: number) {
+  const conditions: Array<SQL | undefined> = [
+    where.subjectId ? eq(auditEvents.subjectId, where.subjectId) : undefined,
+    where.workspaceId ? eq(auditEvents.workspaceId, where.workspaceId) : undefined,
+    where.type ? eq(auditEvents.action, where.type) : undefined,
+    where.personId ? or(eq(auditEvents.actorId, where.personId), eq(auditEvents.subjectId, where.personId)) : undefined,
+    where.from ? gte(auditEvents.createdAt, where.from) : undefined,
+    where.until ? lt(auditEvents.createdAt, where.until) : undefined,
+    where.beforeId ? lt(auditEvents.id, where.beforeId) : undefined,
+  ];
+  return db
+    .select({
+      event: auditEvents,
+      actorName: actors.username,
+      subjectName: subjects.username,
+      workspaceSlug: sql<string | null>`(select w.slug from workspaces w where w.id = ${auditEvents.workspaceId})`,
+    })
+    .from(auditEvents)
+    .leftJoin(actors, eq(actors.id, auditEvents.actorId))
+    .leftJoin(subjects, eq(subjects.id, auditEvents.subjectId))
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.id))
+    .limit(limit);
+}
+
+export type ActivityRow = Awaited<ReturnType<typeof listActivityRows>>[number];

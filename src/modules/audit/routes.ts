@@ -1,0 +1,123 @@
+import { Router, type Request, type Response } from "express";
+import { AppError } from "../../platform/errors.js";
+import type { WebDeps } from "../../web/deps.js";
+import { currentUserOf, requireInstanceAdmin, requireUser } from "../../web/guards.js";
+import { echoableValues, isHtmx, renderFragment, renderPage } from "../../web/render.js";
+import { scopeOf, scopeUrl } from "../../web/workspace-scope.js";
+import { csvLine } from "./csv.js";
+import { declaredEventTypes, eventTypeInfo } from "./events.js";
+import { activityFilterSchema, toActivityFilters } from "./filters.js";
+import { auditPolicy } from "./policy.js";
+import { activityCsvCells, csvHeader, presentActivityRow } from "./presenter.js";
+import { activityForExport, activityPage, type ActivityScope } from "./service.js";
+
+const PAGE_SIZE = 50;
+
+interface View {
+  scope: ActivityScope;
+  // The page's own path; the CSV is at the same path + ".csv".
+  basePath: string;
+  title: string;
+  intro: string;
+  viewerId?: string;
+  showWorkspace: boolean;
+}
+
+// Only the filter fields are echoed back into the form, as the strings typed.
+function filterValues(req: Request): Record<string, string> {
+  const raw = echoableValues(req.query);
+  return { type: raw.type ?? "", person: raw.person ?? "", from: raw.from ?? "", to: raw.to ?? "" };
+}
+
+function queryString(values: Record<string, string>, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams(Object.entries({ ...values, ...extra }).filter(([, value]) => value !== ""));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+// The page (or, for htmx, the card that holds the filters and the rows).
+async function browse(deps: WebDeps, req: Request, res: Response, view: View): Promise<void> {
+  const values = filterValues(req);
+  const types = declaredEventTypes().map((type) => ({ type, label: eventTypeInfo(type).label }));
+  const base = { ...view, title: view.title, values, types, csvUrl: `${view.basePath}.csv${queryString(values)}` };
+  const parsed = activityFilterSchema.safeParse(req.query);
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "_form")] ??= issue.message;
+    const data = { ...base, errors, rows: [], nextUrl: null };
+    return isHtmx(req) ? renderFragment(res, "audit/_activity", data, 422) : renderPage(res, "audit/activity", data, 422);
+  }
+  const page = await activityPage(deps.db, view.scope, toActivityFilters(parsed.data), PAGE_SIZE);
+  const data = {
+    ...base,
+    errors: {},
+    rows: page.rows.map((row) => presentActivityRow(row, view.viewerId)),
+    nextUrl: page.nextCursor ? `${view.basePath}${queryString(values, { cursor: page.nextCursor })}` : null,
+  };
+  return isHtmx(req) ? renderFragment(res, "audit/_activity", data) : renderPage(res, "audit/activity", data);
+}
+
+// The CSV of everything the filters match (cursor ignored: the whole list).
+async function exportCsv(deps: WebDeps, req: Request, res: Response, scope: ActivityScope, filename: string): Promise<void> {
+  const parsed = activityFilterSchema.safeParse(req.query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError(422, "INVALID_FILTER", { message: `${issue.message} (${String(issue.path[0] ?? "filter")})` });
+  }
+  const filters = { ...toActivityFilters(parsed.data), beforeId: undefined };
+  res.status(200).type("text/csv; charset=utf-8").attachment(filename);
+  res.write(csvLine(csvHeader));
+  for await (const rows of activityForExport(deps.db, scope, filters)) {
+    res.write(rows.map((row) => csvLine(activityCsvCells(row))).join(""));
+  }
+  res.end();
+}
+
+// /settings/security/activity (everyone, their own events) and
+// /admin/activity (instance administrators, everything).
+export function auditRoutes(deps: WebDeps): Router {
+  const router = Router();
+  const own = (req: Request): View => {
+    const userId = currentUserOf(req).user.id;
+    return {
+      scope: { kind: "user", userId },
+      basePath: "/settings/security/activity",
+      title: "Security activity",
+      intro: "Everything that happened to your account, newest first. Something you do not recognise? Change your password and sign out your other sessions.",
+      viewerId: userId,
+      showWorkspace: true,
+    };
+  };
+  router.get("/settings/security/activity", requireUser, (req, res) => browse(deps, req, res, own(req)));
+  router.get("/settings/security/activity.csv", requireUser, (req, res) => exportCsv(deps, req, res, own(req).scope, "security-activity.csv"));
+
+  const instance: View = {
+    scope: { kind: "instance" },
+    basePath: "/admin/activity",
+    title: "Instance activity",
+    intro: "Every security event on this instance, newest first.",
+    showWorkspace: true,
+  };
+  router.get("/admin/activity", requireUser, requireInstanceAdmin, (req, res) => browse(deps, req, res, instance));
+  router.get("/admin/activity.csv", requireUser, requireInstanceAdmin, (req, res) => exportCsv(deps, req, res, instance.scope, "instance-activity.csv"));
+  return router;
+}
+
+// /w/:slug/activity, on the workspace router: the owner and admins only.
+export function workspaceActivityRoutes(deps: WebDeps, router: Router): void {
+  const view = (req: Request): View => {
+    const scope = scopeOf(req);
+    if (!auditPolicy.canViewWorkspaceActivity(scope.membership.role)) {
+      throw new AppError(403, "FORBIDDEN", { message: "Only the workspace's owner and admins can see its activity." });
+    }
+    return {
+      scope: { kind: "workspace", workspaceId: scope.workspace.id },
+      basePath: scopeUrl(scope, "/activity"),
+      title: `${scope.workspace.name} activity`,
+      intro: "Sign-ins into this workspace, settings changes and administrator actions, newest first.",
+      showWorkspace: false,
+    };
+  };
+  router.get("/activity", (req, res) => browse(deps, req, res, view(req)));
+  router.get("/activity.csv", (req, res) => exportCsv(deps, req, res, view(req).scope, `${scopeOf(req).workspace.slug}-activity.csv`));
+}
