@@ -51,6 +51,7 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
       if (!isInfrastructureError(error)) deps.logger.error({ queue: worker.name, err: error }, "job worker error");
     });
   }
+  scheduleRepeatableJobs(deps, jobs);
   const relay = startOutboxRelay(deps, deps.queues);
   return {
     async close() {
@@ -60,6 +61,20 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
       connection.disconnect();
     },
   };
+}
+
+// Jobs with a `repeat` get a BullMQ job scheduler named after the job.
+// upsertJobScheduler is idempotent, so every worker process (and every
+// restart) registering it still leaves one schedule, and a changed pattern
+// replaces the old one. Redis away at start: logged, registered next start.
+export function scheduleRepeatableJobs(deps: Deps, jobs: readonly AnyJobDefinition[]): void {
+  for (const job of jobs) {
+    if (!job.repeat) continue;
+    deps.queues
+      .get(job.queue)
+      .upsertJobScheduler(job.name, { pattern: job.repeat.pattern, tz: "UTC" }, { name: job.name, data: {} })
+      .catch((error: unknown) => deps.logger.warn({ queue: job.queue, job: job.name, err: error instanceof Error ? error.message : error }, "could not schedule repeatable job"));
+  }
 }
 
 async function main(): Promise<void> {

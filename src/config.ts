@@ -47,6 +47,7 @@ const envSchema = z.object({
     .default("")
     .transform((value) => value.split(",").map((day) => day.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a comma-separated list of YYYY-MM-DD dates"))),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -73,6 +74,8 @@ export type Config = Readonly<{
   // Business days (cancelled accounts' tickets close within 7 of them).
   businessTimeZone: string;
   businessHolidays: readonly string[];
+  // Security events older than this many days are deleted by a daily job.
+  auditRetentionDays: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -108,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
     businessTimeZone: values.BUSINESS_TIME_ZONE,
     businessHolidays: Object.freeze([...values.BUSINESS_HOLIDAYS]),
+    auditRetentionDays: values.AUDIT_RETENTION_DAYS,
   });
 }
 

@@ -7,3 +7,4 @@ export { securityLogSection } from "./sections.js";
 export { auditRoutes, workspaceActivityRoutes } from "./routes.js";
 export { activityFilterShape, checkDateRange, toActivityFilters } from "./filters.js";
 export { activityPage, type ActivityScope } from "./service.js";
+export { pruneAuditEvents, pruneAuditEventsJob } from "./jobs.js";

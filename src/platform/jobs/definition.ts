@@ -29,6 +29,9 @@ export interface JobDefinition<P> {
   name: string;
   queue: string;
   schema: z.ZodType<P>;
+  // Set for a job that runs on a schedule (a cron pattern, UTC) with an empty
+  // payload: the worker registers it with BullMQ at start.
+  repeat?: { pattern: string };
   perform(deps: JobDeps, payload: P, context: { jobId: string }): Promise<void>;
 }
 
