@@ -3,9 +3,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import pg from "pg";
 import { inject } from "vitest";
+import { logProducedEventTypes } from "../audit/produced-events.js";
 import { jobRegistry } from "../../jobs/registry.js";
 import { startWorkers } from "../../jobs/worker.js";
 import { createApp } from "../../src/app.js";
@@ -16,6 +17,7 @@ import { createLogger } from "../../src/platform/logger.js";
 import { readOutbox, type OutboxEntry } from "../../src/platform/mail.js";
 import { readSmsOutbox, type SmsOutboxEntry } from "../../src/platform/sms.js";
 import { databaseUrlFor, TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.js";
+import { freePort } from "./processes.js";
 
 export interface TestApp {
   baseUrl: string;
@@ -107,19 +109,13 @@ export async function startTestApp(
       await workers.close();
       const keys = await deps.redis.keys(`${redisPrefix}*`);
       if (keys.length) await deps.redis.del(...keys);
+      // Which event types this file's flows recorded (test/audit/produced-events.ts).
+      await logProducedEventTypes(deps.db, inject("templateDatabase"));
       await deps.close();
       await dropTestDatabase(databaseName);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function listen(app: ReturnType<typeof createApp>, port = 0): Promise<{ server: Server; baseUrl: string }> {

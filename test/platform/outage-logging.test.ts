@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, serverCommand, startProcess } from "../helpers/processes.js";
 import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
@@ -12,7 +11,6 @@ import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-a
 // under a few requests each. Everything the process prints (stdout and
 // stderr) must be JSON log lines, and an outage is a handful of lines (it
 // went, it came back), not one per request or per reconnect attempt.
-const root = path.resolve(import.meta.dirname, "../..");
 let databaseName: string;
 let dataDir: string;
 let redisProxy: TcpProxy;
@@ -30,14 +28,6 @@ afterAll(async () => {
   await dropTestDatabase(databaseName);
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,15 +52,11 @@ describe("logging through an outage", () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: "info",
     });
-    const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const { child, exited, output: outputSoFar } = startProcess(serverCommand, env);
     const ready = async () => (await fetch(`${base}/readyz`)).status === 200;
     const page = async () => (await fetch(`${base}/setup`)).status;
     await until(ready, "started");
-    const linesBefore = output.trim().split("\n").length;
+    const linesBefore = outputSoFar().trim().split("\n").length;
 
     // Redis goes: requests get 503s for a few seconds of reconnect attempts.
     await redisProxy.stop();
@@ -81,10 +67,10 @@ describe("logging through an outage", () => {
     await redisProxy.start();
     await until(async () => (await page()) === 200, "Redis back");
     await until(ready, "ready after Redis");
-    const redisLines = output.trim().split("\n").slice(linesBefore);
+    const redisLines = outputSoFar().trim().split("\n").slice(linesBefore);
 
     // PostgreSQL goes, the same way.
-    const linesBeforePg = output.trim().split("\n").length;
+    const linesBeforePg = outputSoFar().trim().split("\n").length;
     await pgProxy.stop();
     for (let i = 0; i < 10; i++) {
       expect(await page()).toBe(503);
@@ -92,11 +78,11 @@ describe("logging through an outage", () => {
     }
     await pgProxy.start();
     await until(async () => (await page()) === 200, "PostgreSQL back");
-    const pgLines = output.trim().split("\n").slice(linesBeforePg);
+    const pgLines = outputSoFar().trim().split("\n").slice(linesBeforePg);
 
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    const lines = output.trim().split("\n");
+    const lines = outputSoFar().trim().split("\n");
     console.info(`outage logging: Redis cut ${redisLines.length} lines, PostgreSQL cut ${pgLines.length} lines, ${lines.length} in all\n${[...redisLines, ...pgLines].join("\n")}`);
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
     // "redis unavailable", "redis back after", and the outbox relay's retries (logged at the 1st, 2nd, 4th... failure).

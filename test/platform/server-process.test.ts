@@ -1,14 +1,12 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, serverCommand, startProcess } from "../helpers/processes.js";
 import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
 import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
 
 // The real entry point (`npm start` runs src/server.ts) as a child process.
-const root = path.resolve(import.meta.dirname, "../..");
 let databaseName: string;
 let dataDir: string;
 
@@ -21,22 +19,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const startServer = (env: Record<string, string>) => startProcess(serverCommand, env);
 
 describe("the server process", () => {
   it("migrates, serves, and drains on SIGTERM with exit code 0", async () => {

@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startProcess } from "../helpers/processes.js";
 import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
 import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
 
@@ -12,7 +12,6 @@ import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-a
 // keep-alive connections keep it busy: every request written before the
 // signal gets a whole response, responses after it close their connection,
 // /readyz says 503 while draining, and the process exits 0.
-const root = path.resolve(import.meta.dirname, "../..");
 const CONNECTIONS = 16;
 // Bounded load: each connection sends at most this many requests.
 const MAX_REQUESTS_PER_CONNECTION = 400;
@@ -28,22 +27,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startServer(command: string[], env: Record<string, string>) {
-  const child = spawn(command[0]!, command.slice(1), { cwd: root, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const startServer = startProcess;
 
 async function waitUntilReady(port: number, output: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
