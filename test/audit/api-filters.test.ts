@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../../src/modules/audit/index.js";
 import { createUser } from "../helpers/factories.js";
+import { SEEDED } from "./produced-events.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { callApi, issueToken } from "../tokens/helpers.js";
 
@@ -17,9 +18,9 @@ describe("GET /api/v1/audit-events filters", () => {
     const admin = await createUser(app.deps);
     const { secret } = await issueToken(app, me, { scopes: ["audit:read"] });
     await app.deps.db.insert(auditEvents).values([
-      { action: "password.changed", actorId: admin.id, subjectId: me.id, createdAt: new Date("2026-04-10T08:00:00Z") },
-      { action: "password.changed", actorId: me.id, subjectId: me.id, createdAt: new Date("2026-04-11T08:00:00Z") },
-      { action: "auth.signed_in", actorId: me.id, subjectId: me.id, createdAt: new Date("2026-04-11T09:00:00Z") },
+      { action: "password.changed", actorId: admin.id, subjectId: me.id, details: SEEDED, createdAt: new Date("2026-04-10T08:00:00Z") },
+      { action: "password.changed", actorId: me.id, subjectId: me.id, details: SEEDED, createdAt: new Date("2026-04-11T08:00:00Z") },
+      { action: "auth.signed_in", actorId: me.id, subjectId: me.id, details: SEEDED, createdAt: new Date("2026-04-11T09:00:00Z") },
     ]);
     const byType = await callApi(app, "GET", "/audit-events?type=password.changed", { token: secret });
     expect(byType.status).toBe(200);

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, pruneAuditEvents } from "../../src/modules/audit/index.js";
 import { createUser } from "../helpers/factories.js";
+import { SEEDED } from "./produced-events.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 let app: TestApp;
@@ -22,8 +23,8 @@ async function actionsOf(subjectId: string): Promise<string[]> {
 describe("audit retention", () => {
   it("deletes events older than the cut-off in batches, and only those", async () => {
     const user = await createUser(app.deps);
-    const old = Array.from({ length: 5 }, (_, i) => ({ action: `old.${i}`, subjectId: user.id, createdAt: daysAgo(400 + i) }));
-    await app.deps.db.insert(auditEvents).values([...old, { action: "young", subjectId: user.id, createdAt: daysAgo(364) }]);
+    const old = Array.from({ length: 5 }, (_, i) => ({ action: `old.${i}`, subjectId: user.id, details: SEEDED, createdAt: daysAgo(400 + i) }));
+    await app.deps.db.insert(auditEvents).values([...old, { action: "young", subjectId: user.id, details: SEEDED, createdAt: daysAgo(364) }]);
     // Batches of 2: three statements (2, 2, 1) delete the five.
     expect(await pruneAuditEvents(app.deps.db, daysAgo(365), 2)).toBe(5);
     expect(await actionsOf(user.id)).toEqual(["young"]);
@@ -42,8 +43,8 @@ describe("audit retention", () => {
     // One run now, through the real queue and worker.
     const user = await createUser(app.deps);
     await app.deps.db.insert(auditEvents).values([
-      { action: "older", subjectId: user.id, createdAt: daysAgo(31) },
-      { action: "recent", subjectId: user.id, createdAt: daysAgo(29) },
+      { action: "older", subjectId: user.id, details: SEEDED, createdAt: daysAgo(31) },
+      { action: "recent", subjectId: user.id, details: SEEDED, createdAt: daysAgo(29) },
     ]);
     await queue.add("audit.prune", {});
     for (let i = 0; i < 100 && (await actionsOf(user.id)).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "../../src/platform/db.js";
+import { checkEventCatalogue } from "../audit/catalogue-check.js";
 import { databaseUrlFor, TEST_DATABASE_URL } from "./env.js";
 
 declare module "vitest" {
@@ -23,7 +24,12 @@ export default async function setup(project: TestProject) {
   project.provide("templateDatabase", template);
 
   return async () => {
-    await admin.query(`drop database if exists ${template} with (force)`);
-    await admin.end();
+    try {
+      // Every test app has closed: were all declared event types produced?
+      await checkEventCatalogue(project, template);
+    } finally {
+      await admin.query(`drop database if exists ${template} with (force)`);
+      await admin.end();
+    }
   };
 }
