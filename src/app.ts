@@ -23,6 +23,7 @@ import { healthRoutes } from "./modules/health/index.js";
 import { invitationRoutes } from "./modules/invitations/index.js";
 import { memberRoutes } from "./modules/members/index.js";
 import { ticketRoutes } from "./modules/tickets/index.js";
+import { cancelAccountSection, cancellationRoutes } from "./modules/cancellation/index.js";
 import { passkeyMethod, passkeyRoutes, passkeysSection } from "./modules/passkeys/index.js";
 import { passwordRoutes, passwordSection } from "./modules/password/index.js";
 import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
@@ -45,7 +46,7 @@ export function createApp(deps: Deps) {
     sessionCookieName: sessionCookieName(deps.config.secureCookies),
     // Sign-in methods, in the order they are offered.
     authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, ...twoFactorMethods]),
-    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection]),
+    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection, cancelAccountSection]),
     workspaceRequirements: [twoFactorRequirement],
     loginThrottle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
     secondFactorThrottle: createSecondFactorThrottle(deps.redis, deps.config.redisPrefix),
@@ -115,6 +116,7 @@ export function createApp(deps: Deps) {
   app.use(settingsPageRoutes(web));
   app.use(workspaceRoutes(web));
   app.use(sessionRoutes(web));
+  app.use(cancellationRoutes(web));
   app.use(auditRoutes(web));
   app.use(passwordRoutes(web));
   app.use(adminRoutes(web));

@@ -1,0 +1,23 @@
+import { defineEvents } from "../audit/index.js";
+import type { User } from "../users/index.js";
+
+export const cancellationEvents = defineEvents({
+  cancelled: {
+    type: "account.cancelled",
+    label: "Account cancelled",
+    warning: true,
+    // The notice goes to the address on file, read before the purge removes it.
+    event: (user: User, ticketsCloseBy: string, statusUrl: string) => ({
+      actorId: user.id,
+      subjectId: user.id,
+      notices: [
+        {
+          to: user.email,
+          subject: "Your Latchkey account was cancelled",
+          text: ({ at }: { at: Date; ip: string }) =>
+            `Hi ${user.username},\n\nYour Latchkey account was cancelled at ${at.toISOString()}. You can no longer sign in, and every session has ended.\nYour personal data is being removed; follow it here: ${statusUrl}\nAny tickets you left open will be closed by ${ticketsCloseBy}.\n\nThis address can be used to register a new, unrelated account.\n`,
+        },
+      ],
+    }),
+  },
+});

@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+export const verifySchema = z.discriminatedUnion("method", [
+  z.object({ method: z.literal("password"), password: z.string().min(1, "Enter your password.").max(1000) }),
+  z.object({ method: z.literal("email"), code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code.") }),
+  z.object({ method: z.literal("sms"), code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code.") }),
+]);
+
+export const sendCodeSchema = z.object({ channel: z.enum(["email", "sms"]) });
+
+export const confirmSchema = z.object({
+  agree: z.literal("yes", { message: "Read and agree to the terms to continue." }),
+  username: z.string().trim().min(1, "Type your username to confirm.").max(200),
+});
+
+export const statusParams = z.object({ userId: z.uuid(), token: z.string().regex(/^[\w-]{43}$/) });

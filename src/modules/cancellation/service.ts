@@ -1,0 +1,115 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Deps } from "../../platform/deps.js";
+import { AppError, notFound } from "../../platform/errors.js";
+import { formatUtc } from "../../platform/format.js";
+import { enqueueJob } from "../../platform/outbox/index.js";
+import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
+import { verifyPassword } from "../../platform/crypto/passwords.js";
+import type { RequestMeta } from "../../web/context.js";
+import { recordEvent } from "../audit/index.js";
+import { sendCode, verifyCode, type CodeTarget } from "../codes/index.js";
+import { cleanUpRevocation, commitRevocation, prepareRevocation } from "../sessions/index.js";
+import type { User } from "../users/index.js";
+import { ticketsCloseBy } from "./business-days.js";
+import { cancellationEvents } from "./events.js";
+import { closeTicketsJob, purgeAccountJob, purgeSteps } from "./jobs.js";
+import { cancellationPolicy, type VerifyMethod } from "./policy.js";
+import * as repo from "./repo.js";
+
+const CODE_PURPOSE = "cancel-account";
+export const VERIFICATION_MINUTES = 15;
+
+// SSO accounts and cancelled ones: the page does not exist for them.
+export function assertMayCancel(user: User): void {
+  if (!cancellationPolicy.mayCancel(user)) throw notFound();
+}
+
+const codeTarget = (user: User, channel: "email" | "sms"): CodeTarget => ({ userId: user.id, purpose: CODE_PURPOSE, channel, target: channel === "email" ? user.email : user.phone! });
+
+export async function sendVerificationCode(deps: Deps, user: User, channel: "email" | "sms") {
+  assertMayCancel(user);
+  if (!cancellationPolicy.verifyMethods(user).includes(channel)) throw new AppError(422, "METHOD_UNAVAILABLE", { field: "channel", message: "That method is not available for your account." });
+  return sendCode(deps, codeTarget(user, channel), (code) => `Your Latchkey code to cancel your account is ${code}\n\nIt works once, for 10 minutes. If you did not ask for it, change your password.`);
+}
+
+// Wrong passwords count per account (codes count their own tries).
+const passwordLimiters = new WeakMap<object, ReturnType<typeof redisLimiter>>();
+function passwordLimiter(deps: Deps) {
+  let limiter = passwordLimiters.get(deps.redis);
+  if (!limiter) passwordLimiters.set(deps.redis, (limiter = redisLimiter(deps.redis, `${deps.config.redisPrefix}cancel-verify`, { points: 5, durationSeconds: 900 })));
+  return limiter;
+}
+
+export async function verifyIdentity(deps: Deps, user: User, input: { method: VerifyMethod; password?: string; code?: string }): Promise<void> {
+  assertMayCancel(user);
+  if (!cancellationPolicy.verifyMethods(user).includes(input.method)) throw new AppError(422, "METHOD_UNAVAILABLE", { field: "method", message: "That method is not available for your account." });
+  if (input.method === "password") {
+    const ok = await verifyPassword(user.passwordHash!, input.password ?? "");
+    if (!ok) {
+      const over = await consumeOrOverLimit(passwordLimiter(deps), user.id);
+      if (over) throw tooManyAttempts(over, "Too many wrong passwords. Try again later.");
+      throw new AppError(422, "PASSWORD_INCORRECT", { field: "password", message: "That password is not correct." });
+    }
+    return;
+  }
+  await verifyCode(deps, codeTarget(user, input.method), input.code ?? "");
+}
+
+export async function wizardState(deps: Pick<Deps, "db" | "config" | "clock">, user: User) {
+  const owned = await repo.ownedWorkspaces(deps.db, user.id);
+  const loss = await repo.lossSummary(deps.db, user.id);
+  return { owned, loss, ticketsCloseBy: ticketsCloseBy(deps.clock.now(), calendarOf(deps.config)) };
+}
+
+const calendarOf = (config: Deps["config"]) => ({ timeZone: config.businessTimeZone, holidays: config.businessHolidays });
+
+export function statusToken(secretKey: string, userId: string): string {
+  return createHmac("sha256", secretKey).update(`cancellation-status\n${userId}`).digest("base64url");
+}
+
+export function statusUrl(config: Deps["config"], userId: string): string {
+  return `/account-cancelled/${userId}/${statusToken(config.secretKey, userId)}`;
+}
+
+// One transaction: the account is cancelled, its username released, its
+// memberships gone, every session ended (credential epoch), the event and its
+// mail recorded, and the purge and ticket jobs written to the outbox.
+export async function cancelAccount(deps: Deps, user: User, input: { username: string }, meta: RequestMeta): Promise<string> {
+  assertMayCancel(user);
+  const at = deps.clock.now();
+  const revocation = await prepareRevocation(deps, user.id, at, null);
+  await deps.db.transaction(async (tx) => {
+    const locked = await repo.lockUser(tx, user.id);
+    // A second submit (or another tab) finds the account already cancelled.
+    if (!locked || locked.status === "cancelled") throw new AppError(409, "ALREADY_CANCELLED", { message: "This account is already cancelled." });
+    assertMayCancel(locked);
+    if (input.username !== locked.username) throw new AppError(422, "USERNAME_MISMATCH", { field: "username", message: "Type your username exactly as shown." });
+    const owned = await repo.ownedWorkspaces(tx, locked.id, true);
+    if (owned.length > 0) throw new AppError(409, "OWNS_WORKSPACES", { message: `Transfer ownership of ${owned.map((w) => w.name).join(", ")} first.` });
+    const closeBy = ticketsCloseBy(at, calendarOf(deps.config));
+    await recordEvent(tx, cancellationEvents.cancelled(locked, `${formatUtc(closeBy)} (${deps.config.businessTimeZone} business days)`, `${deps.config.baseUrl}${statusUrl(deps.config, locked.id)}`), meta, at);
+    await repo.markCancelled(tx, locked.id, at);
+    await repo.insertCancellation(tx, { userId: locked.id, cancelledAt: at, ticketsCloseBy: closeBy });
+    await enqueueJob(tx, purgeAccountJob, { userId: locked.id });
+    await enqueueJob(tx, closeTicketsJob, { userId: locked.id });
+    await commitRevocation(tx, revocation, { actorId: locked.id, reason: "account_cancelled" }, meta);
+  });
+  await cleanUpRevocation(deps, revocation);
+  return statusUrl(deps.config, user.id);
+}
+
+export async function cancellationStatus(deps: Pick<Deps, "db" | "config">, userId: string, token: string) {
+  const expected = Buffer.from(statusToken(deps.config.secretKey, userId));
+  const given = Buffer.from(token);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw notFound();
+  const cancellation = await repo.findCancellation(deps.db, userId);
+  if (!cancellation) throw notFound();
+  const doneIndex = cancellation.purgeStep ? purgeSteps.findIndex((step) => step.name === cancellation.purgeStep) : -1;
+  return {
+    cancelledAt: formatUtc(cancellation.cancelledAt),
+    ticketsCloseBy: formatUtc(cancellation.ticketsCloseBy),
+    ticketsClosedAt: cancellation.ticketsClosedAt ? formatUtc(cancellation.ticketsClosedAt) : null,
+    purgeCompletedAt: cancellation.purgeCompletedAt ? formatUtc(cancellation.purgeCompletedAt) : null,
+    steps: purgeSteps.map((step, i) => ({ label: step.label, done: i <= doneIndex })),
+  };
+}
