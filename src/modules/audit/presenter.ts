@@ -19,7 +19,27 @@ export function presentSecurityEvent(event: AuditEvent, viewerId: string) {
   };
 }
 
-// Only settings changes carry details worth showing; nothing secret is stored.
+const FAILURE_REASONS: Record<string, string> = {
+  unknown_account: "no such account",
+  no_password: "the account has no password",
+  wrong_password: "wrong password",
+  account_locked: "right password, account disabled",
+  account_cancelled: "right password, account cancelled",
+};
+
+// How a sign-in went: the factors used, or why it failed.
+function signInSummary(event: AuditEvent): string | null {
+  const details = event.details as { factors?: unknown; reason?: unknown; accountLocked?: unknown; method?: unknown };
+  if (event.action === "auth.signed_in" && Array.isArray(details.factors)) return `With ${details.factors.map(String).join(" + ")}`;
+  if (event.action === "auth.sign_in_failed" && typeof details.reason === "string") {
+    const reason = FAILURE_REASONS[details.reason] ?? details.reason;
+    return details.accountLocked ? `Reason: ${reason}; sign-in paused for the account` : `Reason: ${reason}`;
+  }
+  if ((event.action === "auth.second_step_failed" || event.action === "auth.second_factor_locked") && typeof details.method === "string") return `Second step: ${details.method}`;
+  return null;
+}
+
+// Settings changes and sign-ins carry details worth showing; nothing secret is stored.
 function changeSummary(event: AuditEvent): string | null {
   const { before, after } = event.details as { before?: unknown; after?: unknown };
   if (event.action === "workspace.session_limits_changed" && before && after) {
@@ -27,7 +47,7 @@ function changeSummary(event: AuditEvent): string | null {
     return `Inactive ${b!.sessionIdleMinutes} → ${a!.sessionIdleMinutes} min, maximum ${b!.sessionMaxDays} → ${a!.sessionMaxDays} days`;
   }
   if (event.action === "workspace.two_factor_requirement_changed") return after ? "Now required" : "No longer required";
-  return null;
+  return signInSummary(event);
 }
 
 export function presentWorkspaceEvent(row: { event: AuditEvent; actorName: string | null; subjectName: string | null }) {

@@ -25,9 +25,12 @@ export const authEvents = defineEvents({
     type: "auth.sign_in_failed",
     label: "Failed sign-in attempt",
     warning: true,
-    event: (user: User | undefined, accountLocked: boolean, baseUrl: string) => ({
+    // reason: unknown_account, no_password (e.g. passkey-only), wrong_password,
+    // account_<status> (right password, account not active). Shown to
+    // administrators only; the person signing in always gets one answer.
+    event: (user: User | undefined, accountLocked: boolean, baseUrl: string, reason: string) => ({
       subjectId: user?.id ?? null,
-      details: { accountLocked },
+      details: { accountLocked, reason },
       notices: user && accountLocked ? [asNotice(accountLockedMail(user.email, user.username, baseUrl))] : [],
     }),
   },

@@ -45,7 +45,8 @@ export async function authenticate(deps: AuthDeps & { loginThrottle: LoginThrott
   const passwordOk = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : (await verifyAgainstDummy(input.password), false);
   if (!user || !passwordOk || user.status !== "active") {
     const { accountJustLocked } = await deps.loginThrottle.recordFailure(accountKey, meta.ip);
-    await recordEvent(deps.db, authEvents.signInFailed(user, accountJustLocked, deps.config.baseUrl), meta, deps.clock.now());
+    const reason = !user ? "unknown_account" : !user.passwordHash ? "no_password" : !passwordOk ? "wrong_password" : `account_${user.status}`;
+    await recordEvent(deps.db, authEvents.signInFailed(user, accountJustLocked, deps.config.baseUrl, reason), meta, deps.clock.now());
     throw INVALID_CREDENTIALS();
   }
 
