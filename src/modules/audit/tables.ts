@@ -18,6 +18,10 @@ export const auditEvents = pgTable(
   (table) => [
     index("audit_events_subject_idx").on(table.subjectId, table.createdAt),
     index("audit_events_workspace_idx").on(table.workspaceId, table.createdAt),
+    // The activity pages and the API page by id (keyset, newest first) within
+    // one account or one workspace.
+    index("audit_events_subject_id_idx").on(table.subjectId, table.id),
+    index("audit_events_workspace_id_idx").on(table.workspaceId, table.id),
   ],
 );
 

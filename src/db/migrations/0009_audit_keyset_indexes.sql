@@ -1,0 +1,2 @@
+CREATE INDEX "audit_events_subject_id_idx" ON "audit_events" USING btree ("subject_id","id");--> statement-breakpoint
+CREATE INDEX "audit_events_workspace_id_idx" ON "audit_events" USING btree ("workspace_id","id");
