@@ -4,6 +4,7 @@ import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { echoableValues, isHtmx, renderFragment, renderPage } from "../../web/render.js";
 import { scopeOf, scopeUrl } from "../../web/workspace-scope.js";
+import { presentChart, signInCountsByDay } from "./chart.js";
 import { csvLine } from "./csv.js";
 import { declaredEventTypes, eventTypeInfo } from "./events.js";
 import { activityFilterSchema, toActivityFilters } from "./filters.js";
@@ -21,6 +22,8 @@ interface View {
   intro: string;
   viewerId?: string;
   showWorkspace: boolean;
+  // The workspace and instance pages open with the 30-day sign-in chart.
+  showChart: boolean;
 }
 
 // Only the filter fields are echoed back into the form, as the strings typed.
@@ -44,12 +47,14 @@ async function browse(deps: WebDeps, req: Request, res: Response, view: View): P
   if (!parsed.success) {
     const errors: Record<string, string> = {};
     for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "_form")] ??= issue.message;
-    const data = { ...base, errors, rows: [], nextUrl: null };
+    const data = { ...base, errors, rows: [], nextUrl: null, chart: null };
     return isHtmx(req) ? renderFragment(res, "audit/_activity", data, 422) : renderPage(res, "audit/activity", data, 422);
   }
   const page = await activityPage(deps.db, view.scope, toActivityFilters(parsed.data), PAGE_SIZE);
+  const chart = view.showChart ? presentChart(await signInCountsByDay(deps.db, view.scope, deps.clock.now())) : null;
   const data = {
     ...base,
+    chart,
     errors: {},
     rows: page.rows.map((row) => presentActivityRow(row, view.viewerId)),
     nextUrl: page.nextCursor ? `${view.basePath}${queryString(values, { cursor: page.nextCursor })}` : null,
@@ -86,6 +91,7 @@ export function auditRoutes(deps: WebDeps): Router {
       intro: "Everything that happened to your account, newest first. Something you do not recognise? Change your password and sign out your other sessions.",
       viewerId: userId,
       showWorkspace: true,
+      showChart: false,
     };
   };
   router.get("/settings/security/activity", requireUser, (req, res) => browse(deps, req, res, own(req)));
@@ -97,6 +103,7 @@ export function auditRoutes(deps: WebDeps): Router {
     title: "Instance activity",
     intro: "Every security event on this instance, newest first.",
     showWorkspace: true,
+    showChart: true,
   };
   router.get("/admin/activity", requireUser, requireInstanceAdmin, (req, res) => browse(deps, req, res, instance));
   router.get("/admin/activity.csv", requireUser, requireInstanceAdmin, (req, res) => exportCsv(deps, req, res, instance.scope, "instance-activity.csv"));
@@ -116,6 +123,7 @@ export function workspaceActivityRoutes(deps: WebDeps, router: Router): void {
       title: `${scope.workspace.name} activity`,
       intro: "Sign-ins into this workspace, settings changes and administrator actions, newest first.",
       showWorkspace: false,
+      showChart: true,
     };
   };
   router.get("/activity", (req, res) => browse(deps, req, res, view(req)));
