@@ -168,6 +168,31 @@ describe("account cancellation", () => {
     expect((await reloadUser(app.deps, owner.id)).status).toBe("active");
   });
 
+  it("a workspace the owner alone belongs to can be deleted from step 2 by typing its name; one with members cannot", async () => {
+    const owner = await createUser(app.deps);
+    const solo = await createWorkspace(app.deps, owner);
+    const shared = await createWorkspace(app.deps, owner);
+    await addMember(app.deps, shared, await createUser(app.deps));
+    const client = await signedInClient(app.baseUrl, owner);
+    await verifyByPassword(client, owner.password);
+    const page = await client.get("/settings/account");
+    expect(page.text).toContain('data-step="owner"');
+    expect(page.text).toContain(`name="slug" value="${solo.slug}"`);
+    expect(page.text).not.toContain(`name="slug" value="${shared.slug}"`);
+
+    const wrong = await client.post("/settings/account/workspaces/delete", { slug: solo.slug, confirmName: "nope" }, { htmx: true });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain("Type the workspace&#39;s name exactly as shown.");
+    expect((await client.post("/settings/account/workspaces/delete", { slug: shared.slug, confirmName: shared.name })).status).toBe(409);
+    expect((await client.post("/settings/account/workspaces/delete", { slug: solo.slug, confirmName: solo.name })).status).toBe(303);
+    const left = await app.deps.db.select().from(memberships).where(eq(memberships.userId, owner.id));
+    expect(left.map((row) => row.workspaceId)).toEqual([shared.id]);
+    // Someone else's workspace is not found, whatever its name.
+    const stranger = await memberWithData();
+    await verifyByPassword(stranger.client, stranger.user.password);
+    expect((await stranger.client.post("/settings/account/workspaces/delete", { slug: shared.slug, confirmName: shared.name })).status).toBe(404);
+  });
+
   it("SSO accounts (no password) never see the entry and the routes refuse them", async () => {
     const { user, client } = await memberWithData();
     await app.deps.db.update(users).set({ passwordHash: null }).where(eq(users.id, user.id));

@@ -2,6 +2,12 @@ import { defineEvents } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 export const cancellationEvents = defineEvents({
+  soleWorkspaceDeleted: {
+    type: "workspace.deleted_before_cancellation",
+    label: "Workspace deleted by its only member before cancelling",
+    warning: true,
+    event: (user: User, workspace: { id: string; name: string }) => ({ actorId: user.id, subjectId: user.id, details: { workspaceId: workspace.id, name: workspace.name } }),
+  },
   cancelled: {
     type: "account.cancelled",
     label: "Account cancelled",

@@ -8,7 +8,7 @@ export function presentMethods(methods: VerifyMethod[]) {
 }
 
 export function presentOwned(owned: Array<{ name: string; slug: string; members: number }>) {
-  return owned.map((workspace) => ({ name: workspace.name, transferUrl: `/w/${workspace.slug}/settings/ownership`, alone: workspace.members <= 1 }));
+  return owned.map((workspace) => ({ name: workspace.name, slug: workspace.slug, transferUrl: `/w/${workspace.slug}/settings/ownership`, alone: workspace.members <= 1 }));
 }
 
 export function presentCloseBy(at: Date, timeZone: string) {

@@ -34,6 +34,24 @@ export async function ownedWorkspaces(db: SqlDb, userId: string, lock = false) {
 }
 
 // What the account would lose, counted for the wizard's summary.
+// A workspace the account owns and is the only member of, locked; undefined otherwise.
+export async function lockSoleWorkspace(tx: SqlDb, userId: string, slug: string) {
+  const [row] = await tx
+    .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug })
+    .from(workspaces)
+    .innerJoin(memberships, and(eq(memberships.workspaceId, workspaces.id), eq(memberships.userId, userId), eq(memberships.role, "owner")))
+    .where(eq(workspaces.slug, slug))
+    .for("update", { of: workspaces });
+  if (!row) return undefined;
+  const [others] = await tx.select({ n: sql<number>`count(*)::int` }).from(memberships).where(and(eq(memberships.workspaceId, row.id), sql`${memberships.userId} <> ${userId}`));
+  return { ...row, otherMembers: others?.n ?? 0 };
+}
+
+// Memberships, tickets and invitations go with it (foreign keys cascade).
+export async function deleteWorkspace(tx: SqlDb, workspaceId: string): Promise<void> {
+  await tx.delete(workspaces).where(eq(workspaces.id, workspaceId));
+}
+
 export async function lossSummary(db: SqlDb, userId: string) {
   const count = async (table: PgTable, where: SQL) => {
     const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(table).where(where);

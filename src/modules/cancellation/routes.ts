@@ -6,7 +6,7 @@ import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render
 import { parseInput } from "../../web/validate.js";
 import { cancellationPolicy } from "./policy.js";
 import { presentCloseBy, presentMethods, presentOwned } from "./presenter.js";
-import { confirmSchema, sendCodeSchema, statusParams, verifySchema } from "./schema.js";
+import { confirmSchema, deleteWorkspaceSchema, sendCodeSchema, statusParams, verifySchema } from "./schema.js";
 import * as service from "./service.js";
 import { cancellationVerifiedSlot } from "./slots.js";
 
@@ -65,6 +65,17 @@ export function cancellationRoutes(deps: WebDeps): Router {
     const input = parseInput(confirmSchema, req.body);
     const status = await service.cancelAccount(deps, user, input, requestMeta(req));
     redirectTo(req, res, status);
+  });
+
+  router.post("/settings/account/workspaces/delete", requireUser, async (req, res) => {
+    const user = currentUserOf(req).user;
+    rememberForm(res, req, PAGE, "cancellation/_owner-step", () => wizardPage(req));
+    service.assertMayCancel(user);
+    if (!isVerified(req)) return redirectTo(req, res, "/settings/account");
+    const input = parseInput(deleteWorkspaceSchema, req.body);
+    const name = await service.deleteSoleWorkspace(deps, user, input, requestMeta(req));
+    setFlash(req, "info", `${name} was deleted.`);
+    redirectTo(req, res, "/settings/account");
   });
 
   // Public (the account can no longer sign in); the link is an HMAC of the id.

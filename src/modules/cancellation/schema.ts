@@ -14,3 +14,8 @@ export const confirmSchema = z.object({
 });
 
 export const statusParams = z.object({ userId: z.uuid(), token: z.string().regex(/^[\w-]{43}$/) });
+
+export const deleteWorkspaceSchema = z.object({
+  slug: z.string().min(1).max(200),
+  confirmName: z.string().min(1, "Type the workspace's name to confirm.").max(200),
+});

@@ -63,6 +63,21 @@ export async function wizardState(deps: Pick<Deps, "db" | "config" | "clock">, u
 
 const calendarOf = (config: Deps["config"]) => ({ timeZone: config.businessTimeZone, holidays: config.businessHolidays });
 
+// Step 2's other way out: a workspace the account alone belongs to can be
+// deleted (with everything in it) instead of transferred.
+export async function deleteSoleWorkspace(deps: Deps, user: User, input: { slug: string; confirmName: string }, meta: RequestMeta): Promise<string> {
+  assertMayCancel(user);
+  return deps.db.transaction(async (tx) => {
+    const workspace = await repo.lockSoleWorkspace(tx, user.id, input.slug);
+    if (!workspace) throw notFound();
+    if (workspace.otherMembers > 0) throw new AppError(409, "WORKSPACE_HAS_MEMBERS", { message: "Others belong to this workspace: transfer its ownership instead." });
+    if (input.confirmName !== workspace.name) throw new AppError(422, "NAME_MISMATCH", { field: "confirmName", message: "Type the workspace's name exactly as shown." });
+    await recordEvent(tx, cancellationEvents.soleWorkspaceDeleted(user, workspace), meta, deps.clock.now());
+    await repo.deleteWorkspace(tx, workspace.id);
+    return workspace.name;
+  });
+}
+
 export function statusToken(secretKey: string, userId: string): string {
   return createHmac("sha256", secretKey).update(`cancellation-status\n${userId}`).digest("base64url");
 }
