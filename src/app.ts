@@ -23,7 +23,7 @@ import { healthRoutes } from "./modules/health/index.js";
 import { invitationRoutes } from "./modules/invitations/index.js";
 import { memberRoutes } from "./modules/members/index.js";
 import { ticketRoutes } from "./modules/tickets/index.js";
-import { cancelAccountSection, cancellationRoutes } from "./modules/cancellation/index.js";
+import { cancelAccountSection, cancellationRoutes, jobsPageRoutes } from "./modules/cancellation/index.js";
 import { passkeyMethod, passkeyRoutes, passkeysSection } from "./modules/passkeys/index.js";
 import { passwordRoutes, passwordSection } from "./modules/password/index.js";
 import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
@@ -117,6 +117,7 @@ export function createApp(deps: Deps) {
   app.use(workspaceRoutes(web));
   app.use(sessionRoutes(web));
   app.use(cancellationRoutes(web));
+  app.use(jobsPageRoutes(web));
   app.use(auditRoutes(web));
   app.use(passwordRoutes(web));
   app.use(adminRoutes(web));

@@ -2,5 +2,6 @@
 // and the purge-account and close-tickets jobs.
 export { cancellationRoutes } from "./routes.js";
 export { cancelAccountSection } from "./sections.js";
+export { jobsPageRoutes } from "./jobs-page.js";
 export { cancellationJobs, purgeAccountJob, closeTicketsJob } from "./jobs.js";
 export { accountCancellations } from "./tables.js";
