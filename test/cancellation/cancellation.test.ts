@@ -80,7 +80,7 @@ async function rowsReferencing(userId: string) {
 
 describe("account cancellation", () => {
   it("verify, review, agree and confirm: cancelled at once, signed out, mailed; the worker purges and closes tickets", async () => {
-    const { user, workspace, client } = await memberWithData();
+    const { owner, user, workspace, client } = await memberWithData();
     expect((await client.get("/settings/security")).text).toContain('href="/settings/account"');
 
     const wrong = await client.post("/settings/account/verify", { method: "password", password: "nope" }, { htmx: true });
@@ -126,6 +126,9 @@ describe("account cancellation", () => {
     const [ticket] = await app.deps.db.select().from(tickets).where(eq(tickets.workspaceId, workspace.id));
     expect(ticket).toMatchObject({ status: "closed", authorId: null });
     expect(ticket!.closedNote).toContain("cancelled");
+    const ownerView = await (await signedInClient(app.baseUrl, owner)).get(`/w/${workspace.slug}/tickets/${ticket!.id}`);
+    expect(ownerView.text).toMatch(/data-testid="ticket-author">Cancelled user</);
+    expect(ownerView.text).toContain("the account that opened this ticket was cancelled");
 
     expect(await rowsReferencing(user.id)).toEqual([]);
     // The ticket body quoted the phone number: that is the workspace's record and stays.
