@@ -1,7 +1,9 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { users } from "../users/index.js";
+import { bigserial, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 // No foreign keys on purpose: audit rows outlive the users and workspaces
 // they mention (a purged account's history stays, pointing at an id).
+// The device and preference tables below are not history: they go with the account.
 export const auditEvents = pgTable(
   "audit_events",
   {
@@ -26,3 +28,27 @@ export const auditEvents = pgTable(
 );
 
 export type AuditEvent = typeof auditEvents.$inferSelect;
+
+// Devices an account signed in from: a hash of the long-lived device cookie
+// and the user-agent family, never the cookie itself. A sign-in from a pair
+// not seen for 90 days is a new device.
+export const knownDevices = pgTable(
+  "known_devices",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceHash: text("device_hash").notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.deviceHash] })],
+);
+
+// Per-user choice to mute the optional notices (new device, token created);
+// the critical ones are always sent.
+export const noticePreferences = pgTable("notice_preferences", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  muteOptional: boolean("mute_optional").notNull().default(false),
+});
