@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/modules/tokens/index.js";
 import { accountCancellations } from "../../src/modules/cancellation/tables.js";
 import { addMember, createUser, createWorkspace, reloadUser, signedInClient } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -40,6 +41,17 @@ describe("cancellation security", () => {
     expect((await client.post("/settings/account/code", { channel: "sms" }, { htmx: true })).status).toBe(422);
     expect((await client.post("/settings/account/verify", { method: "sms", code: "123456" }, { htmx: true })).status).toBe(422);
     expect((await client.get("/settings/account")).text).toContain('data-step="verify"');
+  });
+
+  it("the account's access tokens stop working at the commit", async () => {
+    const user = await member();
+    const issued = await createToken(app.deps, { id: user.id, isInstanceAdmin: false, tokenScopes: null }, user, { name: "cli", scopes: ["account:read"] }, { ip: "127.0.0.1", userAgent: "test" } as never);
+    const me = () => fetch(`${app.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${issued.secret}` } });
+    expect((await me()).status).toBe(200);
+    const client = await signedInClient(app.baseUrl, user);
+    await client.post("/settings/account/verify", { method: "password", password: user.password });
+    expect((await client.post("/settings/account/cancel", { agree: "yes", username: user.username })).status).toBe(303);
+    expect((await me()).status).toBe(401);
   });
 
   it("the status page needs the account's own link: another id with a valid-looking token is 404", async () => {
