@@ -27,6 +27,8 @@ async function memberWithData() {
   await app.deps.db.execute(sql`insert into access_tokens (user_id, name, secret_hash, scopes, expires_at) values (${user.id}, 'cli', ${`hash-${user.id}`}, '{}', now() + interval '30 days')`);
   await app.deps.db.execute(sql`insert into backup_codes (user_id, code_hash) values (${user.id}, ${`bc-${user.id}`})`);
   await app.deps.redis.set(`${app.redisPrefix}code:${user.id}:contact-email`, "x");
+  await app.deps.db.execute(sql`insert into known_devices (user_id, device_hash, last_seen_at) values (${user.id}, ${`dev-${user.id}`}, now()) on conflict do nothing`);
+  await app.deps.db.execute(sql`insert into notice_preferences (user_id, mute_optional) values (${user.id}, true) on conflict do nothing`);
   return { owner, user: { ...user, phone }, workspace, client };
 }
 

@@ -39,7 +39,7 @@ describe("purge-account", () => {
     const dying = { ...app.deps, clock: { now: () => { throw new Error("worker killed"); } } };
     await expect(purgeAccountJob.perform(dying, { userId: user.id }, { jobId: "t1" })).rejects.toThrow("worker killed");
     const [midway] = await app.deps.db.select().from(accountCancellations).where(eq(accountCancellations.userId, user.id));
-    expect(midway!.purgeStep).toBe("invitations");
+    expect(midway!.purgeStep).toBe("devices");
     expect(midway!.purgeCompletedAt).toBeNull();
     expect(await count(user.id)).toBe(0);
     expect((await reloadUser(app.deps, user.id)).email).toBe(user.email);

@@ -48,6 +48,7 @@ export const purgeSteps: ReadonlyArray<{ name: string; label: string; run(deps: 
   { name: "backup-codes", label: "Backup codes", run: (deps, userId) => drain(() => purgeBatches.backupCodes(deps.db, userId, PURGE_BATCH_SIZE)) },
   { name: "password-resets", label: "Password reset links", run: (deps, userId) => drain(() => purgeBatches.passwordResets(deps.db, userId, PURGE_BATCH_SIZE)) },
   { name: "invitations", label: "Invitations to your address", run: (deps, userId, email) => drain(() => purgeBatches.invitations(deps.db, userId, email, PURGE_BATCH_SIZE)) },
+  { name: "devices", label: "Known devices and notice preferences", run: (deps, userId) => purgeBatches.devicesAndPreferences(deps.db, userId) },
   { name: "tickets", label: "Your name on tickets (they now show “Cancelled user”)", run: (deps, userId) => closeThenDetachTickets(deps, userId) },
   { name: "audit", label: "IP addresses and browsers in the activity log", run: (deps, userId) => drain(() => purgeBatches.auditDetails(deps.db, userId, PURGE_BATCH_SIZE)) },
   { name: "profile", label: "Email address, phone number and profile", run: (deps, userId) => purgeBatches.userRow(deps.db, userId, deps.clock.now()) },

@@ -144,6 +144,14 @@ export const purgeBatches = {
       .limit(size);
     return (await db.update(auditEvents).set({ ip: null, userAgent: null, details: {} }).where(inArray(auditEvents.id, ids)).returning({ id: auditEvents.id })).length;
   },
+  // The audit module's per-account tables (migration 0010). Named in SQL
+  // because that module does not export them; the purge test's sweep over
+  // every user_id column fails if this falls behind the schema.
+  async devicesAndPreferences(db: SqlDb, userId: string): Promise<number> {
+    const devices = await db.execute(sql`delete from known_devices where user_id = ${userId}`);
+    const preferences = await db.execute(sql`delete from notice_preferences where user_id = ${userId}`);
+    return ((devices as { rowCount?: number }).rowCount ?? 0) + ((preferences as { rowCount?: number }).rowCount ?? 0);
+  },
   // Last: the row itself keeps only its id, status and dates.
   async userRow(db: SqlDb, userId: string, at: Date): Promise<void> {
     await db
