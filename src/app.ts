@@ -15,7 +15,7 @@ import { createLoginThrottle, createSecondFactorThrottle } from "./web/sign-in/t
 import { activeWorkspaceRequirements, createWorkspaceRouter } from "./web/workspace-scope.js";
 import { adminRoutes, passwordChangeGate } from "./modules/admin/index.js";
 import { apiRoutes } from "./modules/api/index.js";
-import { auditRoutes, securityLogSection, workspaceActivityRoutes } from "./modules/audit/index.js";
+import { auditRoutes, noticePreferencesSection, securityLogSection, workspaceActivityRoutes } from "./modules/audit/index.js";
 import { authRoutes, passwordMethod } from "./modules/auth/index.js";
 import { contactRoutes, contactSection } from "./modules/contact/index.js";
 import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js";
@@ -46,7 +46,7 @@ export function createApp(deps: Deps) {
     sessionCookieName: sessionCookieName(deps.config.secureCookies),
     // Sign-in methods, in the order they are offered.
     authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, ...twoFactorMethods]),
-    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection, cancelAccountSection]),
+    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection, noticePreferencesSection, cancelAccountSection]),
     workspaceRequirements: [twoFactorRequirement],
     loginThrottle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
     secondFactorThrottle: createSecondFactorThrottle(deps.redis, deps.config.redisPrefix),

@@ -1,18 +1,23 @@
 import { Router, type Request, type Response } from "express";
+import { z } from "zod";
 import { AppError } from "../../platform/errors.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireInstanceAdmin, requireUser } from "../../web/guards.js";
-import { echoableValues, isHtmx, renderFragment, renderPage } from "../../web/render.js";
+import { echoableValues, isHtmx, redirectTo, renderFragment, renderPage, setFlash } from "../../web/render.js";
+import { parseInput } from "../../web/validate.js";
 import { scopeOf, scopeUrl } from "../../web/workspace-scope.js";
 import { presentChart, signInCountsByDay } from "./chart.js";
 import { csvLine } from "./csv.js";
 import { declaredEventTypes, eventTypeInfo } from "./events.js";
 import { activityFilterSchema, toActivityFilters } from "./filters.js";
 import { auditPolicy } from "./policy.js";
+import { setOptionalNoticesMuted } from "./preferences.js";
 import { activityCsvCells, csvHeader, presentActivityRow } from "./presenter.js";
 import { activityForExport, activityPage, type ActivityScope } from "./service.js";
 
 const PAGE_SIZE = 50;
+
+const noticePreferencesBody = z.object({ muteOptional: z.literal("on").optional() });
 
 interface View {
   scope: ActivityScope;
@@ -96,6 +101,14 @@ export function auditRoutes(deps: WebDeps): Router {
   };
   router.get("/settings/security/activity", requireUser, (req, res) => browse(deps, req, res, own(req)));
   router.get("/settings/security/activity.csv", requireUser, (req, res) => exportCsv(deps, req, res, own(req).scope, "security-activity.csv"));
+
+  router.post("/settings/security/notices", requireUser, async (req, res) => {
+    const { muteOptional } = parseInput(noticePreferencesBody, req.body);
+    await setOptionalNoticesMuted(deps.db, currentUserOf(req).user.id, muteOptional === "on");
+    if (isHtmx(req)) return renderFragment(res, "audit/_notice-preferences", { noticePrefs: { muteOptional: muteOptional === "on", saved: true } });
+    setFlash(req, "info", muteOptional === "on" ? "Optional notices are muted." : "Optional notices are on.");
+    redirectTo(req, res, "/settings/security#notice-preferences");
+  });
 
   const instance: View = {
     scope: { kind: "instance" },

@@ -6,7 +6,7 @@ import { redirectTo, safeReturnTo, setFlash } from "../../web/render.js";
 import type { AuthMethod, FactorOutcome, MethodContext } from "../../web/sign-in/auth-method.js";
 import { liveChallenge, MAX_CHALLENGE_FAILURES, pendingSignIn, type PendingSignIn } from "../../web/sign-in/challenge.js";
 import { establishSession } from "../../web/sign-in/session-auth.js";
-import { recordEvent } from "../audit/index.js";
+import { noteSignInDevice, recordEvent } from "../audit/index.js";
 import { findUserById, type User } from "../users/index.js";
 import { listMembershipsOfUser } from "../workspaces/index.js";
 import { authEvents } from "./events.js";
@@ -27,6 +27,8 @@ async function completeSignIn(deps: WebDeps, req: Request, res: Response, user: 
   outcome.onSignedIn?.(req);
   if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message);
   await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
+  // New-device alert (sets the device cookie, so before the response).
+  await noteSignInDevice(deps, req, res, user, requestMeta(req));
   redirectTo(req, res, safeReturnTo(returnTo, "/"));
 }
 

@@ -1,0 +1,112 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Request, Response } from "express";
+import { and, eq } from "drizzle-orm";
+import { UAParser } from "ua-parser-js";
+import type { Deps } from "../../platform/deps.js";
+import { formatUtc } from "../../platform/format.js";
+import { describeDevice } from "../../platform/user-agent.js";
+import type { RequestMeta } from "../../web/context.js";
+import { defineEvents, recordEvent } from "./events.js";
+import { optionalNoticesMuted } from "./preferences.js";
+import { knownDevices } from "./tables.js";
+
+// New-device alerts. A device is the pair (long-lived HttpOnly device cookie,
+// user-agent family); a sign-in from a pair this account has not used for 90
+// days records auth.new_device_sign_in and mails the owner, unless they
+// muted optional notices. An account's very first remembered sign-in never
+// alerts (nothing to compare with), so a new account gets no such mail.
+
+export const NEW_DEVICE_DAYS = 90;
+const DAY_MS = 86_400_000;
+const COOKIE_MAX_AGE_MS = 400 * DAY_MS;
+
+export function deviceCookieName(secure: boolean): string {
+  return secure ? "__Host-latchkey.device" : "latchkey.device";
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return rest.join("=");
+  }
+  return undefined;
+}
+
+// "Chrome on Linux": the family, no versions (a browser update is the same device).
+export function userAgentFamily(userAgent: string | undefined): string {
+  if (!userAgent) return "unknown";
+  const parsed = UAParser(userAgent);
+  return `${parsed.browser.name ?? "unknown"} on ${parsed.os.name ?? "unknown"}`;
+}
+
+interface AlertedUser {
+  id: string;
+  email: string;
+  username: string;
+}
+
+export const deviceEvents = defineEvents({
+  newDeviceSignIn: {
+    type: "auth.new_device_sign_in",
+    label: "Signed in from a new device",
+    warning: true,
+    event: (user: AlertedUser, device: string, baseUrl: string, muted: boolean) => ({
+      actorId: user.id,
+      subjectId: user.id,
+      details: { device, notified: !muted },
+      notices: muted
+        ? []
+        : [
+            {
+              to: user.email,
+              subject: "New sign-in to your Latchkey account",
+              text: ({ at, ip }) =>
+                [
+                  `Hello ${user.username},`,
+                  "",
+                  `Your account was signed in from a device not seen in the last ${NEW_DEVICE_DAYS} days.`,
+                  "",
+                  `When: ${formatUtc(at)}`,
+                  `Device: ${device}`,
+                  `From: IP address ${ip}`,
+                  "",
+                  "If this was you, there is nothing to do.",
+                  "If it was not you, sign out every other session and change your password now:",
+                  `${baseUrl}/settings/security`,
+                  "",
+                  `You can mute these optional notices at ${baseUrl}/settings/security#notice-preferences`,
+                ].join("\n"),
+            },
+          ],
+    }),
+  },
+});
+
+// Called once per completed sign-in, before the response is sent (it may set
+// the device cookie).
+export async function noteSignInDevice(deps: Pick<Deps, "db" | "config" | "clock">, req: Request, res: Response, user: AlertedUser, meta: RequestMeta): Promise<void> {
+  const name = deviceCookieName(deps.config.secureCookies);
+  let deviceId = readCookie(req, name);
+  if (!deviceId || !/^[A-Za-z0-9_-]{43}$/.test(deviceId)) deviceId = randomBytes(32).toString("base64url");
+  // Renewed on every sign-in, so a device in use keeps its cookie.
+  res.cookie(name, deviceId, { httpOnly: true, secure: deps.config.secureCookies, sameSite: "lax", path: "/", maxAge: COOKIE_MAX_AGE_MS });
+  const deviceHash = createHash("sha256").update(`${deviceId}|${userAgentFamily(meta.userAgent)}`).digest("base64url");
+  const now = deps.clock.now();
+
+  await deps.db.transaction(async (tx) => {
+    const [known] = await tx.select().from(knownDevices).where(eq(knownDevices.userId, user.id)).limit(1);
+    const [same] = await tx
+      .select()
+      .from(knownDevices)
+      .where(and(eq(knownDevices.userId, user.id), eq(knownDevices.deviceHash, deviceHash)));
+    await tx
+      .insert(knownDevices)
+      .values({ userId: user.id, deviceHash, lastSeenAt: now })
+      .onConflictDoUpdate({ target: [knownDevices.userId, knownDevices.deviceHash], set: { lastSeenAt: now } });
+    const isNew = Boolean(known) && (!same || same.lastSeenAt.getTime() < now.getTime() - NEW_DEVICE_DAYS * DAY_MS);
+    if (!isNew) return;
+    const { browser, device } = describeDevice(meta.userAgent);
+    const muted = await optionalNoticesMuted(tx, user.id);
+    await recordEvent(tx, deviceEvents.newDeviceSignIn(user, `${browser}, ${device}`, deps.config.baseUrl, muted), meta, now);
+  });
+}
