@@ -5,6 +5,7 @@ import { auditEvents, deviceCookieName } from "../../src/modules/audit/index.js"
 import { createUser, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { issueToken } from "../tokens/helpers.js";
 
 const clock = manualClock();
 let app: TestApp;
@@ -82,5 +83,29 @@ describe("new-device sign-in alert", () => {
     await signInWithDevice(user, undefined);
     expect(await waitForAlerts(user.email, 1)).toHaveLength(1);
     expect((await newDeviceEvents(user.id)).map((event) => (event.details as { notified: boolean }).notified)).toEqual([false, true]);
+  });
+});
+
+describe("muting optional notices", () => {
+  it("also mutes the token-created mail for the owner's own tokens", async () => {
+    const user = await createUser(app.deps);
+    const client = await signedInClient(app.baseUrl, user);
+    await client.get("/settings/security");
+    await client.post("/settings/security/notices", { muteOptional: "on" });
+    await issueToken(app, user, { name: "while muted" });
+    await client.get("/settings/security");
+    await client.post("/settings/security/notices", {});
+    await issueToken(app, user, { name: "after unmuting" });
+    const tokenMails = async () => {
+      for (let i = 0; i < 100; i++) {
+        const mails = app.mail.all().filter((mail) => mail.to === user.email && /access token/i.test(mail.subject));
+        if (mails.length > 0) return mails;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return [];
+    };
+    const mails = await tokenMails();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain('"after unmuting"');
   });
 });

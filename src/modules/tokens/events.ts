@@ -19,11 +19,12 @@ export const tokenEvents = defineEvents({
   created: {
     type: "token.created",
     label: "Access token created",
-    event: (actorId: string, owner: User, token: AccessToken, baseUrl: string) => ({
+    // muted: the owner muted optional notices (only honoured for their own tokens).
+    event: (actorId: string, owner: User, token: AccessToken, baseUrl: string, muted = false) => ({
       actorId,
       subjectId: owner.id,
       details: { ...about(token), scopes: token.scopes, ipAllowList: token.ipAllowList, expiresAt: token.expiresAt.toISOString() },
-      notices: [tokenNotice(owner, "A new access token was created", `An access token named "${token.name}" was created for your Latchkey account.`, baseUrl)],
+      notices: muted && actorId === owner.id ? [] : [tokenNotice(owner, "A new access token was created", `An access token named "${token.name}" was created for your Latchkey account.`, baseUrl)],
     }),
   },
   modified: {

@@ -1,7 +1,7 @@
 import type { Deps } from "../../platform/deps.js";
 import { AppError, notFound } from "../../platform/errors.js";
 import type { RequestMeta } from "../../web/context.js";
-import { recordEvent } from "../audit/index.js";
+import { optionalNoticesMuted, recordEvent } from "../audit/index.js";
 import type { User } from "../users/index.js";
 import { tokenEvents } from "./events.js";
 import { defaultExpiry, expiryProblem, tokenPolicy } from "./policy.js";
@@ -67,7 +67,8 @@ export async function createToken(deps: TokenDeps, actor: TokenActor, owner: Use
       createdById: actor.id,
       createdAt: now,
     });
-    await recordEvent(tx, tokenEvents.created(actor.id, owner, created, deps.config.baseUrl), meta, now);
+    const muted = await optionalNoticesMuted(tx, owner.id);
+    await recordEvent(tx, tokenEvents.created(actor.id, owner, created, deps.config.baseUrl, muted), meta, now);
     return created;
   });
   return { token, secret };
