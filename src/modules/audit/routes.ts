@@ -48,15 +48,16 @@ async function browse(deps: WebDeps, req: Request, res: Response, view: View): P
   const values = filterValues(req);
   const types = declaredEventTypes().map((type) => ({ type, label: eventTypeInfo(type).label }));
   const base = { ...view, title: view.title, values, types, csvUrl: `${view.basePath}.csv${queryString(values)}` };
+  // The chart does not depend on the filters: shown even when they are invalid.
+  const chart = view.showChart ? presentChart(await signInCountsByDay(deps.db, view.scope, deps.clock.now())) : null;
   const parsed = activityFilterSchema.safeParse(req.query);
   if (!parsed.success) {
     const errors: Record<string, string> = {};
     for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "_form")] ??= issue.message;
-    const data = { ...base, errors, rows: [], nextUrl: null, chart: null };
+    const data = { ...base, errors, rows: [], nextUrl: null, chart };
     return isHtmx(req) ? renderFragment(res, "audit/_activity", data, 422) : renderPage(res, "audit/activity", data, 422);
   }
   const page = await activityPage(deps.db, view.scope, toActivityFilters(parsed.data), PAGE_SIZE);
-  const chart = view.showChart ? presentChart(await signInCountsByDay(deps.db, view.scope, deps.clock.now())) : null;
   const data = {
     ...base,
     chart,
