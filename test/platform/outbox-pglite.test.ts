@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorkers, type RunningWorkers } from "../../jobs/worker.js";
+import { jobRegistry } from "../../jobs/registry.js";
 import { loadConfig } from "../../src/config.js";
 import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import { outbox } from "../../src/platform/outbox/index.js";
@@ -20,7 +21,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-outbox-pglite-"));
   const config = loadConfig(testEnv({ DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `lk-obx-pglite-${randomBytes(4).toString("hex")}:` }));
-  deps = await buildDeps(config);
+  deps = await buildDeps(config, { jobs: jobRegistry });
   await deps.database.migrate();
   workers = startWorkers(deps);
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorkers } from "../../jobs/worker.js";
+import { jobRegistry } from "../../jobs/registry.js";
 import { loadConfig } from "../../src/config.js";
 import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import { readOutbox } from "../../src/platform/mail.js";
@@ -41,7 +42,7 @@ beforeAll(async () => {
     JOB_LOCK_SECONDS: "2",
   });
   // Enqueues and inspects; runs no worker and no relay of its own.
-  deps = await buildDeps(loadConfig(env));
+  deps = await buildDeps(loadConfig(env), { jobs: jobRegistry });
 });
 
 afterAll(async () => {
