@@ -4,8 +4,8 @@ import { catalogueGaps, readProducedEventTypes } from "./produced-events.js";
 
 // Run from the global teardown, after every test file has closed its app.
 // Only a run of the whole suite can say an event is produced by no test, so
-// a partial run (one file, a name filter) only says it skipped the check.
-// AUDIT_CATALOGUE_ENFORCE=1 turns the report into a failure.
+// a partial run (one file, a name filter) only says it skipped the check;
+// a full run (npm test, CI) fails on a gap.
 export async function checkEventCatalogue(project: TestProject, runId: string): Promise<void> {
   const all = (await project.globTestFiles()).testFiles;
   const ran = new Set(project.vitest.state.getFilepaths());
@@ -25,12 +25,8 @@ export async function checkEventCatalogue(project: TestProject, runId: string): 
     missing.length ? `declared event types no test flow produced: ${missing.join(", ")}` : "",
     stale.length ? `known gaps to delete from test/audit/catalogue-gaps.ts (produced now, or no longer declared): ${stale.join(", ")}` : "",
   ].filter(Boolean).join("\n");
-  if (process.env.AUDIT_CATALOGUE_ENFORCE === "1") {
-    // An error thrown in a global teardown is printed but leaves the exit
-    // code at 0 (vitest 4): set it, so the run fails.
-    console.error(`event catalogue incomplete:\n${report}`);
-    process.exitCode = 1;
-    return;
-  }
-  console.warn(`event catalogue (report only; AUDIT_CATALOGUE_ENFORCE=1 fails the run):\n${report}`);
+  // An error thrown in a global teardown is printed but leaves the exit code
+  // at 0 (vitest 4): set it, so the run fails.
+  console.error(`event catalogue incomplete:\n${report}`);
+  process.exitCode = 1;
 }
