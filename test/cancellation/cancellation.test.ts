@@ -131,6 +131,10 @@ describe("account cancellation", () => {
     const ownerView = await (await signedInClient(app.baseUrl, owner)).get(`/w/${workspace.slug}/tickets/${ticket!.id}`);
     expect(ownerView.text).toMatch(/data-testid="ticket-author">Cancelled user</);
     expect(ownerView.text).toContain("the account that opened this ticket was cancelled");
+    // The workspace's activity keeps the history, naming nobody.
+    const activity = await (await signedInClient(app.baseUrl, owner)).get(`/w/${workspace.slug}/activity`);
+    expect(activity.text).toContain("Cancelled user");
+    expect(activity.text).not.toMatch(/cancelled-[0-9a-f]/);
 
     expect(await rowsReferencing(user.id)).toEqual([]);
     // The ticket body quoted the phone number: that is the workspace's record and stays.

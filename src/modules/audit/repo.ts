@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { users } from "../users/index.js";
 import type { Db } from "../../platform/db.js";
@@ -7,11 +7,16 @@ import { auditEvents } from "./tables.js";
 const actors = alias(users, "actors");
 const subjects = alias(users, "subjects");
 
+// How logs name a person: a cancelled account is "Cancelled user", never its
+// old or placeholder name (its history stays, anonymised).
+const displayName = (person: { status: AnyColumn; username: AnyColumn }) =>
+  sql<string | null>`case when ${person.status} = 'cancelled' then 'Cancelled user' else ${person.username} end`;
+
 // What happened in one workspace, with who did it and to whom, newest first:
 // the workspace's activity log for its owner and admins.
 export async function listWorkspaceActivity(db: Db, workspaceId: string, limit = 25) {
   return db
-    .select({ event: auditEvents, actorName: actors.username, subjectName: subjects.username })
+    .select({ event: auditEvents, actorName: displayName(actors), subjectName: displayName(subjects) })
     .from(auditEvents)
     .leftJoin(actors, eq(actors.id, auditEvents.actorId))
     .leftJoin(subjects, eq(subjects.id, auditEvents.subjectId))
@@ -64,8 +69,8 @@ export async function listActivityRows(db: Db, where: ActivityWhere, limit: numb
   return db
     .select({
       event: auditEvents,
-      actorName: actors.username,
-      subjectName: subjects.username,
+      actorName: displayName(actors),
+      subjectName: displayName(subjects),
       workspaceSlug: sql<string | null>`(select w.slug from workspaces w where w.id = ${auditEvents.workspaceId})`,
     })
     .from(auditEvents)
