@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { auditEvents } from "../../src/modules/audit/tables.js";
+import { accountCancellations } from "../../src/modules/cancellation/index.js";
 import { users } from "../../src/modules/users/tables.js";
 import { memberships } from "../../src/modules/workspaces/tables.js";
 import { addMember, createUser, createWorkspace, reloadUser, signedInClient, uniqueName } from "../helpers/factories.js";
@@ -288,6 +289,14 @@ describe("account actions and their guards", () => {
     expect((await session.get("/settings/profile")).status).toBe(303);
     expect(await canSignIn(owner.username, owner.password)).toBe(false);
     expect(await app.deps.db.select().from(memberships).where(eq(memberships.userId, owner.id))).toEqual([]);
+    // The worker then purges what is left, as after a cancellation.
+    await vi.waitFor(
+      async () => {
+        const [row] = await app.deps.db.select().from(accountCancellations).where(eq(accountCancellations.userId, owner.id));
+        expect(row?.purgeCompletedAt).toBeInstanceOf(Date);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     // The address is free for a new account.
     await client.get("/admin/users/new");
     const again = await client.post("/admin/users", { username: uniqueName("again"), email: owner.email, password: "Fresh-Start-93", confirmPassword: "Fresh-Start-93" });

@@ -1,3 +1,4 @@
+import { schedulePurge } from "../cancellation/index.js";
 import type { Db } from "../../platform/db.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, notFound } from "../../platform/errors.js";
@@ -157,6 +158,8 @@ export async function deleteUser(deps: AdminDeps, actor: AdminActor, id: string,
     assertAllowed(adminPolicy.canDelete(actor, locked, { activeAdmins, ownedWorkspaces }));
     await recordEvent(tx, adminEvents.deleted(actor, locked), meta, at);
     await cancelAccount(tx, id, at);
+    // Like a cancellation: the worker removes what is left of the account.
+    await schedulePurge(tx, deps.config, id, at);
     await commitRevocation(tx, revocation, { actorId: auditActorId(actor), reason: "account_deleted" }, meta);
     return locked;
   });

@@ -5,3 +5,4 @@ export { cancelAccountSection } from "./sections.js";
 export { jobsPageRoutes } from "./jobs-page.js";
 export { cancellationJobs, purgeAccountJob, closeTicketsJob } from "./jobs.js";
 export { accountCancellations } from "./tables.js";
+export { schedulePurge } from "./service.js";

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Db } from "../../platform/db.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, notFound } from "../../platform/errors.js";
 import { formatUtc } from "../../platform/format.js";
@@ -104,13 +105,19 @@ export async function cancelAccount(deps: Deps, user: User, input: { username: s
     const closeBy = ticketsCloseBy(at, calendarOf(deps.config));
     await recordEvent(tx, cancellationEvents.cancelled(locked, `${formatUtc(closeBy)} (${deps.config.businessTimeZone} business days)`, `${deps.config.baseUrl}${statusUrl(deps.config, locked.id)}`), meta, at);
     await repo.markCancelled(tx, locked.id, at);
-    await repo.insertCancellation(tx, { userId: locked.id, cancelledAt: at, ticketsCloseBy: closeBy });
-    await enqueueJob(tx, purgeAccountJob, { userId: locked.id });
-    await enqueueJob(tx, closeTicketsJob, { userId: locked.id });
+    await schedulePurge(tx, deps.config, locked.id, at);
     await commitRevocation(tx, revocation, { actorId: locked.id, reason: "account_cancelled" }, meta);
   });
   await cleanUpRevocation(deps, revocation);
   return statusUrl(deps.config, user.id);
+}
+
+// The purge and ticket jobs of a cancelled account, in the transaction that
+// cancels it (the owner's wizard, or an administrator's delete).
+export async function schedulePurge(tx: Db, config: Deps["config"], userId: string, at: Date): Promise<void> {
+  await repo.insertCancellation(tx, { userId, cancelledAt: at, ticketsCloseBy: ticketsCloseBy(at, calendarOf(config)) });
+  await enqueueJob(tx, purgeAccountJob, { userId });
+  await enqueueJob(tx, closeTicketsJob, { userId });
 }
 
 export async function cancellationStatus(deps: Pick<Deps, "db" | "config">, userId: string, token: string) {
