@@ -9,7 +9,7 @@
 //
 // Figures are printed with their targets, never asserted: the exit code only
 // says whether the bench itself ran.
-import { fork, type ChildProcess } from "node:child_process";
+import { execFile, fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -484,6 +484,8 @@ async function main(resources: Resources): Promise<void> {
   let signIns: SignInFigures;
   let appIdle: MemoryFigures;
   let appAfterSignIns: MemoryFigures;
+  let duringPurge: PageFigures;
+  let purgeReport: string;
   try {
     // Idle: started, one page served (views compiled), then a breath.
     const client = await signedInClient(appServer.baseUrl, user);
@@ -500,6 +502,14 @@ async function main(resources: Resources): Promise<void> {
     signIns = await measureSignIns(appServer, user, attempts);
     console.log(`${number(signIns.perSecond, 1)}/s`);
     appAfterSignIns = await appServer.memory();
+
+    // (c) the same page while an account owning 100k rows is seeded and
+    // purged in another process on the same PostgreSQL (bench/purge.ts).
+    process.stdout.write("(c) app while purging an account ... ");
+    const purge = purgeBench();
+    duringPurge = await loadTest(`(c) app during purge-account`, appServer, url, cookie);
+    purgeReport = await purge;
+    console.log(`${number(duringPurge.requestsPerSecond, 1)} req/s`);
   } finally {
     await appServer.stop();
   }
@@ -507,7 +517,16 @@ async function main(resources: Resources): Promise<void> {
   printPages(floor, app);
   printSignIns(signIns, raw);
   printMemory(appIdle, app, appAfterSignIns);
+  console.log(`${purgeReport}\np99 of (b) during purge  ${`${number(duringPurge.p99)} ms`.padStart(8)}   (${number(app.p99)} ms without)`);
   await warnIfBusy("after");
+}
+
+function purgeBench(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--import", "tsx", path.join(path.dirname(fileURLToPath(import.meta.url)), "purge.ts")], { env: process.env }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trim()),
+    );
+  });
 }
 
 // The server, PostgreSQL, Redis and the load generator share this machine's
