@@ -35,6 +35,10 @@ describe("phone", () => {
     const next = await app.sms.waitFor("+14155552671", /Latchkey code/);
     await client.post("/settings/profile/phone/confirm", { code: codeIn(next.text) });
     expect((await reloadUser(app.deps, user.id)).phone).toBe("+14155552671");
+    // The change is told by email, the numbers masked.
+    const notice = await app.mail.waitFor(user.email, /phone number was changed/);
+    expect(notice.text).toMatch(/from \+44•+56 to \+14•+71/);
+    expect(notice.text).not.toContain("+14155552671");
   });
 
   it("refuses numbers that are not valid international numbers", async () => {

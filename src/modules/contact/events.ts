@@ -1,4 +1,4 @@
-import { maskEmail } from "../../platform/mask.js";
+import { maskEmail, maskPhone } from "../../platform/mask.js";
 import { defineEvents } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
@@ -22,5 +22,21 @@ export const contactEvents = defineEvents({
     }),
   },
   phoneBound: { type: "profile.phone_bound", label: "Phone number verified", event: (user: User) => ({ actorId: user.id, subjectId: user.id }) },
-  phoneChanged: { type: "profile.phone_changed", label: "Phone number changed", event: (user: User) => ({ actorId: user.id, subjectId: user.id }) },
+  phoneChanged: {
+    type: "profile.phone_changed",
+    label: "Phone number changed",
+    // A phone can receive sign-in codes: its change is told by email.
+    event: (user: User, previous: string, next: string) => ({
+      actorId: user.id,
+      subjectId: user.id,
+      notices: [
+        {
+          to: user.email,
+          subject: "Your Latchkey phone number was changed",
+          text: ({ at, ip }) =>
+            `Hi ${user.username},\n\nthe phone number of your Latchkey account was changed from ${maskPhone(previous)} to ${maskPhone(next)} at ${at.toISOString()} from ${ip}.\nIf this was not you, reset your password and contact your administrator.`,
+        },
+      ],
+    }),
+  },
 });
