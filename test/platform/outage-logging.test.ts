@@ -67,6 +67,8 @@ describe("logging through an outage", () => {
     await redisProxy.start();
     await until(async () => (await page()) === 200, "Redis back");
     await until(ready, "ready after Redis");
+    // The line reaches this process through a pipe, possibly after the page.
+    await until(async () => /"msg":"redis back after/.test(outputSoFar()), "Redis back logged");
     const redisLines = outputSoFar().trim().split("\n").slice(linesBefore);
 
     // PostgreSQL goes, the same way.

@@ -38,8 +38,10 @@ beforeAll(async () => {
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: `lk-crash-${randomBytes(5).toString("hex")}:`,
     DATA_DIR: dataDir,
-    // A killed worker's jobs are retried once their lock lapses: keep it short.
-    JOB_LOCK_SECONDS: "2",
+    // A killed worker's jobs are retried once their lock lapses: keep it short,
+    // but long enough that a busy machine's event-loop stalls do not make a
+    // healthy worker's jobs look stalled.
+    JOB_LOCK_SECONDS: "5",
   });
   // Enqueues and inspects; runs no worker and no relay of its own.
   deps = await buildDeps(loadConfig(env), { jobs: jobRegistry });
