@@ -8,7 +8,7 @@ import { recordEvent } from "../audit/index.js";
 import { assertNewAccountAllowed } from "../auth/index.js";
 import { writeRegistrationOpen } from "../instance-settings/index.js";
 import { assertPasswordAllowed, storeNewPassword, type NewPasswordInput } from "../password/index.js";
-import { cleanUpRevocation, commitRevocation, prepareRevocation } from "../sessions/index.js";
+import { changeEndingSessions } from "../sessions/index.js";
 import { isTwoFactorEnabled, resetTwoFactor } from "../two-factor/index.js";
 import { emailTaken, findUserById, insertUser, isEmailTaken, isUsernameTaken, translateUniqueViolation, usernameTaken, type User } from "../users/index.js";
 import { auditActorId, type AdminActor } from "./actor.js";
@@ -122,19 +122,15 @@ export async function createUserAsAdmin(deps: AdminDeps, actor: AdminActor, inpu
 // epoch), so "disabled" always means "signed out" too.
 export async function disableUser(deps: AdminDeps, actor: AdminActor, id: string, meta: RequestMeta): Promise<User> {
   const at = deps.clock.now();
-  const revocation = await prepareRevocation(deps, id, at, null);
-  const subject = await deps.db.transaction(async (tx) => {
+  return changeEndingSessions(deps, { userId: id, at, exceptSid: null, actorId: auditActorId(actor), reason: "account_disabled", meta }, async (tx) => {
     const activeAdmins = await lockActiveAdmins(tx);
     const locked = await lockUser(tx, id);
     if (!locked) throw notFound();
     assertAllowed(adminPolicy.canDisable(actor, locked, activeAdmins));
     await setStatus(tx, id, "locked", at);
-    await commitRevocation(tx, revocation, { actorId: auditActorId(actor), reason: "account_disabled" }, meta);
     await recordEvent(tx, adminEvents.disabled(actor, locked), meta, at);
     return locked;
   });
-  await cleanUpRevocation(deps, revocation);
-  return subject;
 }
 
 export async function enableUser(deps: AdminDeps, actor: AdminActor, id: string, meta: RequestMeta): Promise<User> {
@@ -148,8 +144,7 @@ export async function enableUser(deps: AdminDeps, actor: AdminActor, id: string,
 
 export async function deleteUser(deps: AdminDeps, actor: AdminActor, id: string, meta: RequestMeta): Promise<User> {
   const at = deps.clock.now();
-  const revocation = await prepareRevocation(deps, id, at, null);
-  const subject = await deps.db.transaction(async (tx) => {
+  return changeEndingSessions(deps, { userId: id, at, exceptSid: null, actorId: auditActorId(actor), reason: "account_deleted", meta }, async (tx) => {
     const activeAdmins = await lockActiveAdmins(tx);
     const locked = await lockUser(tx, id);
     if (!locked) throw notFound();
@@ -160,11 +155,8 @@ export async function deleteUser(deps: AdminDeps, actor: AdminActor, id: string,
     await cancelAccount(tx, id, at);
     // Like a cancellation: the worker removes what is left of the account.
     await schedulePurge(tx, deps.config, id, at);
-    await commitRevocation(tx, revocation, { actorId: auditActorId(actor), reason: "account_deleted" }, meta);
     return locked;
   });
-  await cleanUpRevocation(deps, revocation);
-  return subject;
 }
 
 export async function grantInstanceAdmin(deps: AdminDeps, actor: AdminActor, id: string, meta: RequestMeta): Promise<User> {

@@ -9,7 +9,7 @@ import { verifyPassword } from "../../platform/crypto/passwords.js";
 import type { RequestMeta } from "../../web/context.js";
 import { recordEvent } from "../audit/index.js";
 import { sendCode, verifyCode, type CodeTarget } from "../codes/index.js";
-import { cleanUpRevocation, commitRevocation, prepareRevocation } from "../sessions/index.js";
+import { changeEndingSessions } from "../sessions/index.js";
 import type { User } from "../users/index.js";
 import { ticketsCloseBy } from "./business-days.js";
 import { cancellationEvents } from "./events.js";
@@ -93,8 +93,7 @@ export function statusUrl(config: Deps["config"], userId: string): string {
 export async function cancelAccount(deps: Deps, user: User, input: { username: string }, meta: RequestMeta): Promise<string> {
   assertMayCancel(user);
   const at = deps.clock.now();
-  const revocation = await prepareRevocation(deps, user.id, at, null);
-  await deps.db.transaction(async (tx) => {
+  await changeEndingSessions(deps, { userId: user.id, at, exceptSid: null, actorId: user.id, reason: "account_cancelled", meta }, async (tx) => {
     const locked = await repo.lockUser(tx, user.id);
     // A second submit (or another tab) finds the account already cancelled.
     if (!locked || locked.status === "cancelled") throw new AppError(409, "ALREADY_CANCELLED", { message: "This account is already cancelled." });
@@ -106,9 +105,7 @@ export async function cancelAccount(deps: Deps, user: User, input: { username: s
     await recordEvent(tx, cancellationEvents.cancelled(locked, `${formatUtc(closeBy)} (${deps.config.businessTimeZone} business days)`, `${deps.config.baseUrl}${statusUrl(deps.config, locked.id)}`), meta, at);
     await repo.markCancelled(tx, locked.id, at);
     await schedulePurge(tx, deps.config, locked.id, at);
-    await commitRevocation(tx, revocation, { actorId: locked.id, reason: "account_cancelled" }, meta);
   });
-  await cleanUpRevocation(deps, revocation);
   return statusUrl(deps.config, user.id);
 }
 

@@ -38,3 +38,20 @@ export async function cleanUpRevocation(deps: RevocationDeps, revocation: Revoca
     deps.logger.warn({ err: (error as Error).message, userId: revocation.userId }, "revoked sessions left in Redis until they expire");
   }
 }
+
+// The three steps around one change that signs the account out everywhere
+// (but `exceptSid`): the change and the epoch commit together.
+export async function changeEndingSessions<T>(
+  deps: RevocationDeps & Pick<Deps, "db">,
+  end: { userId: string; at: Date; exceptSid: string | null; actorId: string; reason: string; meta?: RequestMeta },
+  change: (tx: Db) => Promise<T>,
+): Promise<T> {
+  const revocation = await prepareRevocation(deps, end.userId, end.at, end.exceptSid);
+  const value = await deps.db.transaction(async (tx) => {
+    const result = await change(tx);
+    await commitRevocation(tx, revocation, { actorId: end.actorId, reason: end.reason }, end.meta);
+    return result;
+  });
+  await cleanUpRevocation(deps, revocation);
+  return value;
+}
