@@ -30,6 +30,10 @@ export const users = pgTable(
     totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
     // The last accepted 30 s time step: a code is accepted once.
     totpLastUsedStep: bigint("totp_last_used_step", { mode: "number" }),
+    // Display preferences: null means "not chosen" (Accept-Language decides
+    // the language; the browser's zone is saved at the first sign-in).
+    language: text("language"),
+    timeZone: text("time_zone"),
     isInstanceAdmin: boolean("is_instance_admin").notNull().default(false),
     status: text("status", { enum: userStatuses }).notNull().default("active"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
