@@ -13,3 +13,4 @@ export * from "../modules/tokens/tables.js";
 export * from "../modules/passkeys/tables.js";
 export * from "../modules/tickets/tables.js";
 export * from "../modules/cancellation/tables.js";
+export * from "../modules/identities/tables.js";

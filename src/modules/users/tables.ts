@@ -20,6 +20,11 @@ export const users = pgTable(
     // Null for SSO accounts: they have no password here.
     passwordHash: text("password_hash"),
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
+    // Created by signing in through an instance sign-in provider (GitHub,
+    // Discord, an OIDC provider: modules/identities): it has no password until
+    // its owner sets one through "Forgot password". Workspace SSO accounts
+    // never get one, so a missing password alone does not say which it is.
+    signedUpWithProvider: boolean("signed_up_with_provider").notNull().default(false),
     // The credential epoch: sessions whose credentials were proven before this
     // are signed out at their next request. Set in the same transaction as
     // the change that ends them, so "done" always includes "signed out".
