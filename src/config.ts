@@ -49,6 +49,12 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a comma-separated list of YYYY-MM-DD dates"))),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Sign-in providers (modules/identities): GitHub's and Discord's addresses
+  // (tests point them at loopback stand-ins) and how long a provider may take.
+  GITHUB_URL: z.url({ protocol: /^https?$/ }).default("https://github.com"),
+  GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
+  DISCORD_URL: z.url({ protocol: /^https?$/ }).default("https://discord.com"),
+  PROVIDER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
 });
 
 export type Config = Readonly<{
@@ -76,6 +82,9 @@ export type Config = Readonly<{
   businessHolidays: readonly string[];
   // Security events older than this many days are deleted by a daily job.
   auditRetentionDays: number;
+  // Sign-in providers: GitHub, GitHub's API and Discord base URLs (no
+  // trailing slash), and each provider request's time limit.
+  providers: Readonly<{ githubUrl: string; githubApiUrl: string; discordUrl: string; timeoutMs: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -112,6 +121,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     businessTimeZone: values.BUSINESS_TIME_ZONE,
     businessHolidays: Object.freeze([...values.BUSINESS_HOLIDAYS]),
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
+    providers: Object.freeze({
+      githubUrl: values.GITHUB_URL.replace(/\/$/, ""),
+      githubApiUrl: values.GITHUB_API_URL.replace(/\/$/, ""),
+      discordUrl: values.DISCORD_URL.replace(/\/$/, ""),
+      timeoutMs: values.PROVIDER_TIMEOUT_SECONDS * 1000,
+    }),
   });
 }
 
