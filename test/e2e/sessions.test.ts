@@ -47,6 +47,13 @@ async function openSecurityPage(page: Page) {
   await page.getByRole("heading", { name: "Active sessions" }).waitFor();
 }
 
+// Destructive actions ask through the confirmation dialog first.
+async function confirmInDialog(page: Page, label: string) {
+  const dialog = page.getByTestId("confirm-dialog");
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: label }).click();
+}
+
 function flashOf(page: Page) {
   return page.locator("main .flash");
 }
@@ -125,6 +132,7 @@ describe("active sessions in the browser", { shuffle: false }, () => {
     expect(phoneHandle).toMatch(/^[\w-]{8,64}$/);
 
     await phoneRow.getByRole("button", { name: "Sign out", exact: true }).click();
+    await confirmInDialog(laptop, "Sign out the session");
     await expect.poll(() => flashOf(laptop).textContent().catch(() => null)).toBe("The session was signed out.");
     expect(new URL(laptop.url()).pathname).toBe("/settings/security");
     expect(await sessionRows(laptop).count()).toBe(1);
@@ -146,6 +154,7 @@ describe("active sessions in the browser", { shuffle: false }, () => {
     expect(await otherSessionRows(laptop).textContent()).toContain("Mobile Safari 17");
 
     await laptop.getByRole("button", { name: "Sign out all other sessions" }).click();
+    await confirmInDialog(laptop, "Sign out all other sessions");
     await expect.poll(() => flashOf(laptop).textContent().catch(() => null)).toBe("1 other session was signed out.");
     expect(new URL(laptop.url()).pathname).toBe("/settings/security");
     expect(await sessionRows(laptop).count()).toBe(1);
@@ -187,6 +196,7 @@ describe("step-up before signing out other sessions", { shuffle: false }, () => 
     // Past FRESH_AUTH_MINUTES (15) but well within the inactivity limit.
     clock.advance(16 * MINUTE);
     await laptop.getByRole("button", { name: "Sign out all other sessions" }).click();
+    await confirmInDialog(laptop, "Sign out all other sessions");
     await laptop.waitForURL((url) => url.pathname === "/reauth");
     expect(new URL(laptop.url()).searchParams.get("return_to")).toBe("/settings/security");
     await laptop.getByRole("heading", { name: "Confirm it is you" }).waitFor();
@@ -213,6 +223,7 @@ describe("step-up before signing out other sessions", { shuffle: false }, () => 
     // again, and this time the fresh sign-in lets it through.
     expect(await sessionRows(laptop).count()).toBe(2);
     await laptop.getByRole("button", { name: "Sign out all other sessions" }).click();
+    await confirmInDialog(laptop, "Sign out all other sessions");
     await expect.poll(() => flashOf(laptop).textContent().catch(() => null)).toBe("1 other session was signed out.");
     expect(new URL(laptop.url()).pathname).toBe("/settings/security");
     expect(await sessionRows(laptop).count()).toBe(1);

@@ -63,7 +63,7 @@ describe("active sessions", () => {
     const page = await mine.get("/settings/security");
     const current = /data-session="([^"]+)">[\s\S]*?This session/.exec(page.text)![1];
     const target = handlesIn(page.text).find((handle) => handle !== current)!;
-    const response = await mine.post(`/settings/security/sessions/${target}/end`, {});
+    const response = await mine.post(`/settings/security/sessions/${target}/end`, { confirmed: "yes" });
     expect(response.status).toBe(303);
 
     const after = await theirs.get("/settings/profile");
@@ -88,7 +88,7 @@ describe("active sessions", () => {
     const others = [await signIn(other.baseUrl, user, SAFARI_ON_IPHONE), await signIn(app.baseUrl, user, SAFARI_ON_IPHONE)];
     const mine = await signIn(app.baseUrl, user, FIREFOX_ON_LINUX);
     await mine.get("/settings/security");
-    const response = await mine.post("/settings/security/sessions/others/end", {});
+    const response = await mine.post("/settings/security/sessions/others/end", { confirmed: "yes" });
     expect(response.status).toBe(303);
     expect((await mine.get("/settings/security")).text).toContain("2 other sessions were signed out.");
     for (const client of others) expect((await client.get("/settings/profile")).status).toBe(303);
@@ -101,7 +101,7 @@ describe("active sessions", () => {
     const bobHandle = handlesIn((await bobClient.get("/settings/security")).text)[0]!;
     const aliceClient = await signIn(app.baseUrl, alice, FIREFOX_ON_LINUX);
     await aliceClient.get("/settings/security");
-    expect((await aliceClient.post(`/settings/security/sessions/${bobHandle}/end`, {})).status).toBe(404);
+    expect((await aliceClient.post(`/settings/security/sessions/${bobHandle}/end`, { confirmed: "yes" })).status).toBe(404);
     expect((await bobClient.get("/settings/profile")).status).toBe(200);
   });
 
@@ -133,7 +133,7 @@ describe("step-up re-authentication", () => {
     await signIn(app.baseUrl, user, SAFARI_ON_IPHONE);
     clock.advance(16 * MINUTE);
     await client.get("/settings/security");
-    const stale = await client.post("/settings/security/sessions/others/end", {}, { headers: { referer: `${app.baseUrl}/settings/security` } });
+    const stale = await client.post("/settings/security/sessions/others/end", { confirmed: "yes" }, { headers: { referer: `${app.baseUrl}/settings/security` } });
     expect(stale.location).toBe("/reauth?return_to=%2Fsettings%2Fsecurity");
     expect(handlesIn((await client.get("/settings/security")).text)).toHaveLength(2);
 
@@ -150,7 +150,7 @@ describe("step-up re-authentication", () => {
     expect(await app.deps.redis.exists(`${app.redisPrefix}sess:${before}`)).toBe(0);
 
     await client.get("/settings/security");
-    const done = await client.post("/settings/security/sessions/others/end", {});
+    const done = await client.post("/settings/security/sessions/others/end", { confirmed: "yes" });
     expect(done.location).toBe("/settings/security");
     expect(handlesIn((await client.get("/settings/security")).text)).toHaveLength(1);
   });

@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";
@@ -13,14 +14,28 @@ export function sessionRoutes(deps: WebDeps): Router {
   const router = Router();
   const fresh = requireFreshAuth(deps);
 
-  router.post("/settings/security/sessions/others/end", requireUser, fresh, async (req, res) => {
+  // Ending sessions cannot be undone: the user confirms first (web/confirm.ts).
+  const confirmSignOutOthers = requireConfirmation({
+    title: "Sign out all other sessions?",
+    message: "Every other browser and device signed in to your account is signed out at once. The session you are using now stays signed in.",
+    confirmLabel: "Sign out all other sessions",
+    cancelUrl: "/settings/security",
+  });
+  const confirmSignOutOne = requireConfirmation({
+    title: "Sign out this session?",
+    message: "That browser or device is signed out at once and must sign in again.",
+    confirmLabel: "Sign out the session",
+    cancelUrl: "/settings/security",
+  });
+
+  router.post("/settings/security/sessions/others/end", requireUser, fresh, confirmSignOutOthers, async (req, res) => {
     const { user } = currentUserOf(req);
     const count = await endSessionsOfUser(deps, user.id, { exceptSid: req.sessionID, actorId: user.id, reason: "user_signed_out_others" }, requestMeta(req));
     setFlash(req, "info", count === 1 ? "1 other session was signed out." : `${count} other sessions were signed out.`);
     redirectTo(req, res, "/settings/security");
   });
 
-  router.post("/settings/security/sessions/:handle/end", requireUser, fresh, async (req, res) => {
+  router.post("/settings/security/sessions/:handle/end", requireUser, fresh, confirmSignOutOne, async (req, res) => {
     const { handle } = parseInput(handleParams, req.params);
     await endSession(deps, currentUserOf(req).user.id, handle, req.sessionID, requestMeta(req));
     setFlash(req, "info", "The session was signed out.");
