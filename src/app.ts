@@ -7,6 +7,7 @@ import { requireRedisReady } from "./web/availability.js";
 import type { WebDeps } from "./web/deps.js";
 import { loadCurrentUser } from "./web/current-user.js";
 import { errorHandler } from "./web/error-handler.js";
+import { applyLocale, localize } from "./web/i18n.js";
 import { createPageRegistry, settingsPageRoutes } from "./web/sections.js";
 import { csrfProtection, csrfTokenFor, noStoreWhenSignedIn, securityHeaders } from "./web/security.js";
 import { createSessionStore, sessionCookieName, sessionMiddleware } from "./web/session/store.js";
@@ -68,6 +69,7 @@ export function createApp(deps: Deps) {
     next();
   });
   app.use(securityHeaders({ secure: deps.config.secureCookies }));
+    applyLocale(req, res, deps.clock);
   app.use("/static", express.static(path.join(root, "public"), { maxAge: "1h", fallthrough: true }));
   app.use("/static/vendor/htmx.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/htmx.org/dist/htmx.min.js")));
   app.use("/static/vendor/simplewebauthn-browser.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js")));
@@ -82,6 +84,8 @@ export function createApp(deps: Deps) {
   app.use(noStoreWhenSignedIn);
   // Multipart bodies (the avatar upload, and only it) are parsed here so the
   // global CSRF check below can read their `_csrf` field; no route is exempt.
+  // The signed-in user's saved language and time zone win over Accept-Language.
+  app.use(localize(deps.clock));
   app.use(avatarUploadParsing());
   app.use(csrfProtection);
   app.use((req, res, next) => {

@@ -18,15 +18,19 @@ export class AppError extends Error {
 
 // Raised when a form's input fails validation; carries one message per field.
 export class ValidationError extends AppError {
+  // Messages are locale keys (translated by the error handler), with their
+  // interpolation variables per field when they have any.
   readonly fieldErrors: Record<string, string>;
+  readonly fieldVars: Record<string, Record<string, unknown>>;
 
-  constructor(fieldErrors: Record<string, string>) {
+  constructor(fieldErrors: Record<string, string>, fieldVars: Record<string, Record<string, unknown>> = {}) {
     super(422, "VALIDATION_FAILED");
     this.fieldErrors = fieldErrors;
+    this.fieldVars = fieldVars;
   }
 }
 
-export const notFound = () => new AppError(404, "NOT_FOUND", { message: "That page does not exist." });
+export const notFound = () => new AppError(404, "NOT_FOUND", { message: "common:errors.notFound" });
 
 // Redis or PostgreSQL unreachable: the request gets a 503, never a crash and
 // never anonymous access.

@@ -1,20 +1,13 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../platform/logger.js";
 import { AppError, isInfrastructureError, ValidationError } from "../platform/errors.js";
+import { translateMessage, translatorFor } from "../platform/i18n.js";
+import { localeOf } from "./i18n.js";
 import { isHtmx, renderForm, renderFragment, renderPage, type FormContext } from "./render.js";
 import { csrfTokenFor } from "./security.js";
 
-const TITLES: Record<number, string> = {
-  400: "Bad request",
-  401: "Sign in required",
-  403: "Access denied",
-  404: "Page not found",
-  413: "Too large",
-  422: "Check your input",
-  429: "Too many attempts",
-  500: "Something went wrong",
-  503: "Temporarily unavailable",
-};
+// Titles are locale keys: common:errors.titles.<status> (else ….other).
+const TITLED = new Set([400, 401, 403, 404, 413, 422, 429, 500, 503]);
 
 // The one place errors become responses: a form fragment (htmx, 4xx), a
 // re-rendered page (no JavaScript), JSON under /api, or an error page.
@@ -26,11 +19,21 @@ export function errorHandler(logger: Logger) {
     const form = res.locals.form as FormContext | undefined;
 
     if (req.path.startsWith("/api/")) {
-      return void res.status(appError.status).json({ error: { code: appError.code, message: appError.message, field: appError.field } });
+      // The API answers in English: clients branch on the code.
+      return void res.status(appError.status).json({ error: { code: appError.code, message: translateMessage(englishT(), appError.message, appError.details), field: appError.field } });
     }
     if (form && appError.status < 500 && appError.status !== 403) {
-      const errors = appError instanceof ValidationError ? appError.fieldErrors : appError.field ? { [appError.field]: appError.message } : {};
-      const formError = appError instanceof ValidationError || appError.field ? undefined : appError.message;
+      // Services and zod schemas give locale keys; they are translated here,
+      // in the reader's language.
+      const { t } = localeOf(req);
+      const message = translateMessage(t, appError.message, appError.details);
+      const errors =
+        appError instanceof ValidationError
+          ? Object.fromEntries(Object.entries(appError.fieldErrors).map(([field, text]) => [field, translateMessage(t, text, appError.fieldVars[field])]))
+          : appError.field
+            ? { [appError.field]: message }
+            : {};
+      const formError = appError instanceof ValidationError || appError.field ? undefined : message;
       try {
         return await renderForm(req, res, form, appError.status, { errors, formError });
       } catch (renderError) {
@@ -47,7 +50,9 @@ function renderErrorPage(req: Request, res: Response, appError: AppError): void 
   // before the middleware that sets it.
   if (!res.locals.csrfToken && req.session) res.locals.csrfToken = csrfTokenFor(req);
   if (appError.status === 503) res.setHeader("Retry-After", "5");
-  const data = { title: TITLES[appError.status] ?? "Error", message: appError.message, status: appError.status };
+  const { t } = localeOf(req);
+  const title = t(`common:errors.titles.${TITLED.has(appError.status) ? appError.status : "other"}`);
+  const data = { title, message: translateMessage(t, appError.message, appError.details), status: appError.status };
   if (isHtmx(req)) {
     // An htmx request that failed outside a form: show the error in the main
     // area instead of swapping it into whatever element asked.
@@ -57,6 +62,11 @@ function renderErrorPage(req: Request, res: Response, appError: AppError): void 
   }
   renderPage(res, "errors/error", data, appError.status);
 }
+let english: ReturnType<typeof translatorFor> | undefined;
+function englishT() {
+  return (english ??= translatorFor("en"));
+}
+
 // Paths can carry secrets (reset links): long token-like segments are not logged.
 export function loggablePath(path: string): string {
   return path.replace(/\/[\w-]{20,}(?=\/|$)/g, "/[redacted]");
@@ -85,13 +95,13 @@ function toAppError(error: unknown, outage: ReturnType<typeof outageLog>, logger
   if (error instanceof AppError) return error;
   if (isInfrastructureError(error)) {
     outage(error as Error, req);
-    return new AppError(503, "SERVICE_UNAVAILABLE", { message: "Latchkey cannot reach its database or cache right now. Try again in a moment." });
+    return new AppError(503, "SERVICE_UNAVAILABLE", { message: "common:errors.unavailable" });
   }
   const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // Body-parser and similar: too large, malformed. Never echo their message.
-    return new AppError(status, "BAD_REQUEST", { message: status === 413 ? "That request was too large." : "That request could not be read." });
+    return new AppError(status, "BAD_REQUEST", { message: status === 413 ? "common:errors.tooLarge" : "common:errors.unreadable" });
   }
   logger.error({ err: error, path: loggablePath(req.path), method: req.method }, "unhandled error");
-  return new AppError(500, "INTERNAL_ERROR", { message: "Something went wrong on our side. It has been logged." });
+  return new AppError(500, "INTERNAL_ERROR", { message: "common:errors.internal" });
 }

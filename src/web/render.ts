@@ -1,9 +1,13 @@
 import type { Request, Response } from "express";
+import { translateMessage } from "../platform/i18n.js";
+import { localeOf } from "./i18n.js";
 import { sessionSlot } from "./session/slots.js";
 
 export interface Flash {
   kind: "info" | "error";
+  // A locale key ("ns:key") with its variables, translated when shown.
   message: string;
+  vars?: Record<string, unknown>;
 }
 
 const flashSlot = sessionSlot<Flash>("flash");
@@ -17,8 +21,9 @@ export function renderPage(res: Response, view: string, data: Record<string, unk
   // The flash is consumed by the page that shows it, so it survives
   // redirect chains (POST -> / -> /w/slug).
   const stored = res.req.session ? flashSlot.get(res.req) : undefined;
-  const flash = stored ?? res.locals.flash ?? null;
+  const raw = (stored ?? res.locals.flash ?? null) as Flash | null;
   if (stored) flashSlot.clear(res.req);
+  const flash = raw ? { kind: raw.kind, message: translateMessage(localeOf(res.req).t, raw.message, raw.vars) } : null;
   res.status(status).render("layouts/page", { ...data, view, flash }, sendOrFallback(res));
 }
 
@@ -82,8 +87,8 @@ export async function renderForm(
   }
 }
 
-export function setFlash(req: Request, kind: Flash["kind"], message: string): void {
-  flashSlot.set(req, { kind, message });
+export function setFlash(req: Request, kind: Flash["kind"], message: string, vars?: Record<string, unknown>): void {
+  flashSlot.set(req, vars ? { kind, message, vars } : { kind, message });
 }
 
 // return_to is honoured only for same-origin paths: "/x" but never "//host" or "/\host".

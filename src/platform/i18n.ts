@@ -1,0 +1,107 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { projectRoot } from "./paths.js";
+import i18next, { type i18n as I18n, type Resource } from "i18next";
+
+// Every user-facing text goes through i18next. Texts live in
+// locales/<language>/<namespace>.json, one namespace per module (plus
+// "common" for the layout, errors and shared words); a key is written
+// "namespace:path.to.key", e.g. t("sessions:title"). Both languages must hold
+// the same keys with the same {{variables}} (test/platform/i18n.test.ts).
+
+export const LANGUAGES = ["en", "zh-CN"] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = "en";
+
+// What the language picker shows, each in its own language.
+export const LANGUAGE_NAMES: Record<Language, string> = { en: "English", "zh-CN": "简体中文" };
+
+export type TranslateVars = Record<string, unknown>;
+export type Translate = (key: string, vars?: TranslateVars) => string;
+
+export const LOCALES_DIR = path.join(projectRoot, "locales");
+
+export function loadLocaleResources(dir = LOCALES_DIR): Resource {
+  const resources: Resource = {};
+  for (const language of LANGUAGES) {
+    resources[language] = {};
+    for (const file of readdirSync(path.join(dir, language)).filter((name) => name.endsWith(".json")).sort()) {
+      resources[language]![file.slice(0, -5)] = JSON.parse(readFileSync(path.join(dir, language, file), "utf8"));
+    }
+  }
+  return resources;
+}
+
+let instance: I18n | undefined;
+
+// One instance for the process, initialised synchronously from the JSON files
+// on first use (the files are small; no network backend).
+export function i18n(): I18n {
+  if (instance) return instance;
+  const resources = loadLocaleResources();
+  const created = i18next.createInstance();
+  void created.init({
+    resources,
+    lng: DEFAULT_LANGUAGE,
+    fallbackLng: DEFAULT_LANGUAGE,
+    supportedLngs: [...LANGUAGES],
+    ns: Object.keys(resources[DEFAULT_LANGUAGE] ?? {}),
+    defaultNS: "common",
+    // EJS escapes what <%= %> prints; mail bodies are plain text.
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    initAsync: false,
+  });
+  instance = created;
+  return created;
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
+}
+
+export function translatorFor(language: string | null | undefined): Translate {
+  const fixed = i18n().getFixedT(isLanguage(language) ? language : DEFAULT_LANGUAGE);
+  return (key, vars) => fixed(key, vars as never) as unknown as string;
+}
+
+// A message that may be a key ("ns:path") or already-final text: services
+// and zod schemas give keys; anything that is not a known key is shown as is.
+export function translateMessage(t: Translate, message: string, vars?: TranslateVars): string {
+  return looksLikeKey(message) && i18n().exists(message) ? t(message, vars) : message;
+}
+
+function looksLikeKey(message: string): boolean {
+  return /^[a-z][\w-]*:[\w.-]+$/.test(message);
+}
+
+// Maps one Accept-Language tag to a supported language (zh, zh-CN, zh-Hans,
+// zh-SG → zh-CN; en-* → en).
+function matchTag(tag: string): Language | undefined {
+  const lower = tag.toLowerCase();
+  if (lower === "zh" || lower.startsWith("zh-cn") || lower.startsWith("zh-hans") || lower === "zh-sg" || lower.startsWith("zh-sg-")) return "zh-CN";
+  if (lower === "en" || lower.startsWith("en-")) return "en";
+  return undefined;
+}
+
+// The user's saved choice, else the best Accept-Language match (by q), else English.
+export function resolveLanguage(saved: string | null | undefined, acceptLanguage: string | undefined): Language {
+  if (isLanguage(saved)) return saved;
+  if (acceptLanguage) {
+    const ranked = acceptLanguage
+      .split(",")
+      .slice(0, 20)
+      .map((part, index) => {
+        const [tag = "", ...params] = part.trim().split(";");
+        const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find(Boolean);
+        return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+      })
+      .filter((entry) => entry.tag && entry.q > 0)
+      .sort((a, b) => b.q - a.q || a.index - b.index);
+    for (const entry of ranked) {
+      const match = matchTag(entry.tag);
+      if (match) return match;
+    }
+  }
+  return DEFAULT_LANGUAGE;
+}

@@ -1,0 +1,64 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Clock } from "../platform/clock.js";
+import { createTimeFormatter, type TimeFormatter } from "../platform/format.js";
+import { LANGUAGE_NAMES, LANGUAGES, resolveLanguage, translateMessage, translatorFor, type Language, type Translate } from "../platform/i18n.js";
+
+// The request's language and time zone: the signed-in user's saved choices,
+// else Accept-Language (and UTC). Views get `t`, `lang` and `fmt` as locals;
+// routes and the error handler read them with localeOf(req).
+export interface RequestLocale {
+  language: Language;
+  timeZone: string;
+  t: Translate;
+  fmt: TimeFormatter;
+}
+
+declare module "express-serve-static-core" {
+  interface Request {
+    locale?: RequestLocale;
+  }
+}
+
+interface LocalePreferences {
+  language?: string | null;
+  timeZone?: string | null;
+}
+
+export function applyLocale(req: Request, res: Response, clock: Pick<Clock, "now">): RequestLocale {
+  const saved = (req.currentUser?.user ?? {}) as LocalePreferences;
+  const language = resolveLanguage(saved.language, req.headers["accept-language"]);
+  const t = translatorFor(language);
+  const fmt = createTimeFormatter(language, saved.timeZone, () => clock.now().getTime());
+  const locale: RequestLocale = { language, timeZone: fmt.timeZone, t, fmt };
+  req.locale = locale;
+  Object.assign(res.locals, { t, lang: language, fmt });
+  return locale;
+}
+
+// Mounted twice: before the session (so even an early error page is in the
+// visitor's language) and after the user is loaded (their saved choice wins).
+export function localize(clock: Pick<Clock, "now">) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    applyLocale(req, res, clock);
+    next();
+  };
+}
+
+const fallbackClock = { now: () => new Date() };
+
+export function localeOf(req: Request): RequestLocale {
+  return req.locale ?? applyLocale(req, req.res!, fallbackClock);
+}
+
+// Shorthands for routes: t(req, "ns:key") and a message that may be a key.
+export function tr(req: Request, key: string, vars?: Record<string, unknown>): string {
+  return localeOf(req).t(key, vars);
+}
+
+export function translateFor(req: Request, message: string, vars?: Record<string, unknown>): string {
+  return translateMessage(localeOf(req).t, message, vars);
+}
+
+export function languageOptions(): { value: Language; label: string }[] {
+  return LANGUAGES.map((value) => ({ value, label: LANGUAGE_NAMES[value] }));
+}

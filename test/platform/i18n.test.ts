@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { createTimeFormatter, isValidTimeZone } from "../../src/platform/format.js";
+import { LANGUAGES, loadLocaleResources, resolveLanguage, translateMessage, translatorFor } from "../../src/platform/i18n.js";
+
+type Tree = { [key: string]: string | Tree };
+
+function flatten(tree: Tree, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === "string") out.set(path, value);
+    else for (const [k, v] of flatten(value, path)) out.set(k, v);
+  }
+  return out;
+}
+
+// Names, written the same in every language.
+const SAME_IN_BOTH = new Set(["common:appName", "common:language.en"]);
+
+const variables = (text: string) => [...text.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1]).sort();
+
+const resources = loadLocaleResources();
+const keysOf = (language: string) => {
+  const all = new Map<string, string>();
+  for (const [ns, tree] of Object.entries(resources[language] ?? {})) {
+    for (const [key, text] of flatten(tree as Tree)) all.set(`${ns}:${key}`, text);
+  }
+  return all;
+};
+
+describe("locale files", () => {
+  const en = keysOf("en");
+  const zh = keysOf("zh-CN");
+
+  it("hold the same namespaces and keys in every language", () => {
+    expect(Object.keys(resources["zh-CN"]!).sort()).toEqual(Object.keys(resources.en!).sort());
+    const missingInZh = [...en.keys()].filter((key) => !zh.has(key));
+    const missingInEn = [...zh.keys()].filter((key) => !en.has(key));
+    expect({ missingInZh, missingInEn }).toEqual({ missingInZh: [], missingInEn: [] });
+  });
+
+  it("use the same {{variables}} in both languages, and no text is empty", () => {
+    const mismatched = [...en.entries()]
+      .filter(([key, text]) => zh.has(key) && variables(text).join() !== variables(zh.get(key)!).join())
+      .map(([key]) => key);
+    expect(mismatched).toEqual([]);
+    const empty = [...en.entries(), ...zh.entries()].filter(([, text]) => text.trim() === "").map(([key]) => key);
+    expect(empty).toEqual([]);
+  });
+
+  it("Chinese texts are really translated (CJK in every text that has letters, unless it is a name)", () => {
+    const untranslated = [...zh.entries()]
+      .filter(([key, text]) => !SAME_IN_BOTH.has(key) && /[a-z]{3}/i.test(text.replace(/\{\{[^}]*\}\}/g, "")) && !/[\u4e00-\u9fff]/.test(text))
+      .map(([key]) => key);
+    expect(untranslated).toEqual([]);
+  });
+});
+
+describe("language resolution", () => {
+  it("the saved choice wins, then Accept-Language by weight, then English", () => {
+    expect(resolveLanguage("zh-CN", "en-US,en;q=0.9")).toBe("zh-CN");
+    expect(resolveLanguage("en", "zh-CN")).toBe("en");
+    expect(resolveLanguage(null, "zh-CN,zh;q=0.9,en;q=0.8")).toBe("zh-CN");
+    expect(resolveLanguage(null, "zh")).toBe("zh-CN");
+    expect(resolveLanguage(null, "zh-Hans-CN")).toBe("zh-CN");
+    expect(resolveLanguage(null, "fr-FR,en;q=0.5,zh;q=0.4")).toBe("en");
+    expect(resolveLanguage(null, "fr-FR, zh;q=0.8")).toBe("zh-CN");
+    expect(resolveLanguage(null, "fr-FR")).toBe("en");
+    expect(resolveLanguage(null, undefined)).toBe("en");
+    expect(resolveLanguage("xx", "zh-TW")).toBe("en");
+    expect(LANGUAGES).toEqual(["en", "zh-CN"]);
+  });
+
+  it("translates keys and leaves other text alone", () => {
+    const zhT = translatorFor("zh-CN");
+    expect(translateMessage(zhT, "common:errors.notFound")).toBe("该页面不存在。");
+    expect(translateMessage(zhT, "common:validation.tooShort", { minimum: 3 })).toBe("请至少输入 3 个字符。");
+    expect(translateMessage(zhT, "Plain text: not a key.")).toBe("Plain text: not a key.");
+    expect(translatorFor(undefined)("common:errors.notFound")).toBe("That page does not exist.");
+  });
+});
+
+describe("times in the reader's language and zone", () => {
+  const at = new Date("2026-11-24T03:19:00Z");
+  const now = () => at.getTime();
+
+  it("shows date and time in the user's zone", () => {
+    expect(createTimeFormatter("en", "UTC", now).dateTime(at)).toBe("Nov 24, 2026, 03:19 UTC");
+    expect(createTimeFormatter("en", "Asia/Shanghai", now).dateTime(at)).toBe("Nov 24, 2026, 11:19 GMT+8");
+    expect(createTimeFormatter("zh-CN", "Asia/Shanghai", now).dateTime(at)).toBe("2026年11月24日 11:19 GMT+8");
+    expect(createTimeFormatter("en", "America/New_York", now).date(at)).toBe("Nov 23, 2026");
+    expect(createTimeFormatter("en", "Not/AZone", now).timeZone).toBe("UTC");
+    expect(createTimeFormatter("en", "UTC", now).dateTime(null)).toBe("—");
+  });
+
+  it("relative times and durations read naturally in both languages", () => {
+    const en = createTimeFormatter("en", "UTC", now);
+    const zh = createTimeFormatter("zh-CN", "UTC", now);
+    expect(en.relative(at.getTime() + 3 * 60_000)).toBe("in 3 minutes");
+    expect(en.relative(at.getTime() - 2 * 3600_000)).toBe("2 hours ago");
+    expect(en.relative(at.getTime() - 86400_000)).toBe("yesterday");
+    expect(zh.relative(at.getTime() + 3 * 60_000)).toBe("3分钟后");
+    expect(zh.relative(at.getTime() - 2 * 3600_000)).toBe("2小时前");
+    expect(en.duration(10080)).toBe("7 days");
+    expect(en.duration(90)).toBe("90 minutes");
+    expect(en.duration(120)).toBe("2 hours");
+    expect(zh.duration(10080)).toBe("7天");
+    expect(en.timeTag(at.getTime() - 2 * 3600_000)).toBe('<time datetime="2026-11-24T01:19:00.000Z" title="Nov 24, 2026, 01:19 UTC">2 hours ago</time>');
+  });
+
+  it("accepts only real IANA zones", () => {
+    expect(isValidTimeZone("Europe/Berlin")).toBe(true);
+    expect(isValidTimeZone("UTC")).toBe(true);
+    expect(isValidTimeZone("Mars/Olympus")).toBe(false);
+    expect(isValidTimeZone("<script>")).toBe(false);
+    expect(isValidTimeZone(42)).toBe(false);
+  });
+});
