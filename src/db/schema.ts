@@ -14,3 +14,4 @@ export * from "../modules/passkeys/tables.js";
 export * from "../modules/tickets/tables.js";
 export * from "../modules/cancellation/tables.js";
 export * from "../modules/identities/tables.js";
+export * from "../modules/sso/tables.js";

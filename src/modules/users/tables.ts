@@ -25,6 +25,11 @@ export const users = pgTable(
     // its owner sets one through "Forgot password". Workspace SSO accounts
     // never get one, so a missing password alone does not say which it is.
     signedUpWithProvider: boolean("signed_up_with_provider").notNull().default(false),
+    // Set for accounts a workspace's single sign-on created (modules/sso):
+    // bound to that workspace, never a password, no self-cancellation. No
+    // foreign key (workspaces reference users); the account outlives the
+    // workspace's SSO configuration.
+    ssoWorkspaceId: uuid("sso_workspace_id"),
     // The credential epoch: sessions whose credentials were proven before this
     // are signed out at their next request. Set in the same transaction as
     // the change that ends them, so "done" always includes "signed out".

@@ -16,6 +16,9 @@ export const workspaces = pgTable(
     sessionMaxDays: integer("session_max_days").notNull().default(SESSION_MAX_DAYS.default),
     // Members signing into this workspace without 2FA must enrol first.
     requireTwoFactor: boolean("require_two_factor").notNull().default(false),
+    // Members must sign in through the workspace's single sign-on to use it
+    // (modules/sso, which also writes it; the owner keeps a way in).
+    requireSso: boolean("require_sso").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
