@@ -18,12 +18,21 @@ import { authEvents } from "./events.js";
 const methodContext = (deps: WebDeps, req: Request): MethodContext => ({ deps, meta: requestMeta(req), sessionId: req.sessionID });
 
 // The last step of every sign-in: a new session id, the first workspace
-// active, the factors used, an event.
-async function completeSignIn(deps: WebDeps, req: Request, res: Response, user: User, factors: string[], returnTo: string | undefined, outcome: FactorOutcome = {}) {
+// active (or the one whose own sign-in was used), the factors used, an event.
+async function completeSignIn(
+  deps: WebDeps,
+  req: Request,
+  res: Response,
+  user: User,
+  factors: string[],
+  returnTo: string | undefined,
+  outcome: FactorOutcome = {},
+  viaWorkspaceId?: string,
+) {
   const memberships = await listMembershipsOfUser(deps.db, user.id);
-  const workspace = memberships[0]?.workspace;
+  const workspace = memberships.find((membership) => membership.workspace.id === viaWorkspaceId)?.workspace ?? memberships[0]?.workspace;
   const multiFactor = factors.length > 1 || Boolean(deps.authMethods.get(factors[0]!)?.firstFactor?.satisfiesSecondFactor);
-  await establishSession(req, deps, { userId: user.id, workspace, factors, multiFactor });
+  await establishSession(req, deps, { userId: user.id, workspace, factors, multiFactor, viaWorkspaceId: viaWorkspaceId ?? null });
   outcome.onSignedIn?.(req);
   if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message);
   await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
@@ -34,11 +43,28 @@ async function completeSignIn(deps: WebDeps, req: Request, res: Response, user: 
 
 // After a first factor: sign in now, or open the second step with the
 // account's first second-factor method (sending its code, if it has one).
-export async function afterFirstFactor(deps: WebDeps, req: Request, res: Response, user: User, method: AuthMethod, returnTo: string | undefined) {
+// `viaWorkspaceId`: the first factor was that workspace's own sign-in (its
+// SSO); the session is signed into that workspace and remembers it.
+export async function afterFirstFactor(
+  deps: WebDeps,
+  req: Request,
+  res: Response,
+  user: User,
+  method: AuthMethod,
+  returnTo: string | undefined,
+  options: { viaWorkspaceId?: string } = {},
+) {
   const second = method.firstFactor?.satisfiesSecondFactor ? [] : await deps.authMethods.secondFactorsFor(deps, user);
-  if (second.length === 0) return completeSignIn(deps, req, res, user, [method.id], returnTo);
+  if (second.length === 0) return completeSignIn(deps, req, res, user, [method.id], returnTo, {}, options.viaWorkspaceId);
   // Nothing is signed in yet: the anonymous session only holds the challenge.
-  pendingSignIn.set(req, { userId: user.id, firstFactor: method.id, wrongAttempts: 0, startedAt: deps.clock.now().getTime(), returnTo: safeReturnTo(returnTo, "/") });
+  pendingSignIn.set(req, {
+    userId: user.id,
+    firstFactor: method.id,
+    wrongAttempts: 0,
+    startedAt: deps.clock.now().getTime(),
+    returnTo: safeReturnTo(returnTo, "/"),
+    ...(options.viaWorkspaceId ? { viaWorkspaceId: options.viaWorkspaceId } : {}),
+  });
   await second[0]!.secondFactor!.begin?.(methodContext(deps, req), user);
   redirectTo(req, res, "/login/verify");
 }
@@ -96,7 +122,7 @@ export async function answerSecondStep(deps: WebDeps, req: Request, res: Respons
     const reason = error.message.replace(/\s*\d+ (tries|try) left\.$/, "");
     throw new AppError(422, error.code, { field: error.field, message: `${reason} ${left} ${left === 1 ? "try" : "tries"} left.` });
   }
-  await completeSignIn(deps, req, res, user, [challenge.firstFactor, method.id], challenge.returnTo, outcome);
+  await completeSignIn(deps, req, res, user, [challenge.firstFactor, method.id], challenge.returnTo, outcome, challenge.viaWorkspaceId);
 }
 
 export async function resendSecondStep(deps: WebDeps, req: Request, step: SecondStep, method: AuthMethod): Promise<boolean> {

@@ -14,6 +14,9 @@ declare module "express-session" {
     // Signed in with two factors, or one that counts as two (a passkey).
     multiFactor: boolean;
     workspaceId: string | null;
+    // The workspace whose own sign-in (its single sign-on) proved this
+    // session, if that was the first factor; "SSO required" checks it.
+    viaWorkspaceId?: string | null;
     // Epoch milliseconds. signedInAt bounds the absolute lifetime and never
     // moves; authenticatedAt is the last proof of identity (step-up);
     // lastSeenAt is the last activity, for the inactivity limit.

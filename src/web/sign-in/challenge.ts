@@ -11,6 +11,8 @@ export interface PendingSignIn {
   wrongAttempts: number;
   startedAt: number;
   returnTo: string;
+  // Set when the first factor was a workspace's own sign-in (its SSO).
+  viaWorkspaceId?: string;
 }
 
 export const MAX_CHALLENGE_FAILURES = 5;

@@ -14,7 +14,7 @@ export interface SessionAuthDeps {
   sessionIndex: SessionIndex;
 }
 
-export type AuthFacts = Readonly<Pick<SessionData, "userId" | "multiFactor" | "workspaceId" | "signedInAt" | "authenticatedAt" | "credentialsAt" | "lastSeenAt" | "limits" | "factors" | "handle">>;
+export type AuthFacts = Readonly<Pick<SessionData, "userId" | "multiFactor" | "workspaceId" | "viaWorkspaceId" | "signedInAt" | "authenticatedAt" | "credentialsAt" | "lastSeenAt" | "limits" | "factors" | "handle">>;
 
 export function authFacts(req: Request): Partial<AuthFacts> {
   return req.session ?? {};
@@ -37,7 +37,7 @@ export function saveSession(req: Request): Promise<void> {
 export async function establishSession(
   req: Request,
   deps: SessionAuthDeps,
-  signIn: { userId: string; workspace: BaseWorkspace | undefined; factors: string[]; multiFactor: boolean },
+  signIn: { userId: string; workspace: BaseWorkspace | undefined; factors: string[]; multiFactor: boolean; viaWorkspaceId?: string | null },
 ): Promise<void> {
   await regenerate(req);
   const now = deps.clock.now().getTime();
@@ -47,6 +47,7 @@ export async function establishSession(
     factors: signIn.factors,
     multiFactor: signIn.multiFactor,
     workspaceId: signIn.workspace?.id ?? null,
+    viaWorkspaceId: signIn.viaWorkspaceId ?? null,
     signedInAt: now,
     authenticatedAt: now,
     credentialsAt: now,
