@@ -21,6 +21,7 @@ import { authRoutes, passwordMethod } from "./modules/auth/index.js";
 import { contactRoutes, contactSection } from "./modules/contact/index.js";
 import { devMailboxRoutes, mailboxEnabled } from "./modules/dev-mailbox/index.js";
 import { healthRoutes } from "./modules/health/index.js";
+import { connectionsSection, identityRoutes, linkedAccountMethod, providerAdminRoutes, signInProviderButtons } from "./modules/identities/index.js";
 import { invitationRoutes } from "./modules/invitations/index.js";
 import { memberRoutes } from "./modules/members/index.js";
 import { ticketRoutes } from "./modules/tickets/index.js";
@@ -46,8 +47,8 @@ export function createApp(deps: Deps) {
     sessionStore,
     sessionCookieName: sessionCookieName(deps.config.secureCookies),
     // Sign-in methods, in the order they are offered.
-    authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, ...twoFactorMethods]),
-    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection, noticePreferencesSection, cancelAccountSection]),
+    authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, linkedAccountMethod, ...twoFactorMethods]),
+    pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection, noticePreferencesSection, cancelAccountSection, connectionsSection]),
     workspaceRequirements: [twoFactorRequirement],
     loginThrottle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
     secondFactorThrottle: createSecondFactorThrottle(deps.redis, deps.config.redisPrefix),
@@ -114,6 +115,8 @@ export function createApp(deps: Deps) {
 
   app.use(activeWorkspaceRequirements(web));
   app.use(setupRoutes(web, setupState));
+  // "Continue with …" buttons of the sign-in page (identities/_sign-in).
+  app.use(signInProviderButtons(web));
   app.use(authRoutes(web));
   app.use(invitationRoutes(web));
   app.use(reauthRoutes(web));
@@ -125,6 +128,8 @@ export function createApp(deps: Deps) {
   app.use(auditRoutes(web));
   app.use(passwordRoutes(web));
   app.use(adminRoutes(web));
+  app.use(providerAdminRoutes(web));
+  app.use(identityRoutes(web));
   app.use(tokenRoutes(web));
   app.use(adminTokenRoutes(web));
   app.use(profileRoutes(web));

@@ -30,6 +30,7 @@ export interface Section<Model extends object = object> {
 export const settingsPages = {
   profile: { path: "/settings/profile", title: "Profile" },
   security: { path: "/settings/security", title: "Security" },
+  connections: { path: "/settings/connections", title: "Connections" },
 } as const;
 export type PageId = keyof typeof settingsPages;
 

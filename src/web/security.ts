@@ -14,7 +14,8 @@ export function securityHeaders(options: { secure: boolean }) {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'", nonce],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "blob:"],
+        // Avatars of linked GitHub and Discord accounts (Settings → Connections).
+        imgSrc: ["'self'", "data:", "blob:", "https://avatars.githubusercontent.com", "https://cdn.discordapp.com"],
         connectSrc: ["'self'"],
         formAction: ["'self'"],
         objectSrc: ["'none'"],

@@ -115,7 +115,7 @@ export async function requestPasswordReset(
 // The link row, its event and its mail commit together through the outbox,
 // so a link that was promised is never lost to a Redis blink.
 async function deliverResetLink(deps: PasswordDeps, user: User, meta: RequestMeta): Promise<void> {
-  if (!user.passwordHash) {
+  if (!mayResetPassword(user)) {
     await enqueueMail(deps.db, noPasswordToResetMail(user.email, user.username, deps.config.baseUrl));
     return;
   }
@@ -129,6 +129,13 @@ async function deliverResetLink(deps: PasswordDeps, user: User, meta: RequestMet
   });
 }
 
+// A password can be reset, or set for the first time by an account created
+// through a sign-in provider (GitHub, Discord, OIDC: it starts without one).
+// Workspace SSO accounts never get a password here.
+function mayResetPassword(user: Pick<User, "passwordHash" | "signedUpWithProvider">): boolean {
+  return Boolean(user.passwordHash) || user.signedUpWithProvider;
+}
+
 export type ResetLinkState = { usable: true; link: ResetLink } | { usable: false; reason: "invalid" | "expired" | "used" };
 
 // Looks a link up without using it. Accounts that cannot have a password set
@@ -137,7 +144,7 @@ export async function inspectResetLink(deps: Pick<Deps, "db" | "clock">, throttl
   await throttle.assertLinkCheckAllowed(meta.ip);
   const link = isWellFormedResetToken(token) ? await findResetByTokenHash(deps.db, hashResetToken(token)) : undefined;
   let state: ResetLinkState;
-  if (!link || !link.user.passwordHash || link.user.status !== "active") state = { usable: false, reason: "invalid" };
+  if (!link || !mayResetPassword(link.user) || link.user.status !== "active") state = { usable: false, reason: "invalid" };
   else if (link.usedAt) state = { usable: false, reason: "used" };
   else if (link.expiresAt.getTime() <= deps.clock.now().getTime()) state = { usable: false, reason: "expired" };
   else state = { usable: true, link };

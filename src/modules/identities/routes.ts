@@ -1,0 +1,124 @@
+import { Router, type NextFunction, type Request, type Response } from "express";
+import { AppError } from "../../platform/errors.js";
+import { isOidcError } from "../../platform/oidc.js";
+import { requireConfirmation } from "../../web/confirm.js";
+import { requestMeta } from "../../web/context.js";
+import type { WebDeps } from "../../web/deps.js";
+import { currentUserOf, redirectIfSignedIn, requireFreshAuth, requireUser } from "../../web/guards.js";
+import { redirectTo, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
+import { rememberSectionForm } from "../../web/sections.js";
+import { parseInput } from "../../web/validate.js";
+import { afterFirstFactor } from "../auth/index.js";
+import { linkedAccountMethod } from "./auth-method.js";
+import { presentSignInButtons } from "./presenter.js";
+import { listProviders } from "./repo.js";
+import { providerSlugParams, startBody } from "./schema.js";
+import { accountForSignIn, bindIdentity, finishFlow, requireProvider, startFlow, unbindIdentity } from "./service.js";
+import { identityFlowSlot, type IdentityFlow } from "./slots.js";
+
+const CONNECTIONS = "/settings/connections";
+
+export function identityRoutes(deps: WebDeps): Router {
+  const router = Router();
+  const fresh = requireFreshAuth(deps);
+  const slugOf = (req: Request) => parseInput(providerSlugParams, req.params).slug;
+
+  // The browser goes on to the provider through a page, not a redirect of
+  // the form's POST (form-action 'self' would stop that in the browser).
+  async function continueToProvider(req: Request, res: Response, purpose: IdentityFlow["purpose"], returnTo: string) {
+    const slug = slugOf(req);
+    try {
+      const { url, flow } = await startFlow(deps, slug, purpose, req.currentUser?.user ?? null, returnTo);
+      identityFlowSlot.set(req, flow);
+      const provider = await requireProvider(deps, slug);
+      res.setHeader("Cache-Control", "no-store");
+      res.render("identities/redirect", { url, providerName: provider.name });
+    } catch (error) {
+      failurePage(res, purpose, error);
+    }
+  }
+
+  // Bind: a fresh authentication first (a stolen session must not attach
+  // the thief's GitHub to the account).
+  router.post(`${CONNECTIONS}/:slug/bind`, requireUser, fresh, async (req, res) => {
+    rememberSectionForm(deps, req, res, { page: "connections", section: "connections", fragment: "identities/_section" });
+    await continueToProvider(req, res, "bind", CONNECTIONS);
+  });
+
+  router.post(
+    `${CONNECTIONS}/:slug/unbind`,
+    requireUser,
+    fresh,
+    requireConfirmation({ title: "Unbind this account?", message: "You will no longer be able to sign in with it.", confirmLabel: "Unbind", cancelUrl: CONNECTIONS }),
+    async (req, res) => {
+      rememberSectionForm(deps, req, res, { page: "connections", section: "connections", fragment: "identities/_section" });
+      const provider = await unbindIdentity(deps, currentUserOf(req).user, slugOf(req), requestMeta(req));
+      setFlash(req, "info", `${provider.name} account unbound. It can no longer be used to sign in.`);
+      redirectTo(req, res, CONNECTIONS);
+    },
+  );
+
+  router.post("/login/providers/:slug", redirectIfSignedIn, async (req, res) => {
+    const { return_to } = parseInput(startBody, req.body);
+    await continueToProvider(req, res, "sign-in", safeReturnTo(return_to, "/"));
+  });
+
+  // The provider sends the browser back here. The flow is taken out of the
+  // session before anything is checked, so a callback is accepted once.
+  router.get("/auth/providers/:slug/callback", async (req, res) => {
+    const flow = identityFlowSlot.get(req);
+    identityFlowSlot.clear(req);
+    const purpose = flow?.purpose ?? (req.currentUser ? "bind" : "sign-in");
+    try {
+      const finished = await finishFlow(deps, slugOf(req), new URL(req.originalUrl, deps.config.baseUrl).href, flow);
+      const { provider, profile } = finished;
+      if (finished.flow.purpose === "bind") {
+        // The account that started the bind must be the one signed in now.
+        const current = req.currentUser;
+        if (!current || current.user.id !== finished.flow.userId) throw new AppError(403, "BIND_SESSION_CHANGED", { message: "You are no longer signed in as the account that started binding. Sign in and try again." });
+        const outcome = await bindIdentity(deps, current.user, provider, profile, requestMeta(req));
+        const bound = profile.login ? `${provider.name} account ${profile.login} bound.` : `${provider.name} account bound.`;
+        setFlash(req, "info", outcome === "bound" ? `${bound} You can now sign in with it.` : `This ${provider.name} account is already bound to your account.`);
+        return redirectTo(req, res, CONNECTIONS);
+      }
+      if (req.currentUser) throw new AppError(409, "ALREADY_SIGNED_IN", { message: "You are already signed in. To use this account for signing in, bind it under Settings, Connections." });
+      const { user, created } = await accountForSignIn(deps, provider, profile, requestMeta(req));
+      if (created) setFlash(req, "info", `Welcome! Your account ${user.username} was created with ${provider.name}. It has no password: to set one, use "Forgot your password?" on the sign-in page.`);
+      await afterFirstFactor(deps, req, res, user, linkedAccountMethod, finished.flow.returnTo);
+    } catch (error) {
+      failurePage(res, purpose, error);
+    }
+  });
+
+  return router;
+}
+
+// Every refusal and provider failure (down, slow, a bad answer) gets its own
+// clear page; nothing was linked or created. Anything else (our database
+// down) goes on to the error handler.
+function failurePage(res: Response, purpose: IdentityFlow["purpose"], error: unknown): void {
+  if (!(error instanceof AppError) || (!isOidcError(error) && error.status >= 500)) throw error;
+  const bind = purpose === "bind";
+  renderPage(
+    res,
+    "identities/failed",
+    {
+      title: bind ? "Binding failed" : "Sign-in failed",
+      heading: bind ? "The account was not bound" : "You were not signed in",
+      message: error.message,
+      backUrl: bind ? CONNECTIONS : "/login",
+      backLabel: bind ? "Back to Connections" : "Back to sign-in",
+    },
+    error.status,
+  );
+}
+
+// The sign-in page lists "Continue with …" for providers open for sign-in;
+// its partial (identities/_sign-in) reads them from here.
+export function signInProviderButtons(deps: WebDeps) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.currentUser || !req.path.startsWith("/login")) return next();
+    res.locals.signInProviders = presentSignInButtons(await listProviders(deps.db));
+    next();
+  };
+}
