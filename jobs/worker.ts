@@ -22,7 +22,7 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
   const missing = queueNamesOf(jobs).filter((queue) => !deps.queues.names().includes(queue));
   if (missing.length) throw new Error(`Queues ${missing.join(", ")} are not in deps.queues: pass the same job registry to buildDeps and startWorkers`);
 
-  const connection = createRedisConnection(deps.config.redisUrl, "worker", deps.logger);
+  const connection = createRedisConnection(deps.config.redis, "worker", deps.logger);
   // A killed worker's jobs are retried once their lock lapses; a job may stall
   // several times (each crash) because every job is safe to run again.
   const lockDuration = deps.config.jobLockSeconds * 1000;
@@ -36,7 +36,7 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
         const outcome = await performOnce(deps, job, received.id!, received.data);
         if (outcome === "already-done") deps.logger.debug({ queue, jobId: received.id }, "job already done; skipped");
       },
-      { connection, prefix: bullPrefix(deps.config.redisPrefix), concurrency: 4, lockDuration, stalledInterval: lockDuration, maxStalledCount: 10 },
+      { connection, prefix: bullPrefix(deps.config.redisPrefix, queue), concurrency: 4, lockDuration, stalledInterval: lockDuration, maxStalledCount: 10 },
     );
   });
   for (const worker of workers) {

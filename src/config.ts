@@ -10,6 +10,23 @@ const booleanFromEnv = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
   .transform((value) => ["true", "1", "yes", "on"].includes(value));
 
+// "host:port,host:port" (IPv6 hosts in brackets: "[::1]:7000").
+const hostPortList = z
+  .string()
+  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/, "must be a comma-separated list of host:port"))
+      .min(1, "must name at least one host:port"),
+  )
+  .transform((items) =>
+    items.map((item) => {
+      const at = item.lastIndexOf(":");
+      return { host: item.slice(0, at).replace(/^\[(.*)\]$/, "$1"), port: Number(item.slice(at + 1)) };
+    }),
+  )
+  .refine((nodes) => nodes.every((node) => node.port >= 1 && node.port <= 65535), "ports must be 1-65535");
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -18,6 +35,14 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default("latchkey:"),
+  // A Redis Cluster or a Sentinel-managed Redis instead of REDIS_URL (see redisTarget below).
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_NAME: z.string().regex(/^[\w.-]+$/, "must be the name of the master the sentinels monitor").optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS: booleanFromEnv.default(false),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default("Latchkey <no-reply@latchkey.localhost>"),
   SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -66,7 +91,10 @@ export type Config = Readonly<{
   dataDir: string;
   redisUrl: string;
   redisPrefix: string;
+  // The single Redis of REDIS_URL (also set, to its default, in cluster and
+  // sentinel mode, where nothing should use it: connect through `redis`).
   smtpUrl: string | undefined;
+  redis: RedisTarget;
   mailFrom: string;
   smsWebhookUrl: string | undefined;
   secretKey: string;
@@ -90,6 +118,21 @@ export type Config = Readonly<{
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+// Where Redis is: one server (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES:
+// any few masters or replicas; the rest is discovered), or a master found
+// through Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME).
+// Credentials and TLS of cluster and sentinel nodes come from REDIS_USERNAME,
+// REDIS_PASSWORD and REDIS_TLS; a single server carries them in its URL.
+export type RedisTarget =
+  | { kind: "single"; url: string }
+  | { kind: "cluster"; nodes: readonly HostPort[]; username?: string; password?: string; tls: boolean }
+  | { kind: "sentinel"; sentinels: readonly HostPort[]; name: string; sentinelPassword?: string; username?: string; password?: string; tls: boolean };
+
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
@@ -99,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(values.DATA_DIR);
   const baseUrl = (values.BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, "");
   return Object.freeze({
+  const redis = redisTarget(values, env);
     env: values.NODE_ENV,
     port: values.PORT,
     baseUrl,
@@ -109,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: values.REDIS_PREFIX,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    redis,
     smsWebhookUrl: values.SMS_WEBHOOK_URL,
     secretKey: values.SECRET_KEY ?? generatedSecretKey(values.NODE_ENV, dataDir),
     webConcurrency: values.WEB_CONCURRENCY,
@@ -134,6 +179,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 // DATA_DIR so restarts keep sessions and encrypted secrets readable.
 function generatedSecretKey(nodeEnv: string, dataDir: string): string {
   if (nodeEnv === "production") {
+// One way to reach Redis, named clearly when the variables say two or half of one.
+function redisTarget(values: z.infer<typeof envSchema>, env: Record<string, string | undefined>): RedisTarget {
+  const fail = (variable: string, message: string) => {
+    throw new ConfigError(`Invalid configuration:\n  ${variable}: ${message}`);
+  };
+  const cluster = values.REDIS_CLUSTER_NODES;
+  const sentinels = values.REDIS_SENTINELS;
+  if (cluster && sentinels) fail("REDIS_CLUSTER_NODES", "set either REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_SENTINELS (Redis Sentinel), not both");
+  if (env.REDIS_URL !== undefined && (cluster || sentinels)) {
+    fail("REDIS_URL", `leave it unset with ${cluster ? "REDIS_CLUSTER_NODES" : "REDIS_SENTINELS"} (credentials go in REDIS_USERNAME/REDIS_PASSWORD, TLS in REDIS_TLS)`);
+  }
+  if (sentinels && !values.REDIS_SENTINEL_NAME) fail("REDIS_SENTINEL_NAME", "required with REDIS_SENTINELS: the name of the master the sentinels monitor");
+  if (!sentinels && values.REDIS_SENTINEL_NAME) fail("REDIS_SENTINEL_NAME", "only means something with REDIS_SENTINELS");
+  if (!sentinels && values.REDIS_SENTINEL_PASSWORD) fail("REDIS_SENTINEL_PASSWORD", "only means something with REDIS_SENTINELS");
+  const credentials = { ...(values.REDIS_USERNAME ? { username: values.REDIS_USERNAME } : {}), ...(values.REDIS_PASSWORD ? { password: values.REDIS_PASSWORD } : {}) };
+  if (cluster) return Object.freeze({ kind: "cluster", nodes: Object.freeze(cluster), ...credentials, tls: values.REDIS_TLS });
+  if (sentinels) {
+    return Object.freeze({
+      kind: "sentinel",
+      sentinels: Object.freeze(sentinels),
+      name: values.REDIS_SENTINEL_NAME!,
+      ...(values.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: values.REDIS_SENTINEL_PASSWORD } : {}),
+      ...credentials,
+      tls: values.REDIS_TLS,
+    });
+  }
+  for (const variable of ["REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_TLS"] as const) {
+    if (env[variable] !== undefined) fail(variable, "only used with REDIS_CLUSTER_NODES or REDIS_SENTINELS; for one server put it in REDIS_URL (rediss://user:password@host:port)");
+  }
+  return Object.freeze({ kind: "single", url: values.REDIS_URL });
+}
+
     throw new ConfigError("Invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)");
   }
   const keyFile = path.join(dataDir, "secret.key");

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import type { Config } from "../config.js";
 import { openDatabase, type Database, type Db } from "./db.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -19,7 +19,7 @@ export interface Deps {
   logger: Logger;
   database: Database;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   mailer: MailTransport;
   sms: SmsTransport;
@@ -36,10 +36,10 @@ export async function buildDeps(
   overrides: { clock?: Clock; logger?: Logger; jobs?: readonly AnyJobDefinition[] } = {},
 ): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const redis = createRedisConnection(config.redisUrl, "app", logger);
-  await connectRedisOrExplain(redis, config.redisUrl);
-  const queueRedis = createRedisConnection(config.redisUrl, "queue", logger);
-  await connectRedisOrExplain(queueRedis, config.redisUrl);
+  const redis = createRedisConnection(config.redis, "app", logger);
+  await connectRedisOrExplain(redis, config.redis);
+  const queueRedis = createRedisConnection(config.redis, "queue", logger);
+  await connectRedisOrExplain(queueRedis, config.redis);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const queues = createQueues(queueRedis, config.redisPrefix, overrides.jobs ?? platformJobs);
   setOutboxSecretKey(config.secretKey);

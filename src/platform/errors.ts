@@ -44,6 +44,8 @@ export function isInfrastructureError(error: unknown): boolean {
   if (/Connection is closed|Stream isn't writeable|enableOfflineQueue|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return true;
   }
+  // A Redis Cluster losing a master or its slot map, or no sentinel answering.
+  if (/^CLUSTERDOWN|^TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|All sentinels are unreachable/.test(message)) return true;
   return candidate.cause ? isInfrastructureError(candidate.cause) : false;
 }
 

@@ -1,10 +1,10 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "./errors.js";
 
 // Every rate limit lives in Redis under the instance's prefix, so limits hold
 // across web processes and a restart.
-export function redisLimiter(redis: Redis, keyPrefix: string, limits: { points: number; durationSeconds: number; blockSeconds?: number }) {
+export function redisLimiter(redis: RedisClient, keyPrefix: string, limits: { points: number; durationSeconds: number; blockSeconds?: number }) {
   return new RateLimiterRedis({ storeClient: redis, keyPrefix, points: limits.points, duration: limits.durationSeconds, blockDuration: limits.blockSeconds ?? 0 });
 }
 

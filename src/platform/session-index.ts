@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { deleteKeys, getMany, type RedisClient } from "./redis.js";
 import type { SessionData } from "express-session";
 
 // A per-user index of session ids (a Redis sorted set scored by the absolute
@@ -6,6 +6,11 @@ import type { SessionData } from "express-session";
 // scanning keys. It is written only at sign-in, rotation and sign-out; a
 // session that expires on its own is pruned the next time the index is read
 // (its key is gone, or its score is in the past), so the index never lies.
+// Redis Cluster: a session's key (`sess:<sid>`, named by connect-redis) and
+// its user's index live in different slots, so nothing here spans both in one
+// command: sessions are read and deleted key by key, and the index is changed
+// after the sessions (a failure in between leaves an entry whose key is gone,
+// pruned at the next read).
 export interface SessionIndex {
   add(userId: string, sid: string, expiresAtMs: number): Promise<void>;
   remove(userId: string, sid: string): Promise<void>;
@@ -15,7 +20,7 @@ export interface SessionIndex {
 
 const MAX_INDEX_LIFETIME_SECONDS = 31 * 86_400;
 
-export function createSessionIndex(redis: Redis, prefix: string): SessionIndex {
+export function createSessionIndex(redis: RedisClient, prefix: string): SessionIndex {
   const indexKey = (userId: string) => `${prefix}user-sessions:${userId}`;
   const sessionKey = (sid: string) => `${prefix}sess:${sid}`;
 
@@ -33,7 +38,7 @@ export function createSessionIndex(redis: Redis, prefix: string): SessionIndex {
       await redis.zremrangebyscore(key, "-inf", nowMs);
       const sids = await redis.zrange(key, 0, -1);
       if (sids.length === 0) return [];
-      const values = await redis.mget(sids.map(sessionKey));
+      const values = await getMany(redis, sids.map(sessionKey));
       const live: Array<{ sid: string; data: SessionData }> = [];
       const gone: string[] = [];
       sids.forEach((sid, i) => {
@@ -47,11 +52,9 @@ export function createSessionIndex(redis: Redis, prefix: string): SessionIndex {
 
     async destroy(userId, sids) {
       if (sids.length === 0) return;
-      await redis
-        .multi()
-        .del(...sids.map(sessionKey))
-        .zrem(indexKey(userId), ...sids)
-        .exec();
+      // The sessions first: once their keys are gone they are over on every process.
+      await deleteKeys(redis, sids.map(sessionKey));
+      await redis.zrem(indexKey(userId), ...sids);
     },
   };
 }

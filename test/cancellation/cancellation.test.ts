@@ -26,7 +26,7 @@ async function memberWithData() {
   expect(opened.status).toBe(303);
   await app.deps.db.execute(sql`insert into access_tokens (user_id, name, secret_hash, scopes, expires_at) values (${user.id}, 'cli', ${`hash-${user.id}`}, '{}', now() + interval '30 days')`);
   await app.deps.db.execute(sql`insert into backup_codes (user_id, code_hash) values (${user.id}, ${`bc-${user.id}`})`);
-  await app.deps.redis.set(`${app.redisPrefix}code:${user.id}:contact-email`, "x");
+  await app.deps.redis.set(`${app.redisPrefix}code:{${user.id}}:contact-email`, "x");
   await app.deps.db.execute(sql`insert into known_devices (user_id, device_hash, last_seen_at) values (${user.id}, ${`dev-${user.id}`}, now()) on conflict do nothing`);
   await app.deps.db.execute(sql`insert into notice_preferences (user_id, mute_optional) values (${user.id}, true) on conflict do nothing`);
   return { owner, user: { ...user, phone }, workspace, client };
@@ -140,7 +140,7 @@ describe("account cancellation", () => {
     // The ticket body quoted the phone number: that is the workspace's record and stays.
     const hits = (await personalDataHits([user.email, user.username, user.phone])).filter((hit) => hit !== `tickets.body has ${user.phone}`);
     expect(hits).toEqual([]);
-    expect(await app.deps.redis.exists(`${app.redisPrefix}code:${user.id}:contact-email`, `${app.redisPrefix}user-sessions:${user.id}`)).toBe(0);
+    expect(await app.deps.redis.exists(`${app.redisPrefix}code:{${user.id}}:contact-email`, `${app.redisPrefix}user-sessions:${user.id}`)).toBe(0);
 
     // The freed email registers a brand-new, unrelated account.
     const again = await createUser(app.deps, { email: user.email, username: user.username });

@@ -45,7 +45,7 @@ describe("one-time codes", () => {
     const t = target();
     const code = await issue(t);
     expect(code).toMatch(/^\d{6}$/);
-    const stored = await app.deps.redis.hgetall(`${app.redisPrefix}code:${t.userId}:${t.purpose}`);
+    const stored = await app.deps.redis.hgetall(`${app.redisPrefix}code:{${t.userId}}:${t.purpose}`);
     expect(JSON.stringify(stored)).not.toContain(code);
     expect(stored.digest).toMatch(/^[0-9a-f]{64}$/);
   });

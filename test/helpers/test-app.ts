@@ -14,6 +14,7 @@ import { loadConfig } from "../../src/config.js";
 import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import type { Clock } from "../../src/platform/clock.js";
 import { createLogger } from "../../src/platform/logger.js";
+import { deleteKeys, scanKeys } from "../../src/platform/redis.js";
 import { readOutbox, type OutboxEntry } from "../../src/platform/mail.js";
 import { readSmsOutbox, type SmsOutboxEntry } from "../../src/platform/sms.js";
 import { databaseUrlFor, TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.js";
@@ -76,8 +77,11 @@ export async function startTestApp(
   const redisPrefix = `lk-test-${randomBytes(5).toString("hex")}:`;
   const port = options.localhostOrigin ? await freePort() : 0;
   const origin: Record<string, string> = options.localhostOrigin ? { BASE_URL: `http://localhost:${port}` } : {};
+  // A Redis Cluster or Sentinel in options.env replaces the test Redis URL.
+  const otherRedis = options.env?.REDIS_CLUSTER_NODES || options.env?.REDIS_SENTINELS;
+  const redisUrl: Record<string, string> = otherRedis ? {} : { REDIS_URL: rewrite(TEST_REDIS_URL) };
   const config = loadConfig(
-    testEnv({ DATABASE_URL: rewrite(databaseUrlFor(databaseName)), REDIS_URL: rewrite(TEST_REDIS_URL), REDIS_PREFIX: redisPrefix, DATA_DIR: dataDir, ...origin, ...options.env }),
+    testEnv({ DATABASE_URL: rewrite(databaseUrlFor(databaseName)), ...redisUrl, REDIS_PREFIX: redisPrefix, DATA_DIR: dataDir, ...origin, ...options.env }),
   );
   const deps = await buildDeps(config, { clock: options.clock, logger: createLogger("silent"), jobs: jobRegistry });
   const workers = startWorkers(deps, jobRegistry);
@@ -107,8 +111,7 @@ export async function startTestApp(
       await Promise.all(others.map((close) => close().catch(() => {})));
       await closeServer(server);
       await workers.close();
-      const keys = await deps.redis.keys(`${redisPrefix}*`);
-      if (keys.length) await deps.redis.del(...keys);
+      await deleteKeys(deps.redis, await scanKeys(deps.redis, `${redisPrefix}*`));
       // Which event types this file's flows recorded (test/audit/produced-events.ts).
       await logProducedEventTypes(deps.db, inject("templateDatabase"));
       await deps.close();

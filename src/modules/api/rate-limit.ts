@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.js";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import { redisLimiter } from "../../platform/rate-limit.js";
 import { AppError } from "../../platform/errors.js";
@@ -17,7 +17,7 @@ export type ApiLimiter = (res: Response, key: string) => Promise<void>;
 // Spends one point and sets the RateLimit-* headers (IETF draft
 // "RateLimit header fields for HTTP"); over the limit it answers 429 with
 // Retry-After. The last limiter to run sets the headers a client sees.
-export function createApiLimiter(redis: Redis, prefix: string, name: string, limits: { points: number; durationSeconds: number }): ApiLimiter {
+export function createApiLimiter(redis: RedisClient, prefix: string, name: string, limits: { points: number; durationSeconds: number }): ApiLimiter {
   const limiter = redisLimiter(redis, `${prefix}api-rl:${name}`, limits);
   return async (res, key) => {
     let state: RateLimiterRes;

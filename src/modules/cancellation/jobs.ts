@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { JobDefinition, JobDeps } from "../../platform/jobs/index.js";
+import { deleteKeys } from "../../platform/redis.js";
+import { discardAllCodes } from "../codes/index.js";
 import { closeOpenTicketsBy, detachTicketAuthorBatch } from "../tickets/index.js";
 import { findCancellation, findUser, markPurgeStep, markTicketsClosed, purgeBatches } from "./repo.js";
 
@@ -21,20 +23,15 @@ async function drain(batch: () => Promise<number>): Promise<number> {
   }
 }
 
-// Redis: contact codes (code:<user>:<purpose>, code-sends:<user>) and the
-// session index with the sessions it lists (already dead by the epoch).
+// Redis: contact codes and their send count (the codes module's keys) and the
+// session index with the sessions it lists (already dead by the epoch). Key
+// by key, so it also works in a Redis Cluster.
 async function purgeRedis(deps: JobDeps, userId: string): Promise<void> {
   const prefix = deps.config.redisPrefix;
-  const keys: string[] = [`${prefix}code-sends:${userId}`, `${prefix}user-sessions:${userId}`];
-  let cursor = "0";
-  do {
-    const [next, found] = await deps.redis.scan(cursor, "MATCH", `${prefix}code:${userId}:*`, "COUNT", 200);
-    keys.push(...found);
-    cursor = next;
-  } while (cursor !== "0");
-  const sids = await deps.redis.zrange(`${prefix}user-sessions:${userId}`, 0, -1);
-  keys.push(...sids.map((sid) => `${prefix}sess:${sid}`));
-  await deps.redis.del(...keys);
+  await discardAllCodes(deps, userId);
+  const index = `${prefix}user-sessions:${userId}`;
+  const sids = await deps.redis.zrange(index, 0, -1);
+  await deleteKeys(deps.redis, [...sids.map((sid) => `${prefix}sess:${sid}`), index]);
 }
 
 // Steps in order; each is idempotent, and the cancellation row records the

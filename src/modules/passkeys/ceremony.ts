@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.js";
 import type { Config } from "../../config.js";
 
 // The relying party is this instance, as BASE_URL names it: origin and RP id
@@ -29,7 +29,7 @@ export function newChallenge(): Uint8Array<ArrayBuffer> {
   return new Uint8Array(randomBytes(32));
 }
 
-export function challengeStore(redis: Redis, prefix: string) {
+export function challengeStore(redis: RedisClient, prefix: string) {
   const key = (purpose: CeremonyPurpose, sessionId: string) => `${prefix}webauthn:${purpose}:${sessionId}`;
   return {
     // `challenge` as the options carry it (base64url), with what it is for.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.js";
 import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
 
 // Reset links (SECURITY.md): 256 random bits from the CSPRNG, base64url in the
@@ -39,7 +39,7 @@ export interface ResetThrottle {
   recordBadLink(ip: string): Promise<void>;
 }
 
-export function createResetThrottle(redis: Redis, prefix: string): ResetThrottle {
+export function createResetThrottle(redis: RedisClient, prefix: string): ResetThrottle {
   const limiter = (name: string, points: number, durationSeconds: number) =>
     redisLimiter(redis, `${prefix}password-reset:${name}`, { points, durationSeconds });
   const perTargetMinute = limiter("target-minute", 1, 60);
@@ -58,12 +58,12 @@ export function createResetThrottle(redis: Redis, prefix: string): ResetThrottle
 
     async assertRequestAllowed(ip) {
       const overLimit = await consumeOrOverLimit(perIp, ip);
-      if (overLimit) throw tooManyAttempts(overLimit, "Too many reset requests from your network. Try again later.");
+      if (overLimit) throw tooManyAttempts(overLimit, "password:errors.tooManyRequests");
     },
 
     async assertLinkCheckAllowed(ip) {
       const state = await badLinksPerIp.get(ip);
-      if (state && state.consumedPoints >= 30) throw tooManyAttempts(state, "Too many invalid reset links from your network. Try again later.");
+      if (state && state.consumedPoints >= 30) throw tooManyAttempts(state, "password:errors.tooManyBadLinks");
     },
 
     async recordBadLink(ip) {

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.js";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import type { Config } from "../../config.js";
@@ -16,7 +16,7 @@ export interface JobDeps {
   config: Config;
   logger: Logger;
   db: SqlDb;
-  redis: Redis;
+  redis: RedisClient;
   mailer: MailTransport;
   sms: SmsTransport;
   clock: Clock;

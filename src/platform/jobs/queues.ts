@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from "bullmq";
-import type { Redis } from "ioredis";
+import { tagKey, type RedisClient } from "../redis.js";
 import type { AnyJobDefinition } from "./definition.js";
 
 // One BullMQ queue per queue name found in the job registry.
@@ -24,18 +24,22 @@ export const defaultJobOptions: JobsOptions = {
   removeOnFail: 1000,
 };
 
-export function bullPrefix(redisPrefix: string): string {
-  return `${redisPrefix}bull`;
+// BullMQ's Lua scripts touch many keys of a queue at once, so in a Redis
+// Cluster all of them must share a slot: the queue name in braces is their
+// hash tag (BullMQ's own advice), one tag per queue so queues spread over the
+// masters. Keys stay under REDIS_PREFIX: `latchkey:bull:{mail}:mail:wait`.
+export function bullPrefix(redisPrefix: string, queue: string): string {
+  return `${redisPrefix}bull:${tagKey(queue)}`;
 }
 
 export function queueNamesOf(jobs: readonly AnyJobDefinition[]): string[] {
   return [...new Set(jobs.map((job) => job.queue))];
 }
 
-export function createQueues(connection: Redis, redisPrefix: string, jobs: readonly AnyJobDefinition[]): JobQueues {
+export function createQueues(connection: RedisClient, redisPrefix: string, jobs: readonly AnyJobDefinition[]): JobQueues {
   const queues = new Map(
     queueNamesOf(jobs).map((name) => {
-      const queue = new Queue(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
+      const queue = new Queue(name, { connection, prefix: bullPrefix(redisPrefix, name), defaultJobOptions });
       // Without a listener BullMQ prints every reconnect failure to stderr;
       // an outage shows up where it matters (the relay warns, adds fail).
       queue.on("error", () => {});

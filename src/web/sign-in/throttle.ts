@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.js";
 import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
 
 // Failed sign-in limits (SECURITY.md, ASVS 6.3.1 / 2.4.1), all in Redis:
@@ -19,7 +19,7 @@ export interface LoginThrottle {
 
 export const SIGN_IN_FAILURES_PER_IP = 100;
 
-export function createLoginThrottle(redis: Redis, prefix: string): LoginThrottle {
+export function createLoginThrottle(redis: RedisClient, prefix: string): LoginThrottle {
   const limiter = (name: string, points: number, blockSeconds = 0) =>
     redisLimiter(redis, `${prefix}login:${name}`, { points, durationSeconds: WINDOW_SECONDS, blockSeconds });
   const perIp = limiter("ip", SIGN_IN_FAILURES_PER_IP);
@@ -77,7 +77,7 @@ export interface SecondFactorThrottle {
   recordFailure(userId: string, ip: string): Promise<{ accountJustLocked: boolean }>;
 }
 
-export function createSecondFactorThrottle(redis: Redis, prefix: string): SecondFactorThrottle {
+export function createSecondFactorThrottle(redis: RedisClient, prefix: string): SecondFactorThrottle {
   const perAccount = redisLimiter(redis, `${prefix}second-factor:account`, { points: SECOND_FACTOR_FAILURES - 1, durationSeconds: WINDOW_SECONDS, blockSeconds: WINDOW_SECONDS });
   const perIp = redisLimiter(redis, `${prefix}second-factor:ip`, { points: SECOND_FACTOR_FAILURES - 1, durationSeconds: WINDOW_SECONDS, blockSeconds: WINDOW_SECONDS });
   const locked = "Too many wrong codes. Two-step verification is paused for 15 minutes.";
