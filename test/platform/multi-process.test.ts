@@ -1,0 +1,216 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobRegistry } from "../../jobs/registry.js";
+import { loadConfig } from "../../src/config.js";
+import { buildDeps, type Deps } from "../../src/platform/deps.js";
+import { createLogger } from "../../src/platform/logger.js";
+import { outbox } from "../../src/platform/outbox/tables.js";
+import { enqueueMail } from "../../src/platform/queue.js";
+import { deleteKeys, scanKeys } from "../../src/platform/redis.js";
+import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
+import { createUser } from "../helpers/factories.js";
+import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
+import { freePort, projectRoot, serverCommand, startProcess } from "../helpers/processes.js";
+import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
+
+// Two web processes (src/server.ts) and two separate worker processes
+// (jobs/worker.ts, IN_PROCESS_WORKER=false) on one PostgreSQL database and one
+// Redis prefix, started once for the whole file. One browser-like client
+// alternates between the web ports: whatever one process decides, the other
+// must honour at once, and every job runs once across the two workers.
+
+type Started = ReturnType<typeof startProcess>;
+const processes: Started[] = [];
+let databaseName: string;
+let dataDir: string;
+let redisPrefix: string;
+let deps: Deps;
+let smtp: SMTPServer;
+const received: Array<{ to: string[]; raw: string }> = [];
+let A: string;
+let B: string;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} within ${timeoutMs} ms\n${processes.map((p) => p.output()).join("\n---\n")}`);
+}
+
+const mailTo = (address: string, subject: RegExp) =>
+  waitFor(`an SMTP mail to ${address} matching ${subject}`, async () => received.find((mail) => mail.to.includes(address) && subject.test(mail.raw))?.raw.replace(/=\r?\n/g, ""));
+
+// A client signed in through `base` (password only).
+async function signIn(base: string, user: { username: string; password: string }, headers: Record<string, string> = {}): Promise<HttpClient> {
+  const client = new HttpClient(base);
+  await client.get("/login");
+  const response = await client.post("/login", { login: user.username, password: user.password }, { headers });
+  if (response.status !== 303) throw new Error(`sign-in on ${base} failed with ${response.status}`);
+  await client.get("/settings/profile");
+  return client;
+}
+
+beforeAll(async () => {
+  databaseName = await createTestDatabase();
+  dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-multi-"));
+  redisPrefix = `lk-multi-${randomBytes(4).toString("hex")}:`;
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks).toString("utf8") });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  const shared = testEnv({
+    DATABASE_URL: databaseUrlFor(databaseName),
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    DATA_DIR: dataDir,
+    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    IN_PROCESS_WORKER: "false",
+    // Each test client may claim its own address (X-Forwarded-For from loopback).
+    TRUST_PROXY: "loopback",
+  });
+  const [portA, portB] = [await freePort(), await freePort()];
+  A = `http://127.0.0.1:${portA}`;
+  B = `http://127.0.0.1:${portB}`;
+  processes.push(startProcess(serverCommand, { ...shared, PORT: String(portA), LOG_LEVEL: "warn" }));
+  processes.push(startProcess(serverCommand, { ...shared, PORT: String(portB), LOG_LEVEL: "warn" }));
+  const workerCommand = [process.execPath, "--import", "tsx", path.join(projectRoot, "jobs/worker.ts")];
+  processes.push(startProcess(workerCommand, { ...shared, LOG_LEVEL: "info" }));
+  processes.push(startProcess(workerCommand, { ...shared, LOG_LEVEL: "info" }));
+  deps = await buildDeps(loadConfig(shared), { logger: createLogger("silent"), jobs: jobRegistry });
+  for (const base of [A, B]) await waitFor(`${base} ready`, async () => (await fetch(`${base}/readyz`)).ok);
+  for (const worker of processes.slice(2)) await waitFor("a worker started", async () => worker.output().includes("worker started"));
+}, 150_000);
+
+afterAll(async () => {
+  for (const started of processes) started.child.kill("SIGTERM");
+  await Promise.all(processes.map((started) => started.exited));
+  if (deps) {
+    await deleteKeys(deps.redis, await scanKeys(deps.redis, `${redisPrefix}*`));
+    await deps.close();
+  }
+  if (smtp) await new Promise<void>((resolve) => smtp.close(resolve));
+  if (databaseName) await dropTestDatabase(databaseName);
+  rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("two web processes and two workers on one database and Redis", () => {
+  it("a session made on A works on B", async () => {
+    const user = await createUser(deps);
+    const client = await signIn(A, user);
+    const onB = await client.get(`${B}/settings/profile`);
+    expect(onB.status).toBe(200);
+    expect(onB.text).toContain(user.username);
+  });
+
+  it("sessions ended on A are refused on B at once: sign out everywhere, and a password change", async () => {
+    const user = await createUser(deps);
+    const elsewhere = await signIn(B, user);
+    const mine = await signIn(A, user);
+    expect((await elsewhere.get(`${B}/settings/profile`)).status).toBe(200);
+    await mine.get(`${A}/settings/security`);
+    expect((await mine.post(`${A}/settings/security/sessions/others/end`, { confirmed: "yes" })).status).toBe(303);
+    expect((await elsewhere.get(`${B}/settings/profile`)).status).toBe(303);
+    // This session goes on, on either process.
+    expect((await mine.get(`${B}/settings/profile`)).status).toBe(200);
+
+    const another = await signIn(A, user);
+    await mine.get(`${B}/settings/security`);
+    const newPassword = "Two-Process-Secret-58";
+    const changed = await mine.post(`${B}/settings/security/password`, {
+      currentPassword: user.password,
+      newPassword,
+      confirmPassword: newPassword,
+      signOutOthersOffered: "1",
+      signOutOthers: "1",
+    });
+    expect(changed.status).toBe(303);
+    expect((await another.get(`${A}/settings/profile`)).status).toBe(303);
+    expect((await mine.get(`${A}/settings/profile`)).status).toBe(200);
+  });
+
+  it("counts failed sign-ins across both processes: 10 from anywhere pause the account", async () => {
+    const user = await createUser(deps);
+    for (let i = 0; i < 10; i++) {
+      const client = new HttpClient(i % 2 === 0 ? A : B);
+      await client.get("/login");
+      const response = await client.post("/login", { login: user.username, password: "Wrong-password-1" }, { headers: { "x-forwarded-for": `203.0.113.${Math.floor(i / 5) + 1}` } });
+      expect(response.status).toBe(401);
+    }
+    const late = new HttpClient(A);
+    await late.get("/login");
+    const refused = await late.post("/login", { login: user.username, password: user.password }, { headers: { "x-forwarded-for": "198.51.100.7" } });
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain("Sign-in is paused for 15 minutes.");
+    // The owner's notice is a job one of the workers ran.
+    expect(await mailTo(user.email, /paused/)).toContain("10 failed sign-in attempts");
+  });
+
+  it("a code sent via A is verified via B, once; the resend wait holds on both", async () => {
+    const user = await createUser(deps);
+    const client = await signIn(A, user);
+    const address = `two-process-${user.username}@example.test`;
+    expect((await client.post(`${A}/settings/profile/email/send`, { value: address })).status).toBe(303);
+    expect((await client.post(`${B}/settings/profile/email/send`, { value: address })).status).toBe(429);
+    const raw = await mailTo(address, /verification code/);
+    const code = /code to verify this email address is (\d{6})/.exec(raw)![1]!;
+    expect((await client.post(`${B}/settings/profile/email/confirm`, { code })).status).toBe(303);
+    expect((await client.post(`${A}/settings/profile/email/confirm`, { code })).status).not.toBe(303);
+    expect((await client.get(`${A}/settings/profile`)).text).toContain(`data-testid="email-value">${address}<`);
+  });
+
+  it("a step-up made on A is honoured on B", async () => {
+    const user = await createUser(deps);
+    const client = await signIn(A, user);
+    await signIn(B, user);
+    // Make the sign-in 20 minutes old (older than FRESH_AUTH_MINUTES) in the shared store.
+    const key = `${redisPrefix}sess:${sessionIdOf(client)}`;
+    const session = JSON.parse((await deps.redis.get(key))!) as { authenticatedAt: number };
+    session.authenticatedAt -= 20 * 60_000;
+    await deps.redis.set(key, JSON.stringify(session), "KEEPTTL");
+
+    await client.get(`${B}/settings/security`);
+    const stale = await client.post(`${B}/settings/security/sessions/others/end`, { confirmed: "yes" }, { headers: { referer: `${B}/settings/security` } });
+    expect(stale.location).toBe("/reauth?return_to=%2Fsettings%2Fsecurity");
+    await client.get(`${A}/reauth?return_to=%2Fsettings%2Fsecurity`);
+    const ok = await client.post(`${A}/reauth`, { method: "password", password: user.password, return_to: "/settings/security" });
+    expect(ok.location).toBe("/settings/security");
+    await client.get(`${B}/settings/security`);
+    const done = await client.post(`${B}/settings/security/sessions/others/end`, { confirmed: "yes" });
+    expect(done.location).toBe("/settings/security");
+  });
+
+  it("runs each outbox row exactly once across the two workers", async () => {
+    const batch = randomBytes(3).toString("hex");
+    const addresses = Array.from({ length: 30 }, (_, i) => `bulk-${batch}-${i}@example.test`);
+    for (const to of addresses) await enqueueMail(deps.db, { to, subject: `Bulk ${batch}`, text: `one of ${addresses.length}` });
+    const mine = () => received.filter((mail) => mail.to.some((to) => addresses.includes(to)));
+    await waitFor("every bulk mail delivered", async () => mine().length >= addresses.length);
+    // Drained: nothing left in the outbox or the queue that could still run.
+    await waitFor("the outbox and the mail queue empty", async () => {
+      const rows = await deps.db.select().from(outbox);
+      const counts = await deps.queues.get("mail").getJobCounts("waiting", "active", "delayed", "prioritized");
+      return rows.length === 0 && Object.values(counts).every((n) => n === 0);
+    });
+    const perAddress = addresses.map((to) => mine().filter((mail) => mail.to.includes(to)).length);
+    expect(perAddress).toEqual(addresses.map(() => 1));
+    // Both workers serve the queue.
+    expect(await deps.queues.get("mail").getWorkersCount()).toBe(2);
+  });
+});
