@@ -61,6 +61,8 @@ describe("user administration in Chromium", () => {
     await page.getByLabel("New owner").selectOption({ label: `${renamed} (member)` });
     await page.getByLabel("Type the workspace name to confirm").fill(workspace.name);
     await page.getByRole("button", { name: "Transfer ownership" }).click();
+    // The confirmation dialog asks first.
+    await page.getByTestId("confirm-dialog").getByRole("button", { name: "Transfer ownership" }).click();
     await page.waitForURL(`**/w/${workspace.slug}/members`);
     expect(await page.locator(".flash").textContent()).toContain(`${renamed} now owns ${workspace.name}`);
     const roles = await app.deps.db.select().from(memberships).where(and(eq(memberships.workspaceId, workspace.id)));

@@ -34,7 +34,7 @@ async function adminClient() {
 
 async function setPassword(client: HttpClient, userId: string, password = NEW_PASSWORD, confirm = password, options: { htmx?: boolean } = {}) {
   await client.get(`/admin/users/${userId}`);
-  return client.post(`/admin/users/${userId}/password`, { newPassword: password, confirmPassword: confirm }, options);
+  return client.post(`/admin/users/${userId}/password`, { confirmed: "yes", newPassword: password, confirmPassword: confirm }, options);
 }
 
 async function expectUnchanged(user: { id: string; username: string; password: string }, hash: string | null) {
@@ -60,7 +60,9 @@ describe("user list", () => {
     const twoFactorCell = (id: string) => new RegExp(`id="user-${id}-two-factor"[^>]*>\\s*(On|Off)`).exec(rowOf(id))?.[1];
     expect(twoFactorCell(withTotp.id)).toBe("On");
     expect(twoFactorCell(plain.id)).toBe("Off");
-    expect(rowOf(plain.id)).toContain(`<td>${plain.createdAt.toISOString().slice(0, 10)}</td>`);
+    // Creation date and time (UTC until the reader chose a zone).
+    const created = plain.createdAt.toISOString();
+    expect(rowOf(plain.id)).toMatch(new RegExp(`<td data-label="Created">[^<]*${Number(created.slice(8, 10))}, ${created.slice(0, 4)}, ${created.slice(11, 16)}[^<]*</td>`));
 
     // Instance administrators find it in the navigation; others do not.
     expect(page.text).toContain('href="/admin/users"');
@@ -121,7 +123,7 @@ describe("setting a user's password", () => {
       expect(page.text).toContain("Only instance administrators can open this page.");
     }
     await client.get("/settings/security");
-    const response = await client.post(`/admin/users/${user.id}/password`, { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const response = await client.post(`/admin/users/${user.id}/password`, { confirmed: "yes", newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
     expect(response.status).toBe(403);
     await expectUnchanged(user, hash);
   });
@@ -137,13 +139,13 @@ describe("setting a user's password", () => {
     for (const id of [randomUUID(), "not-a-uuid", "1"]) {
       expect((await client.get(`/admin/users/${id}`)).status, id).toBe(404);
       await client.get("/admin/users");
-      expect((await client.post(`/admin/users/${id}/password`, { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).status, id).toBe(404);
+      expect((await client.post(`/admin/users/${id}/password`, { confirmed: "yes", newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).status, id).toBe(404);
     }
   });
 
   it.each([
     ["too short", "Ab1-x", "newPassword", "Use at least 8 characters."],
-    ["common", "Password1", "newPassword", "This password is too common. Choose another."],
+    ["common", "Password1", "newPassword", "This password is too easy to guess. This is a commonly used password. Add more words that are less common. Capitalize more than the first letter."],
     ["one kind of character", "abcdefghijkl", "newPassword", "Use at least two of: letters, digits, symbols."],
   ])("enforces the policy: %s", async (_case, password, field, message) => {
     const user = await createUser(app.deps);

@@ -209,7 +209,7 @@ describe("account actions and their guards", () => {
     const user = await createUser(app.deps);
     const session = await signedInClient(app.baseUrl, user);
     await client.get(`/admin/users/${user.id}`);
-    expect((await client.post(`/admin/users/${user.id}/disable`, {})).status).toBe(303);
+    expect((await client.post(`/admin/users/${user.id}/disable`, { confirmed: "yes" })).status).toBe(303);
     expect((await session.get("/settings/profile")).status).toBe(303);
     expect(await canSignIn(user.username, user.password)).toBe(false);
     expect((await reloadUser(app.deps, user.id)).sessionsValidAfter).not.toBeNull();
@@ -227,7 +227,7 @@ describe("account actions and their guards", () => {
       expect(revoke.status).toBe(409);
       expect(revoke.text).toContain("This is the last instance administrator.");
       for (const action of ["disable", "delete"]) {
-        const response = await onlyClient.post(`/admin/users/${only.id}/${action}`, {});
+        const response = await onlyClient.post(`/admin/users/${only.id}/${action}`, { confirmed: "yes" });
         expect(response.status).toBe(409);
         expect(response.text).toContain(`You cannot ${action} your own account.`);
       }
@@ -274,7 +274,7 @@ describe("account actions and their guards", () => {
     await addMember(app.deps, workspace, heir);
     const session = await signedInClient(app.baseUrl, owner);
     await client.get(`/admin/users/${owner.id}`);
-    const refused = await client.post(`/admin/users/${owner.id}/delete`, {});
+    const refused = await client.post(`/admin/users/${owner.id}/delete`, { confirmed: "yes" });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain(`owns ${workspace.name}. Transfer the ownership of that workspace first.`);
     expect((await reloadUser(app.deps, owner.id)).status).toBe("active");
@@ -283,7 +283,7 @@ describe("account actions and their guards", () => {
       await tx.update(memberships).set({ role: "admin" }).where(and(eq(memberships.userId, owner.id), eq(memberships.workspaceId, workspace.id)));
       await tx.update(memberships).set({ role: "owner" }).where(and(eq(memberships.userId, heir.id), eq(memberships.workspaceId, workspace.id)));
     });
-    const deleted = await client.post(`/admin/users/${owner.id}/delete`, {});
+    const deleted = await client.post(`/admin/users/${owner.id}/delete`, { confirmed: "yes" });
     expect(deleted.status).toBe(303);
     expect((await reloadUser(app.deps, owner.id)).status).toBe("cancelled");
     expect((await session.get("/settings/profile")).status).toBe(303);

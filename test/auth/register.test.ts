@@ -43,7 +43,7 @@ describe("registration", () => {
     [{ email: "not-an-email" }, "email", "Enter a valid email address."],
     [{ password: "short1!", confirmPassword: "short1!" }, "password", "Use at least 8 characters."],
     [{ password: "onlyletters", confirmPassword: "onlyletters" }, "password", "Use at least two of: letters, digits, symbols."],
-    [{ password: "password123", confirmPassword: "password123" }, "password", "This password is too common. Choose another."],
+    [{ password: "password123", confirmPassword: "password123" }, "password", "This password is too easy to guess. This is a commonly used password. Add more words that are less common."],
     [{ confirmPassword: "Something-else-1" }, "confirmPassword", "The passwords do not match."],
   ])("refuses %o with a message next to %s and stores nothing", async (overrides, field, message) => {
     const client = new HttpClient(app.baseUrl);

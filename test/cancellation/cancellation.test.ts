@@ -189,17 +189,17 @@ describe("account cancellation", () => {
     expect(page.text).toContain(`name="slug" value="${solo.slug}"`);
     expect(page.text).not.toContain(`name="slug" value="${shared.slug}"`);
 
-    const wrong = await client.post("/settings/account/workspaces/delete", { slug: solo.slug, confirmName: "nope" }, { htmx: true });
+    const wrong = await client.post("/settings/account/workspaces/delete", { confirmed: "yes", slug: solo.slug, confirmName: "nope" }, { htmx: true });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain("Type the workspace&#39;s name exactly as shown.");
-    expect((await client.post("/settings/account/workspaces/delete", { slug: shared.slug, confirmName: shared.name })).status).toBe(409);
-    expect((await client.post("/settings/account/workspaces/delete", { slug: solo.slug, confirmName: solo.name })).status).toBe(303);
+    expect((await client.post("/settings/account/workspaces/delete", { confirmed: "yes", slug: shared.slug, confirmName: shared.name })).status).toBe(409);
+    expect((await client.post("/settings/account/workspaces/delete", { confirmed: "yes", slug: solo.slug, confirmName: solo.name })).status).toBe(303);
     const left = await app.deps.db.select().from(memberships).where(eq(memberships.userId, owner.id));
     expect(left.map((row) => row.workspaceId)).toEqual([shared.id]);
     // Someone else's workspace is not found, whatever its name.
     const stranger = await memberWithData();
     await verifyByPassword(stranger.client, stranger.user.password);
-    expect((await stranger.client.post("/settings/account/workspaces/delete", { slug: shared.slug, confirmName: shared.name })).status).toBe(404);
+    expect((await stranger.client.post("/settings/account/workspaces/delete", { confirmed: "yes", slug: shared.slug, confirmName: shared.name })).status).toBe(404);
   });
 
   it("SSO accounts (no password) never see the entry and the routes refuse them", async () => {

@@ -92,6 +92,7 @@ describe("passkeys in the browser", { sequential: true, shuffle: false }, () => 
     await phone.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.locator("main .flash").textContent()).toContain('renamed to "Work phone"');
     await page.getByRole("button", { name: "Delete Laptop" }).click();
+    await page.getByTestId("confirm-dialog").getByRole("button", { name: "Remove the passkey" }).click();
     await expect.poll(() => page.locator("main .flash").textContent()).toContain('"Laptop" removed');
     expect((await passkeyRows()).map((row) => row.name)).toEqual(["Work phone"]);
   });

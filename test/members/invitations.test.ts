@@ -125,7 +125,7 @@ describe("invitations", () => {
     expect((await visitor.get(newPath)).status).toBe(200);
 
     await client.get(`/w/${workspace.slug}/members`);
-    expect((await client.post(`/w/${workspace.slug}/members/invitations/${row!.id}/revoke`, {})).status).toBe(303);
+    expect((await client.post(`/w/${workspace.slug}/members/invitations/${row!.id}/revoke`, { confirmed: "yes" })).status).toBe(303);
     const revoked = await visitor.get(newPath);
     expect(revoked.status).toBe(410);
     expect(revoked.text).toContain("This invitation was revoked.");
@@ -146,7 +146,7 @@ describe("invitations", () => {
     await invite(other.client, other.workspace, `${uniqueName()}@example.test`);
     const [foreign] = await app.deps.db.select().from(invitations).where(eq(invitations.workspaceId, other.workspace.id));
     await client.get(`/w/${workspace.slug}/members`);
-    expect((await client.post(`/w/${workspace.slug}/members/invitations/${foreign!.id}/revoke`, {})).status).toBe(404);
+    expect((await client.post(`/w/${workspace.slug}/members/invitations/${foreign!.id}/revoke`, { confirmed: "yes" })).status).toBe(404);
     expect((await client.post(`/w/${workspace.slug}/members/invitations/${foreign!.id}/resend`, {})).status).toBe(404);
     const [still] = await app.deps.db.select().from(invitations).where(eq(invitations.id, foreign!.id));
     expect(still!.revokedAt).toBeNull();

@@ -72,7 +72,7 @@ describe("the member list", () => {
     expect(page.text).not.toContain("/remove");
     expect(page.text).not.toContain("Invite by email");
     expect((await client.post(`/w/${workspace.slug}/members/invitations`, { email: "x@example.test" })).status).toBe(403);
-    expect((await client.post(`/w/${workspace.slug}/members/${admin.id}/remove`, {})).status).toBe(403);
+    expect((await client.post(`/w/${workspace.slug}/members/${admin.id}/remove`, { confirmed: "yes" })).status).toBe(403);
     expect((await client.post(`/w/${workspace.slug}/members/${admin.id}/role`, { role: "member", expected: "admin" })).status).toBe(403);
     expect(await roleOf(workspace, admin)).toBe("admin");
   });
@@ -130,7 +130,7 @@ describe("removing members", () => {
     const sessions = await app.deps.sessionIndex.list(member.id, Date.now());
     const client = await signedInClient(app.baseUrl, owner);
     await on(client, workspace);
-    const response = await client.post(`/w/${workspace.slug}/members/${member.id}/remove`, {});
+    const response = await client.post(`/w/${workspace.slug}/members/${member.id}/remove`, { confirmed: "yes" });
     expect(response.status).toBe(303);
     expect(await roleOf(workspace, member)).toBeNull();
     const left = await app.deps.sessionIndex.list(member.id, Date.now());
@@ -147,16 +147,16 @@ describe("removing members", () => {
     const { owner, admin, member, workspace } = await team();
     const adminClient = await signedInClient(app.baseUrl, admin);
     await on(adminClient, workspace);
-    const ownerRemoval = await adminClient.post(`/w/${workspace.slug}/members/${owner.id}/remove`, {});
+    const ownerRemoval = await adminClient.post(`/w/${workspace.slug}/members/${owner.id}/remove`, { confirmed: "yes" });
     expect(ownerRemoval.status).toBe(409);
     expect(ownerRemoval.text).toContain("The owner cannot be removed. Transfer ownership first.");
     const ownerClient = await signedInClient(app.baseUrl, owner);
     await on(ownerClient, workspace);
-    expect((await ownerClient.post(`/w/${workspace.slug}/members/${owner.id}/remove`, {})).status).toBe(409);
+    expect((await ownerClient.post(`/w/${workspace.slug}/members/${owner.id}/remove`, { confirmed: "yes" })).status).toBe(409);
     const peer = await createUser(app.deps);
     await addMember(app.deps, workspace, peer, "admin");
-    expect((await adminClient.post(`/w/${workspace.slug}/members/${peer.id}/remove`, {})).status).toBe(403);
-    expect((await adminClient.post(`/w/${workspace.slug}/members/${member.id}/remove`, {})).status).toBe(303);
+    expect((await adminClient.post(`/w/${workspace.slug}/members/${peer.id}/remove`, { confirmed: "yes" })).status).toBe(403);
+    expect((await adminClient.post(`/w/${workspace.slug}/members/${member.id}/remove`, { confirmed: "yes" })).status).toBe(303);
     expect(await roleOf(workspace, owner)).toBe("owner");
     expect(await roleOf(workspace, peer)).toBe("admin");
   });
@@ -167,7 +167,7 @@ describe("removing members", () => {
     const client = await signedInClient(app.baseUrl, owner);
     await on(client, workspace);
     for (const action of ["remove", "role", "two-factor/reset"]) {
-      const response = await client.post(`/w/${workspace.slug}/members/${elsewhere.member.id}/${action}`, { role: "admin", expected: "member" });
+      const response = await client.post(`/w/${workspace.slug}/members/${elsewhere.member.id}/${action}`, { confirmed: "yes", role: "admin", expected: "member" });
       expect(response.status, action).toBe(404);
     }
     expect(await roleOf(elsewhere.workspace, elsewhere.member)).toBe("member");

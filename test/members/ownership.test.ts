@@ -38,12 +38,12 @@ describe("ownership transfer", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain(heir.username);
 
-    const wrongName = await client.post(`/w/${workspace.slug}/settings/ownership`, { userId: heir.id, confirmName: workspace.name.toUpperCase() }, { htmx: true });
+    const wrongName = await client.post(`/w/${workspace.slug}/settings/ownership`, { confirmed: "yes", userId: heir.id, confirmName: workspace.name.toUpperCase() }, { htmx: true });
     expect(wrongName.status).toBe(422);
     expect(wrongName.text).toContain("Type the workspace&#39;s name exactly as shown.");
     expect((await rolesIn(workspace))[owner.id]).toBe("owner");
 
-    const response = await client.post(`/w/${workspace.slug}/settings/ownership`, { userId: heir.id, confirmName: workspace.name });
+    const response = await client.post(`/w/${workspace.slug}/settings/ownership`, { confirmed: "yes", userId: heir.id, confirmName: workspace.name });
     expect(response.status).toBe(303);
     expect(await rolesIn(workspace)).toMatchObject({ [owner.id]: "admin", [heir.id]: "owner" });
     await app.mail.waitFor(owner.email, /Ownership of .* was transferred/, { text: /You are now an admin/ });
@@ -59,13 +59,13 @@ describe("ownership transfer", () => {
     const { owner, heir, admin, workspace, client } = await setup();
     const adminClient = await signedInClient(app.baseUrl, admin);
     expect((await adminClient.get(`/w/${workspace.slug}/settings/ownership`)).status).toBe(403);
-    expect((await adminClient.post(`/w/${workspace.slug}/settings/ownership`, { userId: admin.id, confirmName: workspace.name })).status).toBe(403);
+    expect((await adminClient.post(`/w/${workspace.slug}/settings/ownership`, { confirmed: "yes", userId: admin.id, confirmName: workspace.name })).status).toBe(403);
     const stranger = await createUser(app.deps);
     await createWorkspace(app.deps, stranger);
     await client.get(`/w/${workspace.slug}/settings/ownership`);
-    expect((await client.post(`/w/${workspace.slug}/settings/ownership`, { userId: stranger.id, confirmName: workspace.name })).status).toBe(404);
+    expect((await client.post(`/w/${workspace.slug}/settings/ownership`, { confirmed: "yes", userId: stranger.id, confirmName: workspace.name })).status).toBe(404);
     clock.advance(16 * 60_000);
-    const stale = await client.post(`/w/${workspace.slug}/settings/ownership`, { userId: heir.id, confirmName: workspace.name });
+    const stale = await client.post(`/w/${workspace.slug}/settings/ownership`, { confirmed: "yes", userId: heir.id, confirmName: workspace.name });
     expect(stale.status).toBe(303);
     expect(stale.location).toMatch(/^\/reauth/);
     expect(await rolesIn(workspace)).toMatchObject({ [owner.id]: "owner", [heir.id]: "member", [admin.id]: "admin" });
@@ -77,8 +77,8 @@ describe("ownership transfer", () => {
     await client.get(`/w/${workspace.slug}/settings/ownership`);
     await second.get(`/w/${workspace.slug}/settings/ownership`);
     const responses = await Promise.all([
-      ...Array.from({ length: 4 }, () => client.post(`/w/${workspace.slug}/settings/ownership`, { userId: heir.id, confirmName: workspace.name })),
-      ...Array.from({ length: 4 }, () => second.post(`/w/${workspace.slug}/settings/ownership`, { userId: admin.id, confirmName: workspace.name })),
+      ...Array.from({ length: 4 }, () => client.post(`/w/${workspace.slug}/settings/ownership`, { confirmed: "yes", userId: heir.id, confirmName: workspace.name })),
+      ...Array.from({ length: 4 }, () => second.post(`/w/${workspace.slug}/settings/ownership`, { confirmed: "yes", userId: admin.id, confirmName: workspace.name })),
     ]);
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 303)).toHaveLength(1);

@@ -159,7 +159,7 @@ describe("passkey registration", () => {
     await app.deps.db.execute(`update users set password_hash = null where id = '${user.id}'` as never);
     const [stored] = await app.deps.db.select().from(passkeys).where(eq(passkeys.userId, user.id));
     await client.get("/settings/security");
-    const response = await client.post(`/settings/security/passkeys/${stored!.id}/delete`, {});
+    const response = await client.post(`/settings/security/passkeys/${stored!.id}/delete`, { confirmed: "yes" });
     expect(response.status).toBe(409);
     expect(response.text).toContain("only way to sign in");
     expect(await app.deps.db.select().from(passkeys).where(eq(passkeys.userId, user.id))).toHaveLength(1);
@@ -170,7 +170,7 @@ describe("passkey registration", () => {
     const [stored] = await app.deps.db.select().from(passkeys).where(eq(passkeys.userId, user.id));
     const other = await signedInClient(app.baseUrl, await createUser(app.deps));
     await other.get("/settings/security");
-    expect((await other.post(`/settings/security/passkeys/${stored!.id}/delete`, {})).status).toBe(404);
+    expect((await other.post(`/settings/security/passkeys/${stored!.id}/delete`, { confirmed: "yes" })).status).toBe(404);
     expect((await other.post(`/settings/security/passkeys/${stored!.id}/rename`, { newName: "Mine now" })).status).toBe(404);
   });
 });

@@ -184,7 +184,7 @@ describe("refusals change nothing", () => {
   it.each([
     ["too short", "Ab1-x", "Use at least 8 characters."],
     ["one kind of character only", "abcdefghijkl", "Use at least two of: letters, digits, symbols."],
-    ["a common password", "Password1", "This password is too common. Choose another."],
+    ["a common password", "Password1", "This password is too easy to guess. This is a commonly used password. Add more words that are less common. Capitalize more than the first letter."],
     ["longer than 128 characters", `Aa1-${"x".repeat(130)}`, "Use at most 128 characters."],
   ])("the policy refuses a new password that is %s", async (_case, candidate, message) => {
     const user = await createUser(app.deps);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { isConfirmationGuard } from "../../src/web/confirm.js";
-import { createUser, signedInClient } from "../helpers/factories.js";
+import { eq } from "drizzle-orm";
+import { memberships } from "../../src/modules/workspaces/tables.js";
+import { addMember, createUser, createWorkspace, reloadUser, signedInClient } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // Confirm before destroying (src/web/confirm.ts). The list below is every
@@ -35,9 +37,25 @@ function confirmedRoutes(stack: Layer[], prefix = ""): string[] {
   });
 }
 
-export const EXPECTED = [
+const EXPECTED = [
   "POST /settings/security/sessions/others/end",
   "POST /settings/security/sessions/:handle/end",
+  "POST /settings/security/two-factor/backup-codes",
+  "POST /settings/security/two-factor/disable",
+  "POST /settings/security/passkeys/:id/delete",
+  "POST /settings/tokens/:id/delete",
+  "POST /settings/tokens/:id/roll",
+  "POST /admin/users/:userId/tokens/:id/delete",
+  "POST /admin/users/:userId/tokens/:id/roll",
+  "POST /admin/users/:id/password",
+  "POST /admin/users/:id/two-factor/reset",
+  "POST /admin/users/:id/disable",
+  "POST /admin/users/:id/delete",
+  "POST /w/:slug/members/:userId/remove",
+  "POST /w/:slug/members/:userId/two-factor/reset",
+  "POST /w/:slug/members/invitations/:invitationId/revoke",
+  "POST /w/:slug/settings/ownership",
+  "POST /settings/account/workspaces/delete",
 ];
 
 describe("destructive routes", () => {
@@ -83,5 +101,58 @@ describe("signing out all other sessions", () => {
     expect(asked.headers.get("hx-retarget")).toBe("#main");
     expect(asked.text).toContain('data-testid="confirm-step"');
     expect((await elsewhere.get("/settings/profile")).status).toBe(200);
+  });
+});
+
+describe("every destructive action without the flag", () => {
+  it.each(EXPECTED)("%s answers with the confirmation step", async (route) => {
+    const admin = await createUser(app.deps, { isInstanceAdmin: true });
+    const workspace = await createWorkspace(app.deps, admin);
+    const member = await createUser(app.deps);
+    await addMember(app.deps, workspace, member);
+    const client = await signedInClient(app.baseUrl, admin);
+    await client.get("/settings/security");
+    const path = route
+      .split(" ")[1]!
+      .replace(":slug", workspace.slug)
+      .replace(":userId", member.id)
+      .replace(":id", member.id)
+      .replace(":handle", "a-session-handle")
+      .replace(":invitationId", member.id);
+    const response = await client.post(path, { slug: workspace.slug, userId: member.id, confirmName: workspace.name, code: "123456" });
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('data-testid="confirm-step"');
+    // The step posts the same fields back to the same action, with the flag.
+    expect(response.text).toContain(`action="${path}"`);
+    expect(response.text).toContain(`name="confirmName" value="${workspace.name}"`);
+  });
+
+  it("deletes, disables, removes and transfers nothing", async () => {
+    const admin = await createUser(app.deps, { isInstanceAdmin: true });
+    const workspace = await createWorkspace(app.deps, admin);
+    const member = await createUser(app.deps);
+    const heir = await createUser(app.deps);
+    await addMember(app.deps, workspace, member);
+    await addMember(app.deps, workspace, heir);
+    const client = await signedInClient(app.baseUrl, admin);
+    const memberClient = await signedInClient(app.baseUrl, member);
+    await client.get("/settings/security");
+
+    await client.post(`/admin/users/${member.id}/disable`, {});
+    await client.post(`/admin/users/${heir.id}/delete`, {});
+    await client.post(`/w/${workspace.slug}/members/${member.id}/remove`, {});
+    await client.post(`/w/${workspace.slug}/settings/ownership`, { userId: heir.id, confirmName: workspace.name });
+    await client.post(`/admin/users/${member.id}/password`, { newPassword: "Unrelated-Horse-Staple-71", confirmPassword: "Unrelated-Horse-Staple-71" });
+
+    expect((await reloadUser(app.deps, member.id)).status).toBe("active");
+    expect((await reloadUser(app.deps, heir.id)).status).toBe("active");
+    expect((await memberClient.get(`/w/${workspace.slug}`)).status).toBe(200);
+    const roles = await app.deps.db.select().from(memberships).where(eq(memberships.workspaceId, workspace.id));
+    expect(Object.fromEntries(roles.map((row) => [row.userId, row.role]))).toEqual({ [admin.id]: "owner", [member.id]: "member", [heir.id]: "member" });
+
+    // The same requests with the flag go through.
+    expect((await client.post(`/w/${workspace.slug}/members/${member.id}/remove`, { confirmed: "yes" })).status).toBe(303);
+    expect((await client.post(`/admin/users/${heir.id}/disable`, { confirmed: "yes" })).status).toBe(303);
+    expect((await reloadUser(app.deps, heir.id)).status).toBe("locked");
   });
 });

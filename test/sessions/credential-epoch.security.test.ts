@@ -62,7 +62,7 @@ describe("the credential epoch", () => {
     const kept = await app.deps.redis.get(key);
     const adminClient = await signedInClient(app.baseUrl, admin);
     await adminClient.get(`/admin/users/${user.id}`);
-    const set = await adminClient.post(`/admin/users/${user.id}/password`, { newPassword: "Admin-Chosen-93", confirmPassword: "Admin-Chosen-93" });
+    const set = await adminClient.post(`/admin/users/${user.id}/password`, { confirmed: "yes", newPassword: "Admin-Chosen-93", confirmPassword: "Admin-Chosen-93" });
     expect(set.status).toBe(303);
     await app.deps.redis.set(key, kept!, "EX", 3600);
     expect((await victim.get("/settings/profile")).location).toMatch(/^\/login/);

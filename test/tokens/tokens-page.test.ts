@@ -122,7 +122,7 @@ describe("/settings/tokens", () => {
     const { token, secret } = await issueToken(app, user, { name: "rolling", scopes: ["account:read"] });
     const confirm = await client.get(`/settings/tokens/${token.id}/roll`);
     expect(confirm.text).toContain("Roll the token");
-    const rolled = await postForm(client, `/settings/tokens/${token.id}/roll`, []);
+    const rolled = await postForm(client, `/settings/tokens/${token.id}/roll`, [["confirmed", "yes"]]);
     expect(rolled.status).toBe(200);
     const fresh = SECRET.exec(rolled.text)![0];
     expect(fresh).not.toBe(secret);
@@ -137,7 +137,7 @@ describe("/settings/tokens", () => {
     const { user, client } = await newUserOnTokensPage();
     const { token, secret } = await issueToken(app, user);
     expect((await client.get(`/settings/tokens/${token.id}/delete`)).text).toContain("Delete the token");
-    const deleted = await postForm(client, `/settings/tokens/${token.id}/delete`, []);
+    const deleted = await postForm(client, `/settings/tokens/${token.id}/delete`, [["confirmed", "yes"]]);
     expect(deleted.status).toBe(303);
     expect((await callApi(app, "GET", "/me", { token: secret })).status).toBe(401);
     expect((await client.get("/settings/tokens")).text).not.toContain(token.id);
@@ -157,7 +157,7 @@ describe("/settings/tokens", () => {
     await app.mail.waitFor(user.email, /new access token was created/, { text: /"noticed"/ });
     const [token] = await tokensOf(user.id);
     await client.get(`/settings/tokens/${token!.id}/roll`);
-    const rolled = await postForm(client, `/settings/tokens/${token!.id}/roll`, []);
+    const rolled = await postForm(client, `/settings/tokens/${token!.id}/roll`, [["confirmed", "yes"]]);
     await app.mail.waitFor(user.email, /access token was rolled/);
     const secret = SECRET.exec(rolled.text)![0];
     expect(JSON.stringify(app.mail.all())).not.toContain(secret);
@@ -207,7 +207,7 @@ describe("/settings/tokens", () => {
     const other = await createUser(app.deps);
     const { token } = await issueToken(app, other);
     expect((await client.get(`/settings/tokens/${token.id}/edit`)).status).toBe(404);
-    expect((await postForm(client, `/settings/tokens/${token.id}/delete`, [])).status).toBe(404);
+    expect((await postForm(client, `/settings/tokens/${token.id}/delete`, [["confirmed", "yes"]])).status).toBe(404);
     expect((await tokensOf(other.id))[0]!.deletedAt).toBeNull();
   });
 });
@@ -236,7 +236,7 @@ describe("an instance administrator manages any user's tokens", () => {
     expect((await postForm(subjectClient, `/admin/users/${admin.id}/tokens`, [["name", "x"]])).status).toBe(403);
 
     await adminClient.get(`/admin/users/${subject.id}/tokens`);
-    expect((await postForm(adminClient, `/admin/users/${subject.id}/tokens/${row!.id}/delete`, [])).status).toBe(303);
+    expect((await postForm(adminClient, `/admin/users/${subject.id}/tokens/${row!.id}/delete`, [["confirmed", "yes"]])).status).toBe(303);
     expect((await callApi(app, "GET", "/me", { token: secret })).status).toBe(401);
     expect((await adminClient.get(`/admin/users/00000000-0000-0000-0000-000000000000/tokens`)).status).toBe(404);
   });

@@ -41,7 +41,7 @@ describe("workspace admin reset of 2FA", () => {
     const ownerClient = await signIn(owner);
     const page = await ownerClient.get(`/w/${workspace.slug}/members`);
     expect(page.text).toContain(member.username);
-    const response = await ownerClient.post(`/w/${workspace.slug}/members/${member.id}/two-factor/reset`, {});
+    const response = await ownerClient.post(`/w/${workspace.slug}/members/${member.id}/two-factor/reset`, { confirmed: "yes" });
     expect(response.status).toBe(303);
     expect(await totpOn(member.id)).toBe(false);
     await app.mail.waitFor(member.email, /two-factor authentication was reset/);
@@ -58,15 +58,15 @@ describe("workspace admin reset of 2FA", () => {
     await enableTotpFor(app.deps, outsider);
     const memberClient = await signIn(member);
     expect((await memberClient.get(`/w/${workspace.slug}/members`)).text).not.toContain("Reset 2FA");
-    expect((await memberClient.post(`/w/${workspace.slug}/members/${admin.id}/two-factor/reset`, {})).status).toBe(403);
+    expect((await memberClient.post(`/w/${workspace.slug}/members/${admin.id}/two-factor/reset`, { confirmed: "yes" })).status).toBe(403);
     const adminClient = await signIn(admin);
-    expect((await adminClient.post(`/w/${workspace.slug}/members/${owner.id}/two-factor/reset`, {})).status).toBe(403);
-    const foreign = await adminClient.post(`/w/${workspace.slug}/members/${outsider.id}/two-factor/reset`, {});
+    expect((await adminClient.post(`/w/${workspace.slug}/members/${owner.id}/two-factor/reset`, { confirmed: "yes" })).status).toBe(403);
+    const foreign = await adminClient.post(`/w/${workspace.slug}/members/${outsider.id}/two-factor/reset`, { confirmed: "yes" });
     expect(foreign.status, foreign.text.slice(foreign.text.indexOf("<main"), foreign.text.indexOf("<main") + 600)).toBe(404);
     expect(await totpOn(owner.id)).toBe(true);
     expect(await totpOn(admin.id)).toBe(true);
     expect(await totpOn(outsider.id)).toBe(true);
-    expect((await adminClient.post(`/w/${workspace.slug}/members/${member.id}/two-factor/reset`, {})).status).toBe(303);
+    expect((await adminClient.post(`/w/${workspace.slug}/members/${member.id}/two-factor/reset`, { confirmed: "yes" })).status).toBe(303);
     expect(await totpOn(member.id)).toBe(false);
   });
 
@@ -81,7 +81,7 @@ describe("workspace admin reset of 2FA", () => {
     for (const actor of [owner, admin]) {
       const client = await signIn(actor);
       expect((await client.get(`/w/${workspace.slug}/members`)).text).not.toContain(target.username);
-      const response = await client.post(`/w/${workspace.slug}/members/${target.id}/two-factor/reset`, {});
+      const response = await client.post(`/w/${workspace.slug}/members/${target.id}/two-factor/reset`, { confirmed: "yes" });
       expect(response.status).toBe(404);
       expect(response.text).not.toContain(target.username);
       expect(await totpOn(target.id)).toBe(true);
@@ -121,7 +121,7 @@ describe("instance administrator reset of 2FA", () => {
     await enableTotpFor(app.deps, user);
     const adminClient = await signedInClient(app.baseUrl, instanceAdmin);
     expect((await adminClient.get(`/admin/users/${user.id}`)).text).toContain("Reset 2FA");
-    expect((await adminClient.post(`/admin/users/${user.id}/two-factor/reset`, {})).status).toBe(303);
+    expect((await adminClient.post(`/admin/users/${user.id}/two-factor/reset`, { confirmed: "yes" })).status).toBe(303);
     expect(await totpOn(user.id)).toBe(false);
     await app.mail.waitFor(user.email, /two-factor authentication was reset/);
     const [event] = await app.deps.db
@@ -133,7 +133,7 @@ describe("instance administrator reset of 2FA", () => {
     const other = await createUser(app.deps);
     await enableTotpFor(app.deps, other);
     const plain = await signedInClient(app.baseUrl, await createUser(app.deps));
-    expect((await plain.post(`/admin/users/${other.id}/two-factor/reset`, {})).status).toBe(403);
+    expect((await plain.post(`/admin/users/${other.id}/two-factor/reset`, { confirmed: "yes" })).status).toBe(403);
     expect(await totpOn(other.id)).toBe(true);
   });
 });

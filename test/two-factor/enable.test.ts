@@ -169,7 +169,7 @@ describe("managing two-factor authentication", () => {
     const user = await createUser(app.deps);
     const client = await signedInClient(app.baseUrl, user);
     const { codes } = await enableTwoFactor(app, client);
-    const regenerated = await client.post("/settings/security/two-factor/backup-codes", {});
+    const regenerated = await client.post("/settings/security/two-factor/backup-codes", { confirmed: "yes" });
     const fresh = backupCodesFrom(regenerated.text);
     expect(fresh).toHaveLength(10);
     expect(regenerated.text).toContain("Your previous codes no longer work.");
@@ -185,9 +185,9 @@ describe("managing two-factor authentication", () => {
     await enableTwoFactor(app, client);
     clock.advance(30_000);
     await client.get("/settings/security");
-    const wrong = await client.post("/settings/security/two-factor/disable", { code: "000000" });
+    const wrong = await client.post("/settings/security/two-factor/disable", { confirmed: "yes", code: "000000" });
     expect(wrong.status).toBe(422);
-    const ok = await client.post("/settings/security/two-factor/disable", { code: await totpCodeFor(app.deps, user.id) });
+    const ok = await client.post("/settings/security/two-factor/disable", { confirmed: "yes", code: await totpCodeFor(app.deps, user.id) });
     expect(ok.status).toBe(303);
     await app.mail.waitFor(user.email, /turned off/);
     expect((await signInWithPassword(user)).response.location).toBe("/");
@@ -199,10 +199,10 @@ describe("managing two-factor authentication", () => {
     const client = await signedInClient(app.baseUrl, user);
     const { codes } = await enableTwoFactor(app, client);
     await client.get("/settings/security");
-    const empty = await client.post("/settings/security/two-factor/disable", { code: "", backupCode: "" });
+    const empty = await client.post("/settings/security/two-factor/disable", { confirmed: "yes", code: "", backupCode: "" });
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('id="field-code-error">Enter the code from your authenticator app, or a backup code.<');
-    const ok = await client.post("/settings/security/two-factor/disable", { code: "", backupCode: codes[4]! });
+    const ok = await client.post("/settings/security/two-factor/disable", { confirmed: "yes", code: "", backupCode: codes[4]! });
     expect(ok.status).toBe(303);
     expect((await signInWithPassword(user)).response.location).toBe("/");
   });

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from "express";
 import { notFound } from "../../platform/errors.js";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";
@@ -124,7 +125,25 @@ export function adminRoutes(deps: WebDeps): Router {
     renderPage(res, "admin/user", { ...(await detailsPage(req, subject)), values: {}, errors: {}, formError: null });
   });
 
-  router.post("/admin/users/:id/password", ...sensitive, async (req, res) => {
+  // Ending sessions, removing a factor and deleting ask first (web/confirm.ts).
+  const confirm = (title: string, message: string, confirmLabel: string) =>
+    requireConfirmation((req) => ({ title, message, confirmLabel, cancelUrl: `/admin/users/${String(req.params.id ?? "")}` }));
+  const confirmSetPassword = confirm(
+    "Set a new password for this account?",
+    "Every session of this account is signed out at once and its owner is emailed.",
+    "Set password",
+  );
+  const confirmResetTwoFactor = confirm(
+    "Reset two-factor authentication for this account?",
+    "Its authenticator and backup codes stop working; the owner signs in with the password alone until they set it up again. They are emailed.",
+    "Reset 2FA",
+  );
+  const accountConfirmations: Record<string, ReturnType<typeof confirm>> = {
+    disable: confirm("Disable this account?", "It is signed out everywhere at once and cannot sign in until an administrator enables it again.", "Disable account"),
+    delete: confirm("Delete this account?", "It is signed out everywhere and its data is removed. Its email address becomes free; its username stays reserved. This cannot be undone.", "Delete account"),
+  };
+
+  router.post("/admin/users/:id/password", ...sensitive, confirmSetPassword, async (req, res) => {
     const subject = await loadSubject(req);
     rememberForm(res, req, "admin/user", "admin/_set-password-form", await detailsPage(req, subject));
     const input = parseInput(newPasswordSchema, req.body);
@@ -134,7 +153,7 @@ export function adminRoutes(deps: WebDeps): Router {
     redirectTo(req, res, `/admin/users/${subject.id}`);
   });
 
-  router.post("/admin/users/:id/two-factor/reset", ...sensitive, async (req, res) => {
+  router.post("/admin/users/:id/two-factor/reset", ...sensitive, confirmResetTwoFactor, async (req, res) => {
     const subject = await loadSubject(req);
     await admin.resetTwoFactorAsAdmin(deps, actorOf(req), subject, requestMeta(req));
     setFlash(req, "info", `Two-factor authentication was reset for ${subject.username}. They have been emailed.`);
@@ -150,7 +169,8 @@ export function adminRoutes(deps: WebDeps): Router {
     "admin/revoke": { run: admin.revokeInstanceAdmin, done: (u: User) => `${u.username} is no longer an instance administrator.` },
   } as const;
   for (const [path, action] of Object.entries(actions)) {
-    router.post(`/admin/users/:id/${path}`, ...sensitive, async (req, res) => {
+    const confirmation = accountConfirmations[path];
+    router.post(`/admin/users/:id/${path}`, ...sensitive, ...(confirmation ? [confirmation] : []), async (req, res) => {
       const subject = await loadSubject(req);
       rememberForm(res, req, "admin/user", "admin/_account-actions", () => detailsPage(req, subject));
       await action.run(deps, actorOf(req), subject.id, requestMeta(req));

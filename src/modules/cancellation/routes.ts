@@ -1,6 +1,7 @@
 import { Router, type Request } from "express";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";
@@ -67,7 +68,15 @@ export function cancellationRoutes(deps: WebDeps): Router {
     redirectTo(req, res, status);
   });
 
-  router.post("/settings/account/workspaces/delete", requireUser, async (req, res) => {
+  // Deleting a workspace asks first (web/confirm.ts).
+  const confirmDeleteWorkspace = requireConfirmation({
+    title: "Delete this workspace?",
+    message: "The workspace and everything in it are deleted at once. This cannot be undone.",
+    confirmLabel: "Delete workspace",
+    cancelUrl: "/settings/account",
+  });
+
+  router.post("/settings/account/workspaces/delete", requireUser, confirmDeleteWorkspace, async (req, res) => {
     const user = currentUserOf(req).user;
     rememberForm(res, req, PAGE, "cancellation/_owner-step", () => wizardPage(req));
     service.assertMayCancel(user);

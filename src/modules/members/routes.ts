@@ -1,6 +1,7 @@
 import type { Request, Router } from "express";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { authFacts } from "../../web/sign-in/session-auth.js";
@@ -15,6 +16,23 @@ import * as members from "./service.js";
 // /w/:slug/members and the ownership transfer on /w/:slug/settings, on the
 // workspace router (req.scope is this workspace; other workspaces' ids 404).
 export function memberRoutes(deps: WebDeps, router: Router): void {
+  // Removing, revoking, resetting a factor and transferring ask first (web/confirm.ts).
+  const confirm = (title: string, message: string, confirmLabel: string, back = "/members") =>
+    requireConfirmation((req) => ({ title, message, confirmLabel, cancelUrl: scopeUrl(scopeOf(req), back) }));
+  const confirmRevoke = confirm("Revoke this invitation?", "The link in the invitation stops working at once.", "Revoke");
+  const confirmRemove = confirm("Remove this member?", "They lose access to the workspace at once, and their sessions signed into it end.", "Remove");
+  const confirmResetTwoFactor = confirm(
+    "Reset this member's two-factor authentication?",
+    "Their authenticator and backup codes stop working; they sign in with their password alone until they set it up again. They are emailed.",
+    "Reset 2FA",
+  );
+  const confirmTransfer = confirm(
+    "Transfer ownership of this workspace?",
+    "The member you chose becomes the owner at once and you become an admin. Only the new owner can give ownership back.",
+    "Transfer ownership",
+    "/settings/ownership",
+  );
+
   async function membersPage(req: Request, scope: WorkspaceScope, source: Record<string, unknown> = req.query as Record<string, unknown>) {
     const viewer = { id: scope.membership.userId, role: scope.membership.role };
     const query = parseInput(memberListQuery, source);
@@ -53,7 +71,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
-  router.post("/members/invitations/:invitationId/revoke", async (req, res) => {
+  router.post("/members/invitations/:invitationId/revoke", confirmRevoke, async (req, res) => {
     const scope = scopeOf(req);
     const { invitationId } = parseInput(invitationParams, req.params);
     const invitation = await members.revokeMemberInvitation(deps, scope, invitationId, requestMeta(req));
@@ -79,7 +97,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
-  router.post("/members/:userId/remove", requireFreshAuth(deps), async (req, res) => {
+  router.post("/members/:userId/remove", requireFreshAuth(deps), confirmRemove, async (req, res) => {
     const scope = scopeOf(req);
     const { userId } = parseInput(memberParams, req.params);
     const { user, sessionsEnded } = await members.removeMember(deps, scope, userId, requestMeta(req));
@@ -87,7 +105,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
-  router.post("/members/:userId/two-factor/reset", requireFreshAuth(deps), async (req, res) => {
+  router.post("/members/:userId/two-factor/reset", requireFreshAuth(deps), confirmResetTwoFactor, async (req, res) => {
     const { userId } = parseInput(memberParams, req.params);
     const scope = scopeOf(req);
     const target = await members.resetMemberTwoFactor(deps, scope, userId, requestMeta(req));
@@ -110,7 +128,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     renderPage(res, "members/ownership", withForms(await ownershipPage(req, scopeOf(req))));
   });
 
-  router.post("/settings/ownership", requireFreshAuth(deps), async (req, res) => {
+  router.post("/settings/ownership", requireFreshAuth(deps), confirmTransfer, async (req, res) => {
     const scope = scopeOf(req);
     rememberForm(res, req, "members/ownership", "members/_ownership-form", () => ownershipPage(req, scope));
     if (scope.membership.role !== "owner") throw members.notOwner();

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AppError, notFound } from "../../platform/errors.js";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
@@ -47,7 +48,15 @@ export function passkeyRoutes(deps: WebDeps): Router {
     redirectTo(req, res, `${SECURITY}#passkeys`);
   });
 
-  router.post(`${SECURITY}/passkeys/:id/delete`, requireUser, fresh, async (req, res) => {
+  // Removing a factor asks first (web/confirm.ts).
+  const confirmRemove = requireConfirmation({
+    title: "Remove this passkey?",
+    message: "You can no longer sign in or confirm it is you with it. Remove it from the device or password manager too.",
+    confirmLabel: "Remove the passkey",
+    cancelUrl: `${SECURITY}#passkeys`,
+  });
+
+  router.post(`${SECURITY}/passkeys/:id/delete`, requireUser, fresh, confirmRemove, async (req, res) => {
     rememberSectionForm(deps, req, res, section("passkeys/_section"));
     const { id } = parseInput(passkeyParams, req.params);
     const removed = await removeOwnPasskey(deps, currentUserOf(req).user, id, requestMeta(req));

@@ -1,4 +1,31 @@
-import { COMMON_PASSWORDS } from "./common-passwords.js";
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import * as zxcvbnCommon from "@zxcvbn-ts/language-common";
+import * as zxcvbnEnglish from "@zxcvbn-ts/language-en";
+
+// zxcvbn-ts with its common and English dictionaries: tens of thousands of
+// leaked passwords, names, words, keyboard patterns, l33t variants, dates
+// and repeats. Built once: it is pure data, the same for every request.
+const zxcvbn = new ZxcvbnFactory({
+  dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEnglish.dictionary },
+  graphs: zxcvbnCommon.adjacencyGraphs,
+  translations: zxcvbnEnglish.translations,
+});
+
+// zxcvbn scores 0 (guessed at once) to 4; below 3 is refused (about 10^8
+// guesses, what an offline attack on a leaked fast hash gets through).
+export const MIN_STRENGTH_SCORE = 3;
+
+export interface StrengthEstimate {
+  score: number;
+  // zxcvbn's warning and suggestions, in English.
+  feedback: string;
+}
+
+export function estimateStrength(password: string, userInputs: string[] = []): StrengthEstimate {
+  const result = zxcvbn.check(password, userInputs.filter(Boolean));
+  const feedback = [result.feedback.warning, ...result.feedback.suggestions].filter((text): text is string => Boolean(text)).join(" ");
+  return { score: result.score, feedback };
+}
 
 export interface PasswordPolicy {
   minLength: number;
@@ -24,10 +51,13 @@ export function checkPassword(
     if (kinds < 2) return "Use at least two of: letters, digits, symbols.";
   }
   const lowered = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lowered)) return "This password is too common. Choose another.";
   const username = context.username?.trim().toLowerCase();
   if (username && username.length >= 3 && lowered.includes(username)) return "The password must not contain your username.";
   const localPart = context.email?.split("@")[0]?.trim().toLowerCase();
   if (localPart && localPart.length >= 3 && lowered.includes(localPart)) return "The password must not contain your email address.";
+  // The dictionary check decides, on the server; the meter in the browser
+  // (public/js/password-strength.js) runs the same estimate as a hint only.
+  const strength = estimateStrength(password, [context.username ?? "", context.email ?? "", localPart ?? ""]);
+  if (strength.score < MIN_STRENGTH_SCORE) return `This password is too easy to guess. ${strength.feedback || "Add more words or characters."}`.trim();
   return null;
 }

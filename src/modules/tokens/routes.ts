@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { isHtmx, redirectTo, renderFragment, renderPage, rememberForm, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";
@@ -122,13 +123,28 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
     });
   }
 
-  router.post(at("/:id/roll"), ...page.guards, fresh, async (req, res) => {
+  // The POST itself refuses to act without the flag the confirmation page
+  // (or the dialog) sends: a forged or first-click POST changes nothing.
+  const confirmRoll = requireConfirmation((req) => ({
+    title: "Roll this token?",
+    message: "A new secret replaces the current one at once: anything still using the current secret stops working.",
+    confirmLabel: "Roll the token",
+    cancelUrl: page.base(req),
+  }));
+  const confirmDelete = requireConfirmation((req) => ({
+    title: "Delete this token?",
+    message: "The token stops working at once. This cannot be undone.",
+    confirmLabel: "Delete the token",
+    cancelUrl: page.base(req),
+  }));
+
+  router.post(at("/:id/roll"), ...page.guards, fresh, confirmRoll, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     const issued = await rollToken(deps, sessionActor(req), await page.ownerOf(req), id, requestMeta(req));
     await showIssued(req, res, issued, true);
   });
 
-  router.post(at("/:id/delete"), ...page.guards, fresh, async (req, res) => {
+  router.post(at("/:id/delete"), ...page.guards, fresh, confirmDelete, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     const token = await deleteToken(deps, sessionActor(req), await page.ownerOf(req), id, requestMeta(req));
     setFlash(req, "info", `The token "${token.name}" was deleted. It no longer works.`);

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from "express";
 import QRCode from "qrcode";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
@@ -47,13 +48,27 @@ export function twoFactorRoutes(deps: WebDeps): Router {
     showBackupCodes(res, codes, true);
   });
 
-  router.post(`${SECURITY}/two-factor/backup-codes`, requireUser, fresh, async (req, res) => {
+  // Voiding codes and removing a factor ask first (web/confirm.ts).
+  const confirmNewBackupCodes = requireConfirmation({
+    title: "Generate new backup codes?",
+    message: "Your current backup codes stop working at once, including any you have saved or printed. Save the new ones when they are shown.",
+    confirmLabel: "Generate new backup codes",
+    cancelUrl: SECURITY,
+  });
+  const confirmDisable = requireConfirmation({
+    title: "Turn off two-factor authentication?",
+    message: "Your account will be protected by your password alone, and your backup codes stop working.",
+    confirmLabel: "Turn off two-factor authentication",
+    cancelUrl: SECURITY,
+  });
+
+  router.post(`${SECURITY}/two-factor/backup-codes`, requireUser, fresh, confirmNewBackupCodes, async (req, res) => {
     const codes = await regenerateBackupCodes(deps, currentUserOf(req).user, requestMeta(req));
     showBackupCodes(res, codes, false);
   });
 
   // The current code (or a backup code) is itself the fresh proof here.
-  router.post(`${SECURITY}/two-factor/disable`, requireUser, async (req, res) => {
+  router.post(`${SECURITY}/two-factor/disable`, requireUser, confirmDisable, async (req, res) => {
     rememberSectionForm(deps, req, res, { page: "security", section: "two-factor", fragment: "two-factor/_disable-form" });
     const input = parseInput(secondFactorSchema, req.body);
     const proof = "backupCode" in input ? ({ kind: "backup", code: input.backupCode } as const) : ({ kind: "totp", code: input.code } as const);
