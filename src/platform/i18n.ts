@@ -67,8 +67,17 @@ export function translatorFor(language: string | null | undefined): Translate {
 
 // A message that may be a key ("ns:path") or already-final text: services
 // and zod schemas give keys; anything that is not a known key is shown as is.
+// Variables that are keys themselves (a reason inside a sentence) are
+// translated first.
 export function translateMessage(t: Translate, message: string, vars?: TranslateVars): string {
-  return looksLikeKey(message) && i18n().exists(message) ? t(message, vars) : message;
+  // (exists() is given the variables: a plural key exists only with a count.)
+  if (!looksLikeKey(message) || !i18n().exists(message, vars as never)) return message;
+  if (!vars) return t(message);
+  const resolved: TranslateVars = {};
+  for (const [name, value] of Object.entries(vars)) {
+    resolved[name] = typeof value === "string" && looksLikeKey(value) && i18n().exists(value) ? t(value) : value;
+  }
+  return t(message, resolved);
 }
 
 function looksLikeKey(message: string): boolean {

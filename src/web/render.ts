@@ -24,7 +24,9 @@ export function renderPage(res: Response, view: string, data: Record<string, unk
   const raw = (stored ?? res.locals.flash ?? null) as Flash | null;
   if (stored) flashSlot.clear(res.req);
   const flash = raw ? { kind: raw.kind, message: translateMessage(localeOf(res.req).t, raw.message, raw.vars) } : null;
-  res.status(status).render("layouts/page", { ...data, view, flash }, sendOrFallback(res));
+  // A page title may be a locale key ("ns:key"): translated here.
+  const title = typeof data.title === "string" ? translateMessage(localeOf(res.req).t, data.title) : data.title;
+  res.status(status).render("layouts/page", { ...data, ...(title !== undefined ? { title } : {}), view, flash }, sendOrFallback(res));
 }
 
 // A fragment for htmx (no layout).

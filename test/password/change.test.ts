@@ -66,7 +66,7 @@ describe("changing the password", () => {
     const after = await mine.get("/settings/security");
     expect(after.status).toBe(200);
     expect(after.text).toContain("Your password was changed. 1 other session was signed out.");
-    expect(after.text).toContain("Last changed 2026-11-23 09:00 UTC.");
+    expect(after.text).toMatch(/Last changed <time datetime="2026-11-23T09:00:00.000Z" title="Nov 23, 2026, 09:00 UTC">[^<]+<\/time>\./);
 
     // The other session is over.
     const otherPage = await other.get("/settings/profile");

@@ -20,10 +20,16 @@ const SAME_IN_BOTH = new Set(["common:appName", "common:language.en"]);
 const variables = (text: string) => [...text.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1]).sort();
 
 const resources = loadLocaleResources();
+// Plural forms differ by language (English has _one and _other, Chinese only
+// _other): keys are compared without the suffix.
+const PLURAL = /_(zero|one|two|few|many|other)$/;
 const keysOf = (language: string) => {
   const all = new Map<string, string>();
   for (const [ns, tree] of Object.entries(resources[language] ?? {})) {
-    for (const [key, text] of flatten(tree as Tree)) all.set(`${ns}:${key}`, text);
+    for (const [key, text] of flatten(tree as Tree)) {
+      const base = `${ns}:${key.replace(PLURAL, "")}`;
+      if (!all.has(base) || key.endsWith("_other")) all.set(base, text);
+    }
   }
   return all;
 };
@@ -76,6 +82,8 @@ describe("language resolution", () => {
     expect(translateMessage(zhT, "common:errors.notFound")).toBe("该页面不存在。");
     expect(translateMessage(zhT, "common:validation.tooShort", { minimum: 3 })).toBe("请至少输入 3 个字符。");
     expect(translateMessage(zhT, "Plain text: not a key.")).toBe("Plain text: not a key.");
+    expect(translateMessage(translatorFor("en"), "password:change.doneOthers", { count: 1 })).toBe("Your password was changed. 1 other session was signed out.");
+    expect(translateMessage(zhT, "password:change.doneOthers", { count: 2 })).toBe("密码已修改，另有 2 个会话已退出登录。");
     expect(translatorFor(undefined)("common:errors.notFound")).toBe("That page does not exist.");
   });
 });

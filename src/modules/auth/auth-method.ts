@@ -11,23 +11,23 @@ import { authenticate } from "./service.js";
 // instead: see two-factor/auth-methods.ts).
 export const passwordMethod: AuthMethod = {
   id: "password",
-  label: "Password",
+  label: "auth:method.password",
   firstFactor: {
     satisfiesSecondFactor: false,
     fields: [
-      { name: "login", label: "Username or email", type: "text", autocomplete: "username" },
-      { name: "password", label: "Password", type: "password", autocomplete: "current-password" },
+      { name: "login", label: "auth:login.login", type: "text", autocomplete: "username" },
+      { name: "password", label: "auth:login.password", type: "password", autocomplete: "current-password" },
     ],
     identify: ({ deps, meta }, input) => authenticate(deps, parseInput(loginSchema, input), meta),
   },
   reauth: {
     kind: "knowledge",
-    fields: [{ name: "password", label: "Password", type: "password", autocomplete: "current-password" }],
-    prompt: () => "Enter your password.",
+    fields: [{ name: "password", label: "auth:login.password", type: "password", autocomplete: "current-password" }],
+    prompt: (_user, t) => t("auth:method.enterPassword"),
     availableFor: (_deps, user) => Boolean(user.passwordHash) && !isTwoFactorEnabled(user),
     async verify(_ctx, user, input) {
       if (!user.passwordHash || !input.password || !(await verifyPassword(user.passwordHash, input.password))) {
-        throw new AppError(422, "PASSWORD_INCORRECT", { field: "password", message: "That password is not correct." });
+        throw new AppError(422, "PASSWORD_INCORRECT", { field: "password", message: "auth:errors.passwordIncorrect" });
       }
       return {};
     },

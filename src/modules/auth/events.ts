@@ -9,7 +9,7 @@ export const authEvents = defineEvents({
   registered: {
     type: "user.registered",
     label: "Account created",
-    event: (user: User, baseUrl: string) => ({ actorId: user.id, subjectId: user.id, notices: [asNotice(welcomeMail(user.email, user.username, baseUrl))] }),
+    event: (user: User, baseUrl: string) => ({ actorId: user.id, subjectId: user.id, notices: [asNotice(welcomeMail(user.email, user.username, baseUrl, user.language))] }),
   },
   signedIn: {
     type: "auth.signed_in",
@@ -47,7 +47,7 @@ export const authEvents = defineEvents({
     event: (user: User, method: string, baseUrl: string) => ({
       subjectId: user.id,
       details: { method },
-      notices: [asNotice(secondFactorLockedMail(user.email, user.username, baseUrl))],
+      notices: [asNotice(secondFactorLockedMail(user.email, user.username, baseUrl, user.language))],
     }),
   },
 });

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { AppError } from "../../platform/errors.js";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { localeOf, tr } from "../../web/i18n.js";
+import type { Translate } from "../../platform/i18n.js";
 import { redirectIfSignedIn } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
 import { parseFactorInput, type AuthMethod } from "../../web/sign-in/auth-method.js";
@@ -20,19 +22,17 @@ import { afterFirstFactor, answerSecondStep, endSecondStep, loadSecondStep, meth
 const loginQuerySchema = z.object({ return_to: z.string().optional(), expired: z.string().optional() });
 const returnToBody = z.object({ return_to: z.string().max(2000).optional() });
 
-const article = (label: string) => (/^[aeiou]/i.test(label) ? "an" : "a");
-
 // The second step's page: the chosen method's form, and links to the others
 // the account has ("/login/verify?backup=1").
-function verifyView(step: SecondStep, method: AuthMethod) {
+function verifyView(step: SecondStep, method: AuthMethod, t: Translate) {
   const factor = method.secondFactor!;
   return {
-    challenge: { method: method.id, prompt: factor.prompt(step.user), fields: factor.fields, canResend: Boolean(factor.begin) },
+    challenge: { method: method.id, prompt: factor.prompt(step.user, t), fields: factor.fields, canResend: Boolean(factor.begin) },
     // Methods that send a code are started by the sign-in itself (the first
     // available one), so the others offered here are those that need no send.
     alternatives: step.methods
       .filter((other) => other !== method && !other.secondFactor!.begin)
-      .map((other) => ({ href: `/login/verify?${other.id}=1`, text: `Use ${article(other.label)} ${other.label.toLowerCase()} instead` })),
+      .map((other) => ({ href: `/login/verify?${other.id}=1`, text: t([`auth:verify.useInstead.${other.id}`, "auth:verify.useInstead.other"] as unknown as string, { method: t(other.label) }) })),
   };
 }
 
@@ -44,7 +44,7 @@ export function authRoutes(deps: WebDeps): Router {
   // (modules/invitations) still create accounts for their invited address.
   async function assertRegistrationOpen() {
     if (!(await isRegistrationOpen(deps.db))) {
-      throw new AppError(403, "REGISTRATION_CLOSED", { message: "Registration is closed on this instance. Ask an administrator for an account or an invitation." });
+      throw new AppError(403, "REGISTRATION_CLOSED", { message: "auth:errors.registrationClosed" });
     }
   }
 
@@ -69,7 +69,7 @@ export function authRoutes(deps: WebDeps): Router {
       values: { return_to: safeReturnTo(query.return_to, "") },
       errors: {},
       formError: null,
-      notice: query.expired ? "Your session expired. Sign in again to continue." : null,
+      notice: query.expired ? tr(req, "auth:login.expired") : null,
       signInMethods: deps.authMethods.signInViews(deps),
     });
   });
@@ -102,14 +102,14 @@ export function authRoutes(deps: WebDeps): Router {
     const step = await loadOrRestart(req, res);
     if (!step) return;
     const chosen = step.methods.find((method) => req.query[method.id] === "1") ?? step.methods[0]!;
-    renderPage(res, "auth/verify", { ...verifyView(step, chosen), values: {}, errors: {}, formError: null });
+    renderPage(res, "auth/verify", { ...verifyView(step, chosen, localeOf(req).t), values: {}, errors: {}, formError: null });
   });
 
   router.post("/login/verify", redirectIfSignedIn, async (req, res) => {
     const step = await loadOrRestart(req, res);
     if (!step) return;
     const method = methodForAnswer(step, req.body as Record<string, string>);
-    rememberForm(res, req, "auth/verify", "auth/_verify-form", verifyView(step, method));
+    rememberForm(res, req, "auth/verify", "auth/_verify-form", verifyView(step, method, localeOf(req).t));
     const input = parseFactorInput(method.secondFactor!.fields, req.body);
     try {
       await answerSecondStep(deps, req, res, step, method, input);
@@ -122,8 +122,8 @@ export function authRoutes(deps: WebDeps): Router {
   router.post("/login/verify/resend", async (req, res) => {
     const step = await loadSecondStep(deps, req);
     const method = step.methods[0]!;
-    rememberForm(res, req, "auth/verify", "auth/_verify-form", verifyView(step, method));
-    if (await resendSecondStep(deps, req, step, method)) setFlash(req, "info", "We sent a new code.");
+    rememberForm(res, req, "auth/verify", "auth/_verify-form", verifyView(step, method, localeOf(req).t));
+    if (await resendSecondStep(deps, req, step, method)) setFlash(req, "info", "auth:verify.sentNewCode");
     redirectTo(req, res, "/login/verify");
   });
 

@@ -32,7 +32,7 @@ export async function registerUser(deps: AuthDeps, input: RegisterInput, meta: R
     .catch(translateUniqueViolation);
 }
 
-const INVALID_CREDENTIALS = () => new AppError(401, "INVALID_CREDENTIALS", { message: "Incorrect username, email or password." });
+const INVALID_CREDENTIALS = () => new AppError(401, "INVALID_CREDENTIALS", { message: "auth:errors.invalidCredentials" });
 
 // One answer and one cost for every failure: unknown account, wrong password,
 // SSO account without a password, locked account. Unknown accounts verify a

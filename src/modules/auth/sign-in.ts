@@ -34,7 +34,7 @@ async function completeSignIn(
   const multiFactor = factors.length > 1 || Boolean(deps.authMethods.get(factors[0]!)?.firstFactor?.satisfiesSecondFactor);
   await establishSession(req, deps, { userId: user.id, workspace, factors, multiFactor, viaWorkspaceId: viaWorkspaceId ?? null });
   outcome.onSignedIn?.(req);
-  if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message);
+  if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message, outcome.flash.vars);
   await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
   // New-device alert (sets the device cookie, so before the response).
   await noteSignInDevice(deps, req, res, user, requestMeta(req));
@@ -80,7 +80,7 @@ export async function loadSecondStep(deps: WebDeps, req: Request): Promise<Secon
   const challenge = liveChallenge(req, deps.clock.now().getTime());
   const user = await findUserById(deps.db, challenge.userId);
   const methods = user && user.status === "active" ? await deps.authMethods.secondFactorsFor(deps, user) : [];
-  if (!user || methods.length === 0) throw new AppError(401, "CHALLENGE_EXPIRED", { message: "Your sign-in expired. Enter your password again." });
+  if (!user || methods.length === 0) throw new AppError(401, "CHALLENGE_EXPIRED", { message: "auth:errors.challengeExpired" });
   return { challenge, user, methods };
 }
 
@@ -116,11 +116,11 @@ export async function answerSecondStep(deps: WebDeps, req: Request, res: Respons
     if (accountJustLocked) await recordEvent(deps.db, authEvents.secondFactorLocked(user, method.id, deps.config.baseUrl), meta, deps.clock.now());
     if (challenge.wrongAttempts >= MAX_CHALLENGE_FAILURES) {
       await recordEvent(deps.db, authEvents.secondStepFailed(user, method.id), meta, deps.clock.now());
-      throw new AppError(401, "CHALLENGE_FAILED", { message: "Too many wrong codes. Enter your password again." });
+      throw new AppError(401, "CHALLENGE_FAILED", { message: "auth:errors.challengeFailed" });
     }
     const left = MAX_CHALLENGE_FAILURES - challenge.wrongAttempts;
-    const reason = error.message.replace(/\s*\d+ (tries|try) left\.$/, "");
-    throw new AppError(422, error.code, { field: error.field, message: `${reason} ${left} ${left === 1 ? "try" : "tries"} left.` });
+    // "That code is not correct. 4 tries left." (the reason is a key, translated inside).
+    throw new AppError(422, error.code, { field: error.field, message: "auth:errors.triesLeft", details: { reason: error.message, count: left } });
   }
   await completeSignIn(deps, req, res, user, [challenge.firstFactor, method.id], challenge.returnTo, outcome, challenge.viaWorkspaceId);
 }

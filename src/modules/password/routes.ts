@@ -3,6 +3,7 @@ import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { authFacts, destroySession, keepSession } from "../../web/sign-in/session-auth.js";
+import { tr } from "../../web/i18n.js";
 import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
 import { parseInput } from "../../web/validate.js";
@@ -12,9 +13,9 @@ import { changePasswordSchema, forgotPasswordSchema, newPasswordSchema, resetTok
 import { changePassword, completePasswordReset, inspectResetLink, requestPasswordReset, type ResetLinkState } from "./service.js";
 
 const INVALID_LINK = {
-  invalid: { status: 404, heading: "This reset link is not valid", message: "The link is incomplete or unknown. Copy the whole link from the email, or request a new one." },
-  expired: { status: 410, heading: "This reset link has expired", message: "Reset links work for 60 minutes. Request a new one." },
-  used: { status: 410, heading: "This reset link was already used", message: "Each reset link works once. If you still need to change your password, request a new link." },
+  invalid: { status: 404, heading: "password:invalid.invalidHeading", message: "password:invalid.invalidMessage" },
+  expired: { status: 410, heading: "password:invalid.expiredHeading", message: "password:invalid.expiredMessage" },
+  used: { status: 410, heading: "password:invalid.usedHeading", message: "password:invalid.usedMessage" },
 } as const;
 
 export function passwordRoutes(deps: WebDeps): Router {
@@ -28,23 +29,23 @@ export function passwordRoutes(deps: WebDeps): Router {
     // under a new id, stamped before the change commits.
     const context = { currentSid: req.sessionID, meta: requestMeta(req), keepSession: keepSession(req, deps) };
     const { signedOutOthers } = await changePassword(deps, currentUserOf(req).user, input, context);
-    const others = signedOutOthers === 1 ? " 1 other session was signed out." : signedOutOthers > 1 ? ` ${signedOutOthers} other sessions were signed out.` : "";
-    setFlash(req, "info", `Your password was changed.${others}`);
+    if (signedOutOthers > 0) setFlash(req, "info", "password:change.doneOthers", { count: signedOutOthers });
+    else setFlash(req, "info", "password:change.done");
     redirectTo(req, res, "/settings/security");
   });
 
   router.get("/forgot-password", (_req, res) => {
-    renderPage(res, "password/forgot", { title: "Reset your password", values: {}, errors: {}, formError: null });
+    renderPage(res, "password/forgot", { title: "password:forgot.title", values: {}, errors: {}, formError: null });
   });
 
   router.post("/forgot-password", async (req, res) => {
-    rememberForm(res, req, "password/forgot", "password/_forgot-form", { title: "Reset your password" });
+    rememberForm(res, req, "password/forgot", "password/_forgot-form", { title: "password:forgot.title" });
     const input = parseInput(forgotPasswordSchema, req.body);
     const followUp = await requestPasswordReset(deps, resetThrottle, input, requestMeta(req));
     if (followUp) {
       res.once("close", () => void followUp().catch((err: unknown) => deps.logger.error({ err }, "password reset link not delivered")));
     }
-    renderPageOrFragment(req, res, "password/forgot-sent", "password/_forgot-sent", { title: "Check your email" });
+    renderPageOrFragment(req, res, "password/forgot-sent", "password/_forgot-sent", { title: "password:forgot.sentTitle" });
   });
 
   // The path holds the token: the error handler logs token-like path
@@ -73,7 +74,7 @@ export function passwordRoutes(deps: WebDeps): Router {
     if (authFacts(req).userId === state.link.user.id) {
       await destroySession(req, deps).catch((error: Error) => deps.logger.warn({ err: error.message }, "session of a reset account left to expire"));
     }
-    setFlash(req, "info", "Password changed. Sign in with your new password.");
+    setFlash(req, "info", "password:reset.done");
     redirectTo(req, res, "/login");
   });
 
@@ -87,12 +88,13 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
 }
 
 function resetPageData(token: string, link: ResetLink) {
-  return { title: "Choose a new password", token, account: { username: link.user.username } };
+  return { title: "password:reset.title", token, account: { username: link.user.username } };
 }
 
-function renderInvalidLink(_req: Request, res: Response, state: Extract<ResetLinkState, { usable: false }>): void {
+function renderInvalidLink(req: Request, res: Response, state: Extract<ResetLinkState, { usable: false }>): void {
   const page = INVALID_LINK[state.reason];
-  renderPage(res, "password/reset-invalid", { title: page.heading, heading: page.heading, message: page.message }, page.status);
+  const heading = tr(req, page.heading);
+  renderPage(res, "password/reset-invalid", { title: heading, heading, message: tr(req, page.message) }, page.status);
 }
 
 function renderPageOrFragment(req: Request, res: Response, page: string, fragment: string, data: Record<string, unknown>): void {

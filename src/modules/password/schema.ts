@@ -3,14 +3,14 @@ import { z } from "zod";
 // Length and strength are the policy's job (checkPassword), so its message is
 // the one the user sees; this only bounds what is worth hashing.
 const newPasswordField = z
-  .string({ error: "Enter a new password." })
-  .min(1, "Enter a new password.")
-  .max(1024, "Use at most 128 characters.");
+  .string({ error: "password:errors.newRequired" })
+  .min(1, "password:errors.newRequired")
+  .max(1024, "password:errors.tooLong");
 
-const confirmField = z.string({ error: "Repeat the new password." }).min(1, "Repeat the new password.").max(1024, "The passwords do not match.");
+const confirmField = z.string({ error: "password:errors.repeat" }).min(1, "password:errors.repeat").max(1024, "password:errors.differ");
 
 // Every form that sets a password asks for it twice.
-export const PASSWORDS_DIFFER = { path: ["confirmPassword"], message: "The passwords do not match." };
+export const PASSWORDS_DIFFER = { path: ["confirmPassword"], message: "password:errors.differ" };
 
 // A new password typed twice, for every form that sets one.
 export const newPasswordSchema = z
@@ -20,7 +20,7 @@ export type NewPasswordInput = z.infer<typeof newPasswordSchema>;
 
 export const changePasswordSchema = z
   .object({
-    currentPassword: z.string({ error: "Enter your current password." }).min(1, "Enter your current password.").max(1024, "Your current password is not correct."),
+    currentPassword: z.string({ error: "password:errors.currentRequired" }).min(1, "password:errors.currentRequired").max(1024, "password:errors.currentIncorrect"),
     newPassword: newPasswordField,
     confirmPassword: confirmField,
     // An unticked checkbox sends nothing, so absence means "keep the others".
@@ -31,7 +31,7 @@ export const changePasswordSchema = z
 export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 
 export const forgotPasswordSchema = z.object({
-  login: z.string({ error: "Enter your username or email." }).trim().min(1, "Enter your username or email.").max(254, "That is too long."),
+  login: z.string({ error: "password:errors.loginRequired" }).trim().min(1, "password:errors.loginRequired").max(254, "password:errors.loginTooLong"),
 });
 export type ForgotPasswordInput = z.infer<typeof forgotPasswordSchema>;
 

@@ -21,7 +21,7 @@ export type PasswordDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex"
 
 // View model of the password section on the security page.
 export function presentPasswordSection(user: User) {
-  return { hasPassword: Boolean(user.passwordHash), changedAt: user.passwordChangedAt ? formatUtc(user.passwordChangedAt) : null };
+  return { hasPassword: Boolean(user.passwordHash), changedAt: user.passwordChangedAt ?? null };
 }
 
 export function assertPasswordAllowed(password: string, user: Pick<User, "username" | "email">): void {
@@ -30,7 +30,7 @@ export function assertPasswordAllowed(password: string, user: Pick<User, "userna
 }
 
 const concurrentChange = () =>
-  new AppError(409, "PASSWORD_CHANGED_CONCURRENTLY", { message: "The password was changed in the meantime. Reload the page and try again." });
+  new AppError(409, "PASSWORD_CHANGED_CONCURRENTLY", { message: "password:errors.concurrent" });
 
 // Stores the new hash, voids every outstanding reset link, records the event
 // (with its notice) and, when asked, signs out the account's sessions, all in
@@ -70,19 +70,19 @@ export async function changePassword(
 ): Promise<{ signedOutOthers: number }> {
   const { meta } = context;
   if (!user.passwordHash) {
-    throw new AppError(403, "NO_LOCAL_PASSWORD", { message: "Single sign-on accounts have no Latchkey password to change." });
+    throw new AppError(403, "NO_LOCAL_PASSWORD", { message: "password:errors.noLocal" });
   }
   const accountKey = `user:${user.id}`;
   await deps.loginThrottle.assertAllowed(accountKey, meta.ip);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     const { accountJustLocked } = await deps.loginThrottle.recordFailure(accountKey, meta.ip);
     await recordEvent(deps.db, passwordEvents.changeFailed(user, accountJustLocked, deps.config.baseUrl), meta, deps.clock.now());
-    throw new AppError(401, "CURRENT_PASSWORD_INCORRECT", { field: "currentPassword", message: "Your current password is not correct." });
+    throw new AppError(401, "CURRENT_PASSWORD_INCORRECT", { field: "currentPassword", message: "password:errors.currentIncorrect" });
   }
   await deps.loginThrottle.recordSuccess(accountKey, meta.ip);
   assertPasswordAllowed(input.newPassword, user);
   if (await verifyPassword(user.passwordHash, input.newPassword)) {
-    throw new AppError(422, "PASSWORD_UNCHANGED", { field: "newPassword", message: "Choose a password different from your current one." });
+    throw new AppError(422, "PASSWORD_UNCHANGED", { field: "newPassword", message: "password:errors.unchanged" });
   }
 
   const { signedOut } = await storeNewPassword(deps, user, input.newPassword, {
@@ -164,7 +164,7 @@ export async function completePasswordReset(deps: PasswordDeps, token: string, l
     const consumed = await consumeReset(tx, hashResetToken(token), now);
     if (!consumed || consumed.userId !== user.id) {
       // 409, not 410: the form shows it (only a race gets here; a used link is caught before).
-      throw new AppError(409, "RESET_LINK_USED", { message: "This reset link has already been used or has expired. Request a new one." });
+      throw new AppError(409, "RESET_LINK_USED", { message: "password:errors.linkUsed" });
     }
   });
 }

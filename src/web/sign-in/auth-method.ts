@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import { ValidationError } from "../../platform/errors.js";
 import type { Deps } from "../../platform/deps.js";
+import type { Translate } from "../../platform/i18n.js";
 import type { AccountUser, RequestMeta } from "../context.js";
 import type { LoginThrottle, SecondFactorThrottle } from "./throttle.js";
 
@@ -31,7 +32,7 @@ export interface MethodContext {
 
 // What a verified factor leaves behind for the new session.
 export interface FactorOutcome {
-  flash?: { kind: "info" | "error"; message: string };
+  flash?: { kind: "info" | "error"; message: string; vars?: Record<string, unknown> };
   // Runs on the new session once the sign-in completes.
   onSignedIn?(req: Request): void;
 }
@@ -39,7 +40,7 @@ export interface FactorOutcome {
 export interface Factor {
   fields: MethodField[];
   // The sentence above the form ("We sent a code to al•••@example.com").
-  prompt(user: AccountUser): string;
+  prompt(user: AccountUser, t: Translate): string;
   availableFor(deps: Deps, user: AccountUser): boolean | Promise<boolean>;
   // Prepares an answer (sends a code); absent for methods that need none.
   begin?(ctx: MethodContext, user: AccountUser): Promise<void>;
@@ -111,15 +112,15 @@ export function parseFactorInput(fields: MethodField[], body: unknown): Record<s
     const given = typeof raw[field.name] === "string" ? (raw[field.name] as string) : "";
     const value = field.type === "password" ? given : given.trim();
     if (field.type === "webauthn") {
-      if (!value || value.length > 16_384) errors[field.name] = "Use your passkey when your browser asks.";
+      if (!value || value.length > 16_384) errors[field.name] = "auth:errors.usePasskey";
       else values[field.name] = value;
     } else if (field.numeric) {
       values[field.name] = value.replace(/\s+/g, "");
-      if (!/^\d{6}$/.test(values[field.name]!)) errors[field.name] = "Enter the 6-digit code.";
+      if (!/^\d{6}$/.test(values[field.name]!)) errors[field.name] = "auth:errors.sixDigits";
     } else if (!value) {
-      errors[field.name] = `Enter your ${field.label.toLowerCase()}.`;
+      errors[field.name] = field.type === "password" ? "auth:errors.enterPassword" : "common:validation.required";
     } else if (value.length > 1024) {
-      errors[field.name] = "That is too long.";
+      errors[field.name] = "auth:errors.tooLong";
     } else {
       values[field.name] = value;
     }

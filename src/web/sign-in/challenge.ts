@@ -23,7 +23,7 @@ export const pendingSignIn = sessionSlot<PendingSignIn>("pendingSignIn");
 export function liveChallenge(req: Request, nowMs: number): PendingSignIn {
   const challenge = pendingSignIn.get(req);
   if (!challenge || nowMs - challenge.startedAt > CHALLENGE_TTL_MS || challenge.wrongAttempts >= MAX_CHALLENGE_FAILURES) {
-    throw new AppError(401, "CHALLENGE_EXPIRED", { message: "Your sign-in expired. Enter your password again." });
+    throw new AppError(401, "CHALLENGE_EXPIRED", { message: "auth:errors.challengeExpired" });
   }
   return challenge;
 }
