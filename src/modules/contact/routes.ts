@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
+import { AppError } from "../../platform/errors.js";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
@@ -32,9 +33,18 @@ export function contactRoutes(deps: WebDeps): Router {
 
   // Declares the failing form before the step runs, so a refused code or
   // address re-renders this channel's card (htmx) or the whole profile page.
-  function remember(req: Request, res: Response, { id, channel, user, flow }: Context) {
-    const view = presentChannel(channel, user, flow, deps.clock.now().getTime());
-    rememberSectionForm(deps, req, res, { page: "profile", section: "contact", fragment: "contact/_channel", extra: () => ({ channel: view, failedChannel: id }) });
+  // The card is presented when the step failed, from the flow as the step left it.
+  function remember(req: Request, res: Response, { id, channel, user, flows }: Context) {
+    const view = () => presentChannel(channel, user, flows[id], deps.clock.now().getTime());
+    rememberSectionForm(deps, req, res, { page: "profile", section: "contact", fragment: "contact/_channel", extra: () => ({ channel: view(), failedChannel: id }) });
+  }
+
+  // A code asked for within 60 s of the last one is refused (429); the card
+  // then counts down to when one may be sent instead of coming back silent.
+  function rememberResendWait(ctx: Context, error: unknown) {
+    if (!(error instanceof AppError) || error.code !== "CODE_RESEND_TOO_SOON") return;
+    const seconds = Number(error.details?.retryAfterSeconds ?? 0);
+    if (seconds > 0) ctx.flows[ctx.id] = { ...(ctx.flow ?? startFlow(ctx.channel, ctx.user)), resendAtMs: deps.clock.now().getTime() + seconds * 1000 };
   }
 
   // After a step: the channel card alone for htmx, else back to the page.
@@ -47,7 +57,12 @@ export function contactRoutes(deps: WebDeps): Router {
   const step = (run: (ctx: Context, req: Request) => ContactFlow | Promise<ContactFlow>) => async (req: Request, res: Response) => {
     const ctx = context(req);
     remember(req, res, ctx);
-    ctx.flows[ctx.id] = await run(ctx, req);
+    try {
+      ctx.flows[ctx.id] = await run(ctx, req);
+    } catch (error) {
+      rememberResendWait(ctx, error);
+      throw error;
+    }
     respond(req, res, ctx);
   };
 
@@ -87,8 +102,10 @@ export function contactRoutes(deps: WebDeps): Router {
   // The "Resend in 42 s" countdown: htmx reloads this small fragment each second.
   router.get(`${base}/resend`, requireUser, (req, res) => {
     const { channel, user, flow } = context(req);
-    const sendLabel = flow?.stage === "identity" ? "Send a new code" : "Resend code";
-    renderFragment(res, "contact/_resend", { channel: presentChannel(channel, user, flow, deps.clock.now().getTime()), sendLabel });
+    const view = presentChannel(channel, user, flow, deps.clock.now().getTime());
+    const firstSend = view.stage === "new" || (view.stage === "identity" && !view.identityCodeSent);
+    const sendLabel = view.stage === "new" ? "Send code" : firstSend ? "Send code" : view.stage === "identity" ? "Send a new code" : "Resend code";
+    renderFragment(res, "contact/_resend", { channel: view, sendLabel, primary: view.stage === "new" });
   });
 
   router.get(`${base}`, requireUser, (req, res) => {
