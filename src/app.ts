@@ -33,6 +33,7 @@ import { reauthRoutes } from "./modules/reauth/index.js";
 import { activeSessionsSection, sessionRoutes } from "./modules/sessions/index.js";
 import { adminTokenRoutes, tokenRoutes } from "./modules/tokens/index.js";
 import { createSetupState, setupGate, setupRoutes } from "./modules/setup/index.js";
+import { ssoMethods, ssoRequirement, ssoRoutes, ssoSettingsRoutes } from "./modules/sso/index.js";
 import { twoFactorMethods, twoFactorRequirement, twoFactorRoutes, twoFactorSection } from "./modules/two-factor/index.js";
 import { workspaceHomeRoutes, workspacePrincipals, workspaceRoutes, workspaceSettingsRoutes } from "./modules/workspaces/index.js";
 
@@ -47,9 +48,9 @@ export function createApp(deps: Deps) {
     sessionStore,
     sessionCookieName: sessionCookieName(deps.config.secureCookies),
     // Sign-in methods, in the order they are offered.
-    authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, linkedAccountMethod, ...twoFactorMethods]),
+    authMethods: createAuthMethodRegistry([passwordMethod, passkeyMethod, ...ssoMethods, linkedAccountMethod, ...twoFactorMethods]),
     pages: createPageRegistry([...profileSections, contactSection, twoFactorSection, passkeysSection, passwordSection, activeSessionsSection, securityLogSection, noticePreferencesSection, cancelAccountSection, connectionsSection]),
-    workspaceRequirements: [twoFactorRequirement],
+    workspaceRequirements: [ssoRequirement, twoFactorRequirement],
     loginThrottle: createLoginThrottle(deps.redis, deps.config.redisPrefix),
     secondFactorThrottle: createSecondFactorThrottle(deps.redis, deps.config.redisPrefix),
   };
@@ -108,6 +109,7 @@ export function createApp(deps: Deps) {
   const workspace = createWorkspaceRouter(web);
   workspaceHomeRoutes(workspace);
   workspaceSettingsRoutes(web, workspace);
+  ssoSettingsRoutes(web, workspace);
   memberRoutes(web, workspace);
   ticketRoutes(web, workspace);
   workspaceActivityRoutes(web, workspace);
@@ -118,6 +120,7 @@ export function createApp(deps: Deps) {
   // "Continue with …" buttons of the sign-in page (identities/_sign-in).
   app.use(signInProviderButtons(web));
   app.use(authRoutes(web));
+  app.use(ssoRoutes(web));
   app.use(invitationRoutes(web));
   app.use(reauthRoutes(web));
   app.use(settingsPageRoutes(web));

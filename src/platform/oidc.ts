@@ -38,20 +38,8 @@ const statusOf: Record<OidcErrorCode, number> = {
   OIDC_INSECURE_URL: 422,
 };
 
-const messageOf: Record<OidcErrorCode, string> = {
-  OIDC_STATE_MISMATCH: "This sign-in link was not started in this browser or has already been used. Start again.",
-  OIDC_NONCE_MISMATCH: "The identity provider's answer does not belong to this sign-in attempt. Start again.",
-  OIDC_ISSUER_MISMATCH: "The answer came from a different identity provider than the one configured.",
-  OIDC_AUDIENCE_MISMATCH: "The identity provider issued this sign-in for a different application.",
-  OIDC_CODE_REJECTED: "The identity provider refused the sign-in code (it expired or was already used). Start again.",
-  OIDC_PROVIDER_DENIED: "The identity provider did not allow the sign-in.",
-  OIDC_INVALID_CLIENT: "The identity provider refused this application's client id or secret.",
-  OIDC_INVALID_RESPONSE: "The identity provider sent an answer that cannot be used.",
-  OIDC_BAD_METADATA: "The identity provider's discovery document is missing or invalid.",
-  OIDC_PROVIDER_UNREACHABLE: "The identity provider cannot be reached right now.",
-  OIDC_PROVIDER_TIMEOUT: "The identity provider did not answer in time.",
-  OIDC_INSECURE_URL: "The identity provider must use HTTPS.",
-};
+// Locale keys (locales/<lang>/oidc.json), translated where they are shown.
+const messageOf = (code: OidcErrorCode) => `oidc:errors.${code}`;
 
 export class OidcError extends AppError {
   declare readonly code: OidcErrorCode;
@@ -60,7 +48,7 @@ export class OidcError extends AppError {
   readonly hint?: string;
 
   constructor(code: OidcErrorCode, hint?: string) {
-    super(statusOf[code], code, { message: messageOf[code] });
+    super(statusOf[code], code, { message: messageOf(code) });
     this.name = "OidcError";
     this.hint = hint;
   }

@@ -32,6 +32,9 @@ export interface TestOidcClient {
 export interface TestOidcProvider {
   issuer: string;
   setAccount(account: TestOidcAccount): void;
+  // Registers another client while running (kept by the adapter, like a
+  // dynamically registered client).
+  addClient(client: TestOidcClient): void;
   // Follows an authorization URL (from the app) through the login form as
   // `login` and returns the redirect back to the client (code + state +
   // iss), without following it, so a test can deliver, alter or replay it.
@@ -167,6 +170,11 @@ export async function startOidcProvider(options: {
     setAccount(account) {
       accounts.set(account.sub, account);
     },
+    addClient(client) {
+      const clients = stores.get("Client") ?? new Map<string, AdapterPayload>();
+      stores.set("Client", clients);
+      clients.set(client.client_id, { ...client, grant_types: ["authorization_code"], response_types: ["code"] } as AdapterPayload);
+    },
     async authorize(authorizationUrl, login) {
       const browser = new HttpClient(issuer);
       let response = await browser.get(authorizationUrl);
@@ -178,7 +186,7 @@ export async function startOidcProvider(options: {
           continue;
         }
         const action = /<form method="post" action="([^"]+)"/.exec(response.text)?.[1];
-        if (response.status !== 200 || !action) throw new Error(`Provider stopped at ${response.status}: ${response.text.slice(0, 200)}`);
+        if (response.status !== 200 || !action) throw new Error(`Provider stopped at ${response.status}: ${response.text.replace(/<style[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 400)}`);
         response = await browser.post(action, { login });
       }
       throw new Error("Too many redirects at the provider");
