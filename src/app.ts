@@ -62,6 +62,8 @@ export function createApp(deps: Deps) {
   app.set("view engine", "ejs");
   app.set("views", path.join(root, "views"));
   app.set("x-powered-by", false);
+  // requestMeta (web/context.ts) names the place of the client's IP with it.
+  app.locals.geo = deps.geo;
   if (deps.config.env === "production") app.set("view cache", true);
 
   // Layout defaults first, so even an error raised before the session loads

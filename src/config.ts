@@ -73,6 +73,8 @@ const envSchema = z.object({
     .transform((value) => value.split(",").map((day) => day.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a comma-separated list of YYYY-MM-DD dates"))),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
+  // A GeoLite-style MaxMind .mmdb file: notices and activity name the approximate place of an IP.
+  GEOIP_DATABASE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Sign-in providers (modules/identities): GitHub's and Discord's addresses
   // (tests point them at loopback stand-ins) and how long a provider may take.
@@ -110,6 +112,7 @@ export type Config = Readonly<{
   businessHolidays: readonly string[];
   // Security events older than this many days are deleted by a daily job.
   auditRetentionDays: number;
+  geoipDatabase: string | undefined;
   // Sign-in providers: GitHub, GitHub's API and Discord base URLs (no
   // trailing slash), and each provider request's time limit.
   providers: Readonly<{ githubUrl: string; githubApiUrl: string; discordUrl: string; timeoutMs: number }>;
@@ -166,6 +169,7 @@ export type RedisTarget =
     businessTimeZone: values.BUSINESS_TIME_ZONE,
     businessHolidays: Object.freeze([...values.BUSINESS_HOLIDAYS]),
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
+    geoipDatabase: values.GEOIP_DATABASE,
     providers: Object.freeze({
       githubUrl: values.GITHUB_URL.replace(/\/$/, ""),
       githubApiUrl: values.GITHUB_API_URL.replace(/\/$/, ""),

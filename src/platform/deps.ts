@@ -11,6 +11,7 @@ import { createQueues, type Queues } from "./queue.js";
 import { createSmsTransport, type SmsTransport } from "./sms.js";
 import { connectRedisOrExplain, createRedisConnection } from "./redis.js";
 import { createSessionIndex, type SessionIndex } from "./session-index.js";
+import { createGeoLocator, type GeoLocator } from "./geoip.js";
 
 // Everything a request, a service or a job needs, built once and passed in.
 // No module-level singletons: tests build their own with buildDeps.
@@ -25,6 +26,8 @@ export interface Deps {
   sms: SmsTransport;
   clock: Clock;
   sessionIndex: SessionIndex;
+  // The approximate place of an IP (GEOIP_DATABASE), or the IP alone.
+  geo: GeoLocator;
   outboxDir: string;
   smsOutboxDir: string;
   close(): Promise<void>;
@@ -58,6 +61,7 @@ export async function buildDeps(
     sms,
     clock: overrides.clock ?? systemClock,
     sessionIndex: createSessionIndex(redis, config.redisPrefix),
+    geo: createGeoLocator(config.geoipDatabase, logger),
     outboxDir,
     smsOutboxDir,
     async close() {

@@ -1,13 +1,20 @@
 import type { Request } from "express";
+import type { GeoLocator } from "../platform/geoip.js";
 
 // What a request knows about who sent it; recorded with every security event.
 export interface RequestMeta {
   ip: string;
   userAgent: string;
+  // The approximate place of the IP ("Berlin, Germany") when a GeoIP database
+  // is configured; notices name it. Not stored: logs look it up when shown.
+  place?: string | null;
 }
 
+// app.ts puts the GeoIP locator in app.locals.geo (web/ sees no Deps here).
 export function requestMeta(req: Request): RequestMeta {
-  return { ip: req.ip ?? "unknown", userAgent: String(req.headers["user-agent"] ?? "").slice(0, 500) };
+  const ip = req.ip ?? "unknown";
+  const geo = req.app?.locals?.geo as GeoLocator | undefined;
+  return { ip, userAgent: String(req.headers["user-agent"] ?? "").slice(0, 500), place: geo?.place(ip) ?? null };
 }
 
 // The web layer knows accounts and workspaces only by the few fields it needs.

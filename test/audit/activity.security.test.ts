@@ -51,7 +51,7 @@ describe("CSV export", () => {
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("content-disposition")).toContain("security-activity.csv");
     const lines = csv.text.split("\r\n").filter(Boolean);
-    expect(lines[0]).toBe("time_utc,type,event,actor,subject,workspace,ip,user_agent,details");
+    expect(lines[0]).toBe("time_utc,type,event,actor,subject,workspace,ip,place,user_agent,details");
     // Three seeded rows plus the sign-in of this very client.
     expect(lines).toHaveLength(5);
     expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.test"") forged,row"`);

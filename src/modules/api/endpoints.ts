@@ -185,6 +185,7 @@ export const endpoints: Endpoint[] = [
           label: eventTypeInfo(event.action).label,
           at: event.createdAt.toISOString(),
           ip: event.ip,
+          place: deps.geo.place(event.ip),
           userAgent: event.userAgent,
           byOther: Boolean(event.actorId && event.actorId !== auth.user.id),
         })),

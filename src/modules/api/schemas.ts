@@ -71,6 +71,7 @@ export const auditEventsResponse = z.object({
       label: z.string(),
       at: isoDateTime,
       ip: z.string().nullable(),
+      place: z.string().nullable().describe("The approximate place of the IP (e.g. \"Berlin, Germany\") when the server has a GeoIP database; else null."),
       userAgent: z.string().nullable(),
       byOther: z.boolean().describe("True when someone else (an administrator) did it."),
     }),

@@ -3,10 +3,9 @@ import type { Request, Response } from "express";
 import { and, eq } from "drizzle-orm";
 import { UAParser } from "ua-parser-js";
 import type { Deps } from "../../platform/deps.js";
-import { formatUtc } from "../../platform/format.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import type { RequestMeta } from "../../web/context.js";
-import { defineEvents, recordEvent } from "./events.js";
+import { defineEvents, notYouLine, recordEvent, whenAndWhere } from "./events.js";
 import { optionalNoticesMuted } from "./preferences.js";
 import { knownDevices } from "./tables.js";
 
@@ -60,19 +59,16 @@ export const deviceEvents = defineEvents({
             {
               to: user.email,
               subject: "New sign-in to your Latchkey account",
-              text: ({ at, ip }) =>
+              text: (context) =>
                 [
                   `Hello ${user.username},`,
                   "",
                   `Your account was signed in from a device not seen in the last ${NEW_DEVICE_DAYS} days.`,
                   "",
-                  `When: ${formatUtc(at)}`,
-                  `Device: ${device}`,
-                  `From: IP address ${ip}`,
+                  whenAndWhere(context),
                   "",
                   "If this was you, there is nothing to do.",
-                  "If it was not you, sign out every other session and change your password now:",
-                  `${baseUrl}/settings/security`,
+                  notYouLine(baseUrl),
                   "",
                   `You can mute these optional notices at ${baseUrl}/settings/security#notice-preferences`,
                 ].join("\n"),

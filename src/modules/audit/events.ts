@@ -1,4 +1,6 @@
 import type { Db } from "../../platform/db.js";
+import { formatUtc } from "../../platform/format.js";
+import { describeDevice } from "../../platform/user-agent.js";
 import type { MailMessage } from "../../platform/mail.js";
 import { enqueueMail } from "../../platform/queue.js";
 import type { RequestMeta } from "../../web/context.js";
@@ -13,6 +15,29 @@ import { auditEvents } from "./tables.js";
 export interface NoticeContext {
   at: Date;
   ip: string;
+  // "Chrome 131, Linux" from the user agent, or "Unknown browser, Unknown device".
+  device: string;
+  // "Berlin, Germany (203.0.113.7)" with a GeoIP database, else the IP alone.
+  from: string;
+}
+
+// The lines every security notice carries: what happened is the caller's,
+// then when, on what device and from where.
+export function whenAndWhere(context: NoticeContext): string {
+  return [`When: ${formatUtc(context.at)}`, `Device: ${context.device}`, `From: ${context.from}`].join("\n");
+}
+
+// What to do if it was not you: the security page ends the other sessions
+// and changes the password (someone who changed the password itself is
+// undone through the reset link instead, see password/mails.ts).
+export function notYouLine(baseUrl: string): string {
+  return `Not you? Sign out your other sessions and change your password now: ${baseUrl}/settings/security`;
+}
+
+export function noticeContext(meta: RequestMeta | undefined, at: Date): NoticeContext {
+  const ip = meta?.ip ?? "unknown";
+  const { browser, device } = describeDevice(meta?.userAgent);
+  return { at, ip, device: `${browser}, ${device}`.replace(/[\u0000-\u001f\u007f]+/g, " "), from: meta?.place ? `${meta.place} (${ip})` : ip };
 }
 
 export interface Notice {
@@ -79,8 +104,9 @@ export async function recordEvent(tx: Db, event: SecurityEvent, meta?: RequestMe
     userAgent: meta?.userAgent?.slice(0, 500) ?? null,
     details: event.details ?? {},
   });
+  const context = noticeContext(meta, at);
   for (const notice of event.notices ?? []) {
-    const text = typeof notice.text === "function" ? notice.text({ at, ip: meta?.ip ?? "unknown" }) : notice.text;
+    const text = typeof notice.text === "function" ? notice.text(context) : notice.text;
     await enqueueMail(tx, { to: notice.to, subject: notice.subject, text } satisfies MailMessage);
   }
 }

@@ -1,4 +1,5 @@
 import { formatUtc } from "../../platform/format.js";
+import { noGeoLocator, type GeoLocator } from "../../platform/geoip.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import { eventTypeInfo } from "./events.js";
 import type { ActivityRow } from "./repo.js";
@@ -6,15 +7,15 @@ import type { AuditEvent } from "./tables.js";
 
 // One row of the user's own security log; no details that could hold
 // anything sensitive are shown, only what happened, when, from where.
-export function presentSecurityEvent(event: AuditEvent, viewerId: string) {
+export function presentSecurityEvent(event: AuditEvent, viewerId: string, geo: GeoLocator = noGeoLocator) {
   const { browser, device } = describeDevice(event.userAgent);
   const info = eventTypeInfo(event.action);
   return {
     at: formatUtc(event.createdAt),
     label: info.label,
     byOther: Boolean(event.actorId && event.actorId !== viewerId),
-    ip: event.ip ?? "—",
-    client: event.userAgent ? `${browser}, ${device}` : "—",
+    ip: fromWhere(event.ip, geo),
+    client: event.userAgent ? printable(`${browser}, ${device}`) : "—",
     warning: info.warning,
   };
 }
@@ -50,23 +51,29 @@ function changeSummary(event: AuditEvent): string | null {
   return signInSummary(event);
 }
 
-export function presentWorkspaceEvent(row: { event: AuditEvent; actorName: string | null; subjectName: string | null }) {
+// Names and user agents are user-controlled: the views escape them (<%= %>)
+// and control characters are dropped here so a CR/LF cannot break the
+// layout either.
+const printable = (value: string | null | undefined) => (value ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+
+// "Berlin, Germany (203.0.113.7)" with a GeoIP database, else the IP alone.
+const fromWhere = (ip: string | null, geo: GeoLocator) => (ip ? printable(geo.describe(ip)) : "—");
+
+// The workspace settings page's short log (geo: see fromWhere).
+export function presentWorkspaceEvent(row: { event: AuditEvent; actorName: string | null; subjectName: string | null }, geo: GeoLocator = noGeoLocator) {
   return {
     at: formatUtc(row.event.createdAt),
     label: eventTypeInfo(row.event.action).label,
-    actor: row.actorName ?? (row.event.actorId ? "deleted account" : "—"),
-    subject: row.subjectName && row.event.subjectId !== row.event.actorId ? row.subjectName : null,
+    actor: printable(row.actorName) || (row.event.actorId ? "deleted account" : "—"),
+    subject: row.subjectName && row.event.subjectId !== row.event.actorId ? printable(row.subjectName) : null,
     summary: changeSummary(row.event),
-    ip: row.event.ip ?? "—",
+    ip: fromWhere(row.event.ip, geo),
   };
 }
 
-// One row of the activity pages. Names and user agents are user-controlled:
-// the view escapes them (<%= %>) and control characters are dropped here so a
-// CR/LF cannot break the layout either.
-const printable = (value: string | null | undefined) => (value ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+// One row of the activity pages.
 
-export function presentActivityRow(row: ActivityRow, viewerId?: string) {
+export function presentActivityRow(row: ActivityRow, viewerId?: string, geo: GeoLocator = noGeoLocator) {
   const { event } = row;
   const info = eventTypeInfo(event.action);
   const { browser, device } = describeDevice(event.userAgent);
@@ -81,15 +88,16 @@ export function presentActivityRow(row: ActivityRow, viewerId?: string) {
     subject: row.subjectName && event.subjectId !== event.actorId ? printable(row.subjectName) : null,
     workspace: row.workspaceSlug,
     summary: changeSummary(event),
-    ip: event.ip ?? "—",
+    ip: fromWhere(event.ip, geo),
     client: event.userAgent ? printable(`${browser}, ${device}`) : "—",
   };
 }
 
-export const csvHeader = ["time_utc", "type", "event", "actor", "subject", "workspace", "ip", "user_agent", "details"];
+export const csvHeader = ["time_utc", "type", "event", "actor", "subject", "workspace", "ip", "place", "user_agent", "details"];
 
-// The raw values for the CSV export (csv.ts neutralises them).
-export function activityCsvCells(row: ActivityRow): string[] {
+// The raw values for the CSV export (csv.ts neutralises them); place is the
+// GeoIP database's name for the IP ("Berlin, Germany"), empty without one.
+export function activityCsvCells(row: ActivityRow, geo: GeoLocator = noGeoLocator): string[] {
   const { event } = row;
   return [
     event.createdAt.toISOString(),
@@ -99,6 +107,7 @@ export function activityCsvCells(row: ActivityRow): string[] {
     row.subjectName ?? event.subjectId ?? "",
     row.workspaceSlug ?? event.workspaceId ?? "",
     event.ip ?? "",
+    geo.place(event.ip) ?? "",
     event.userAgent ?? "",
     JSON.stringify(event.details ?? {}),
   ];

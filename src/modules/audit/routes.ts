@@ -62,7 +62,7 @@ async function browse(deps: WebDeps, req: Request, res: Response, view: View): P
     ...base,
     chart,
     errors: {},
-    rows: page.rows.map((row) => presentActivityRow(row, view.viewerId)),
+    rows: page.rows.map((row) => presentActivityRow(row, view.viewerId, deps.geo)),
     nextUrl: page.nextCursor ? `${view.basePath}${queryString(values, { cursor: page.nextCursor })}` : null,
   };
   return isHtmx(req) ? renderFragment(res, "audit/_activity", data) : renderPage(res, "audit/activity", data);
@@ -79,7 +79,7 @@ async function exportCsv(deps: WebDeps, req: Request, res: Response, scope: Acti
   res.status(200).type("text/csv; charset=utf-8").attachment(filename);
   res.write(csvLine(csvHeader));
   for await (const rows of activityForExport(deps.db, scope, filters)) {
-    res.write(rows.map((row) => csvLine(activityCsvCells(row))).join(""));
+    res.write(rows.map((row) => csvLine(activityCsvCells(row, deps.geo))).join(""));
   }
   res.end();
 }
@@ -134,7 +134,7 @@ export function workspaceActivityRoutes(deps: WebDeps, router: Router): void {
     return {
       scope: { kind: "workspace", workspaceId: scope.workspace.id },
       basePath: scopeUrl(scope, "/activity"),
-      title: `${scope.workspace.name} activity`,
+      title: "Activity",
       intro: "Sign-ins into this workspace, settings changes and administrator actions, newest first.",
       showWorkspace: false,
       showChart: true,

@@ -11,7 +11,7 @@ export const securityLogSection = defineSection({
   view: "audit/_security-log",
   async load({ deps, user }) {
     const events = await listSubjectEvents(deps.db, user.id);
-    return { securityLog: events.map((event) => presentSecurityEvent(event, user.id)) };
+    return { securityLog: events.map((event) => presentSecurityEvent(event, user.id, deps.geo)) };
   },
 });
 

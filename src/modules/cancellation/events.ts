@@ -1,4 +1,4 @@
-import { defineEvents } from "../audit/index.js";
+import { defineEvents, whenAndWhere } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 export const cancellationEvents = defineEvents({
@@ -20,8 +20,11 @@ export const cancellationEvents = defineEvents({
         {
           to: user.email,
           subject: "Your Latchkey account was cancelled",
-          text: ({ at }: { at: Date; ip: string }) =>
-            `Hi ${user.username},\n\nYour Latchkey account was cancelled at ${at.toISOString()}. You can no longer sign in, and every session has ended.\nYour personal data is being removed; follow it here: ${statusUrl}\nAny tickets you left open will be closed by ${ticketsCloseBy}.\n\nThis address can be used to register a new, unrelated account.\n`,
+          // No "sign out and change your password" here: the account is
+          // gone and every session ended; someone who did not do this can
+          // only turn to the administrator.
+          text: (context) =>
+            `Hi ${user.username},\n\nYour Latchkey account was cancelled. You can no longer sign in, and every session has ended.\n\n${whenAndWhere(context)}\n\nYour personal data is being removed; follow it here: ${statusUrl}\nAny tickets you left open will be closed by ${ticketsCloseBy}.\n\nNot you? Contact your administrator at once: a cancellation needs the password or a code sent to you, so your password or your email may be in someone else's hands.\nThis address can be used to register a new, unrelated account.\n`,
         },
       ],
     }),

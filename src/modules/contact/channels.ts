@@ -20,7 +20,7 @@ export interface ContactChannel {
   save(db: Db, userId: string, value: string, at: Date): Promise<void>;
   uniqueIndex: string;
   boundEvent(user: User): SecurityEvent;
-  changedEvent(user: User, previous: string, next: string): SecurityEvent;
+  changedEvent(user: User, previous: string, next: string, baseUrl: string): SecurityEvent;
 }
 
 export const emailChannel: ContactChannel = {

@@ -103,7 +103,7 @@ export async function confirmNewValue(
   await assertAvailable(deps, channel, user, flow.target);
   const previous = channel.isVerified(user) ? channel.current(user) : null;
   const now = deps.clock.now();
-  const event = previous ? channel.changedEvent(user, previous, flow.target) : channel.boundEvent(user);
+  const event = previous ? channel.changedEvent(user, previous, flow.target, deps.config.baseUrl) : channel.boundEvent(user);
   try {
     await deps.db.transaction(async (tx) => {
       await channel.save(tx, user.id, flow.target!, now);

@@ -1,9 +1,14 @@
-import { defineEvents, type Notice } from "../audit/index.js";
+import { defineEvents, notYouLine, whenAndWhere, type Notice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 import type { Workspace, WorkspaceRole } from "../workspaces/index.js";
 
-function ownershipNotice(to: User, workspace: Workspace, text: string): Notice {
-  return { to: to.email, subject: `Ownership of ${workspace.name} was transferred`, text: `Hi ${to.username},\n\n${text}\n` };
+// Both sides are told, with when and from where the transfer was made.
+function ownershipNotice(to: User, workspace: Workspace, text: string, baseUrl: string): Notice {
+  return {
+    to: to.email,
+    subject: `Ownership of ${workspace.name} was transferred`,
+    text: (context) => `Hi ${to.username},\n\n${text}\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)}\n`,
+  };
 }
 
 export const memberEvents = defineEvents({
@@ -33,14 +38,14 @@ export const memberEvents = defineEvents({
     type: "workspace.ownership_transferred",
     label: "Ownership transferred",
     warning: true,
-    event: (workspace: Workspace, from: User, to: User) => ({
+    event: (workspace: Workspace, from: User, to: User, baseUrl: string) => ({
       actorId: from.id,
       subjectId: to.id,
       workspaceId: workspace.id,
       details: { from: from.id, to: to.id },
       notices: [
-        ownershipNotice(from, workspace, `you transferred the ownership of ${workspace.name} to ${to.username}. You are now an admin of the workspace.`),
-        ownershipNotice(to, workspace, `${from.username} transferred the ownership of ${workspace.name} to you. You are now its owner.`),
+        ownershipNotice(from, workspace, `you transferred the ownership of ${workspace.name} to ${to.username}. You are now an admin of the workspace.`, baseUrl),
+        ownershipNotice(to, workspace, `${from.username} transferred the ownership of ${workspace.name} to you. You are now its owner.`, baseUrl),
       ],
     }),
   },

@@ -167,7 +167,7 @@ export async function transferOwnership(deps: MemberDeps, scope: WorkspaceScope,
     assertAllowed(memberPolicy.canTransferOwnership({ id: owner.id, role: self.role }, { id: target.user.id, role: target.role }));
     await replaceRole(tx, scope.workspace.id, owner.id, "owner", "admin");
     if (!(await replaceRole(tx, scope.workspace.id, target.user.id, target.role, "owner"))) throw staleMember(target.user.username);
-    await recordEvent(tx, memberEvents.ownershipTransferred(scope.workspace, owner, target.user), meta, now);
+    await recordEvent(tx, memberEvents.ownershipTransferred(scope.workspace, owner, target.user, deps.config.baseUrl), meta, now);
     return target.user;
   });
 }

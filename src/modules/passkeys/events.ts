@@ -1,4 +1,4 @@
-import { defineEvents } from "../audit/index.js";
+import { defineEvents, notYouLine, whenAndWhere } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 const self = (user: Pick<User, "id">) => ({ actorId: user.id, subjectId: user.id });
@@ -14,8 +14,8 @@ export const passkeyEvents = defineEvents({
         {
           to: user.email,
           subject: "A passkey was added to your Latchkey account",
-          text: ({ at, ip }) =>
-            `Hi ${user.username},\n\nthe passkey "${name}" was added to your Latchkey account.\nTime: ${at.toISOString()}\nIP address: ${ip}\n\nIf this was not you, remove it at ${baseUrl}/settings/security and change your password.\n`,
+          text: (context) =>
+            `Hi ${user.username},\n\nthe passkey "${name}" was added to your Latchkey account.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)} Remove the passkey there too.\n`,
         },
       ],
     }),

@@ -7,7 +7,7 @@ export function passwordChangedNotice(user: User, kind: PasswordChangeKind, othe
   return {
     to: user.email,
     subject: PASSWORD_CHANGED_SUBJECT,
-    text: ({ at, ip }) => passwordChangedMail(user.email, user.username, { kind, at, ip, baseUrl, otherSessionsEnded }).text,
+    text: (context) => passwordChangedMail(user.email, user.username, { kind, context, baseUrl, otherSessionsEnded }).text,
   };
 }
 

@@ -1,5 +1,5 @@
-import { formatUtc } from "../../platform/format.js";
 import type { MailMessage } from "../../platform/mail.js";
+import { whenAndWhere, type NoticeContext } from "../audit/index.js";
 
 export const PASSWORD_CHANGED_SUBJECT = "Your Latchkey password was changed";
 export const RESET_LINK_SUBJECT = "Reset your Latchkey password";
@@ -15,7 +15,7 @@ export type PasswordChangeKind = keyof typeof HOW;
 export function passwordChangedMail(
   to: string,
   username: string,
-  change: { kind: PasswordChangeKind; at: Date; ip: string; baseUrl: string; otherSessionsEnded: boolean },
+  change: { kind: PasswordChangeKind; context: NoticeContext; baseUrl: string; otherSessionsEnded: boolean },
 ): MailMessage {
   const after =
     change.kind !== "changed"
@@ -28,8 +28,10 @@ export function passwordChangedMail(
     subject: PASSWORD_CHANGED_SUBJECT,
     text:
       `Hi ${username},\n\nthe password of your Latchkey account was changed ${HOW[change.kind]}.\n\n` +
-      `When: ${formatUtc(change.at)}\nFrom IP address: ${change.ip}\n\n${after}\n\n` +
-      `If this was not you, reset your password now at ${change.baseUrl}/forgot-password and tell your administrator.\n`,
+      `${whenAndWhere(change.context)}\n\n${after}\n\n` +
+      // Whoever changed it knows the new password: the way back is a reset
+      // link to this address, which also signs every session out.
+      `Not you? Reset your password now at ${change.baseUrl}/forgot-password (this signs out every session) and tell your administrator.\n`,
   };
 }
 

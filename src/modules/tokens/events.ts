@@ -1,4 +1,4 @@
-import { defineEvents, type Notice } from "../audit/index.js";
+import { defineEvents, notYouLine, whenAndWhere, type Notice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 import type { AccessToken } from "./tables.js";
 
@@ -7,8 +7,8 @@ function tokenNotice(owner: User, subject: string, body: string, baseUrl: string
   return {
     to: owner.email,
     subject,
-    text: ({ at, ip }) =>
-      `Hi ${owner.username},\n\n${body}\nTime: ${at.toISOString()}\nIP address: ${ip}\n\nIf this was not you, delete the token at ${baseUrl}/settings/tokens and secure your account.\n`,
+    text: (context) =>
+      `Hi ${owner.username},\n\n${body}\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)} Then delete the token at ${baseUrl}/settings/tokens.\n`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { defineEvents, type Notice } from "../audit/index.js";
+import { defineEvents, notYouLine, whenAndWhere, type Notice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 // Every factor change is mailed to the account's owner: if it was not them,
@@ -7,8 +7,7 @@ function securityNotice(user: User, subject: string, body: string, baseUrl: stri
   return {
     to: user.email,
     subject,
-    text: ({ at, ip }) =>
-      `Hi ${user.username},\n\n${body}\nTime: ${at.toISOString()}\nIP address: ${ip}\n\nIf this was not you, secure your account at ${baseUrl}/settings/security.\n`,
+    text: (context) => `Hi ${user.username},\n\n${body}\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)}\n`,
   };
 }
 
@@ -63,10 +62,22 @@ export const twoFactorEvents = defineEvents({
       ],
     }),
   },
+  // A new authenticator replaces the old one: whoever holds a backup code
+  // could do this, so the owner is told like any 2FA reset.
   resetByUser: {
     type: "two_factor.reset_by_user",
     label: "Authenticator set up again after a backup-code sign-in",
-    event: (user: User) => self(user),
+    event: (user: User, baseUrl: string) => ({
+      ...self(user),
+      notices: [
+        securityNotice(
+          user,
+          "Your two-factor authentication was reset",
+          "After a sign-in with a backup code, the authenticator of your Latchkey account was removed so a new one can be set up; codes from the old one no longer work.",
+          baseUrl,
+        ),
+      ],
+    }),
   },
   loginVerificationChanged: {
     type: "two_factor.login_verification_changed",

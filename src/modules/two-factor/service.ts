@@ -116,7 +116,7 @@ export async function startReenrolment(deps: TwoFactorDeps, user: User, signedIn
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await clearTotp(tx, user.id, now);
-    await recordEvent(tx, twoFactorEvents.resetByUser(user), meta, now);
+    await recordEvent(tx, twoFactorEvents.resetByUser(user, deps.config.baseUrl), meta, now);
   });
 }
 

@@ -21,7 +21,7 @@ export function workspaceSettingsRoutes(deps: WebDeps, router: Router): void {
   // when a form on it failed, never for a successful save.
   async function settingsPage(req: Request, scope: WorkspaceScope) {
     const activity = await listWorkspaceActivity(deps.db, scope.workspace.id);
-    return { workspace: presentMembership(scope.membership, authFacts(req).workspaceId), activity: activity.map(presentWorkspaceEvent) };
+    return { workspace: presentMembership(scope.membership, authFacts(req).workspaceId), activity: activity.map((row) => presentWorkspaceEvent(row, deps.geo)) };
   }
 
   router.get("/settings", async (req, res) => {
