@@ -50,7 +50,9 @@ async function assertDiscoverable(deps: IdentityDeps, issuer: string, clientId: 
 }
 
 function duplicateProvider(error: unknown, kind: string): never {
-  if (isUniqueViolation(error, "identity_providers_single_kind_key")) throw new AppError(409, "PROVIDER_EXISTS", { field: "kind", message: `${kindLabels[kind as "github"]} is already configured. Change it below.` });
+  // GitHub and Discord have fixed short names, so either index may answer first.
+  const single = isUniqueViolation(error, "identity_providers_single_kind_key") || (kind !== "oidc" && isUniqueViolation(error, "identity_providers_slug_key"));
+  if (single) throw new AppError(409, "PROVIDER_EXISTS", { field: "kind", message: `${kindLabels[kind as "github"]} is already configured. Change it below.` });
   if (isUniqueViolation(error, "identity_providers_slug_key")) throw new AppError(409, "PROVIDER_SLUG_TAKEN", { field: "slug", message: "Another provider uses this short name." });
   throw error;
 }
