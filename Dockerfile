@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 
 # Latchkey: one image for the web process (the default command) and the job
-# worker (docker-compose overrides the command). TypeScript runs through tsx,
-# a runtime dependency, so there is no compile step; the build stage instead
-# type-checks, and the image is only ever built from sources that pass.
+# worker (docker-compose overrides the command). The build stage type-checks
+# and compiles the TypeScript to dist/ (tsc, tsconfig.build.json); the image
+# runs that JavaScript: it boots in about half the time of the tsx loader and
+# needs no esbuild service process beside each server (README, performance).
 
 ARG NODE_VERSION=24
 
@@ -18,12 +19,13 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
 FROM base AS build
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/start.cjs ./scripts/start.cjs
 COPY src ./src
 COPY jobs ./jobs
 COPY views ./views
 COPY public ./public
-RUN npx tsc --noEmit -p .
+RUN npx tsc --noEmit -p . && node scripts/start.cjs --build-only
 
 # ---- runtime: production dependencies only, runs as `node` ------------------
 FROM base AS runtime
@@ -34,9 +36,12 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 # Application files come from the stage that type-checked them. They stay
 # owned by root: the process can read its code but not change it.
-COPY --from=build /app/tsconfig.json ./
-COPY --from=build /app/src ./src
-COPY --from=build /app/jobs ./jobs
+# Compiled JavaScript only; the migrations' SQL stays where the code looks
+# for it (src/db/migrations). No .ts file and no tsconfig: scripts/start.cjs
+# then takes dist/ as it is.
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/scripts/start.cjs ./scripts/start.cjs
+COPY --from=build /app/src/db/migrations ./src/db/migrations
 COPY --from=build /app/views ./views
 COPY --from=build /app/public ./public
 
@@ -59,5 +64,8 @@ ENV MALLOC_ARENA_MAX=2
 # The same as `npm start`, without npm, so node itself is PID 1 and
 # receives SIGTERM: npm runs scripts through `sh -c`, and Debian's dash neither
 # execs the command nor passes the signal on, so `docker stop` would kill the
-# server without its graceful drain.
-CMD ["node", "--max-old-space-size=256", "--import", "tsx", "src/server.ts"]
+# server without its graceful drain. scripts/start.cjs sizes the libuv
+# threadpool (UV_THREADPOOL_SIZE, cores + 2 unless set: set it to the CPU
+# limit + 2 when the container's CPU quota is below the host's core count),
+# then runs dist/src/server.js in this process.
+CMD ["node", "--max-old-space-size=256", "scripts/start.cjs"]

@@ -1,6 +1,6 @@
 // What bench/run.ts and bench/server.ts agree on (kept apart so importing it
 // never starts a server).
-export type ServerMode = "floor" | "app";
+export type ServerMode = "floor" | "floor-db" | "app";
 
 export type ServerMessage =
   | { type: "ready"; port: number }

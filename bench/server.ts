@@ -5,8 +5,10 @@
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { eq, sql } from "drizzle-orm";
 import express from "express";
 import { createApp } from "../src/app.js";
+import { users } from "../src/modules/users/index.js";
 import { loadConfig } from "../src/config.js";
 import { buildDeps, type Deps } from "../src/platform/deps.js";
 import { limitsOf } from "../src/web/session/limits.js";
@@ -15,9 +17,13 @@ import { createLogger } from "../src/platform/logger.js";
 import { FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
 
 // The floor: Express 5, the app's own Redis session store and cookie, and a
-// small EJS page from the view cache. No database, no CSRF, no helmet: what a
-// signed-in page costs before the app does anything of its own.
-function createFloorApp(deps: Deps, label: string) {
+// small EJS page from the view cache. No CSRF, no helmet: what a signed-in
+// page costs before the app does anything of its own. (a) reads no database;
+// (a2) `withUserRead` adds one primary-key read of the signed-in user's row
+// through the app's own driver and pool (drizzle over pg, a prepared
+// statement), because a real signed-in page must load its user.
+function createFloorApp(deps: Deps, label: string, withUserRead: boolean, userId: string) {
+  const readUser = deps.db.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare("bench_floor_user");
   const app = express();
   app.set("view engine", "ejs");
   app.set("views", path.join(path.dirname(fileURLToPath(import.meta.url)), "views"));
@@ -30,7 +36,7 @@ function createFloorApp(deps: Deps, label: string) {
   app.post(FLOOR_SIGN_IN_PATH, (req, res, next) => {
     const now = deps.clock.now().getTime();
     Object.assign(req.session, {
-      userId: "00000000-0000-4000-8000-000000000000",
+      userId,
       workspaceId: "00000000-0000-4000-8000-000000000001",
       signedInAt: now,
       authenticatedAt: now,
@@ -42,21 +48,27 @@ function createFloorApp(deps: Deps, label: string) {
     req.session.save((error) => (error ? next(error) : res.status(204).end()));
   });
 
-  app.get(FLOOR_PAGE_PATH, (req, res) => {
+  app.get(FLOOR_PAGE_PATH, async (req, res) => {
     if (!req.session.userId) return void res.status(401).end();
+    let username = "bench";
+    if (withUserRead) {
+      const [user] = await readUser.execute({ id: req.session.userId });
+      if (!user) return void res.status(401).end();
+      username = user.username;
+    }
     res.setHeader("Cache-Control", "no-store");
-    res.render("floor", { username: "bench", workspaceName: label, limits: req.session.limits });
+    res.render("floor", { username, workspaceName: label, limits: req.session.limits });
   });
   return app;
 }
 
 async function main(): Promise<void> {
   const mode = process.argv[2] as ServerMode;
-  if (mode !== "floor" && mode !== "app") throw new Error(`usage: server.ts floor|app (got ${mode})`);
+  if (mode !== "floor" && mode !== "floor-db" && mode !== "app") throw new Error(`usage: server.ts floor|floor-db|app (got ${mode})`);
   const env = JSON.parse(process.env.BENCH_APP_ENV ?? "{}") as Record<string, string>;
   const config = loadConfig(env);
   const deps = await buildDeps(config, { logger: createLogger("silent") });
-  const app = mode === "app" ? createApp(deps) : createFloorApp(deps, process.env.BENCH_LABEL ?? "bench");
+  const app = mode === "app" ? createApp(deps) : createFloorApp(deps, process.env.BENCH_LABEL ?? "bench", mode === "floor-db", process.env.BENCH_USER_ID ?? "00000000-0000-4000-8000-000000000000");
   const server = app.listen(0, "127.0.0.1", () => {
     process.send?.({ type: "ready", port: (server.address() as AddressInfo).port } satisfies ServerMessage);
   });

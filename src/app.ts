@@ -1,8 +1,8 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import express from "express";
 import type { Deps } from "./platform/deps.js";
 import { notFound } from "./platform/errors.js";
+import { projectRoot } from "./platform/paths.js";
 import { requireRedisReady } from "./web/availability.js";
 import type { WebDeps } from "./web/deps.js";
 import { loadCurrentUser } from "./web/current-user.js";
@@ -37,7 +37,8 @@ import { ssoMethods, ssoRequirement, ssoRoutes, ssoSettingsRoutes } from "./modu
 import { twoFactorMethods, twoFactorRequirement, twoFactorRoutes, twoFactorSection } from "./modules/two-factor/index.js";
 import { workspaceHomeRoutes, workspacePrincipals, workspaceRoutes, workspaceSettingsRoutes } from "./modules/workspaces/index.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// From src/ (tsx) and from dist/src/ (compiled) alike.
+const root = projectRoot;
 
 // Composition only: what each module registers, and the middleware order.
 // No rules live here.

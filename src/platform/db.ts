@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "./paths.js";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 // Queries go through the query builder with each module's own tables, never
@@ -16,7 +16,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "../db/migrations");
+// The SQL files stay in src/ when the code runs compiled from dist/.
+export const migrationsFolder = path.join(projectRoot, "src/db/migrations");
 
 // PostgreSQL when DATABASE_URL is set; otherwise embedded PGlite under DATA_DIR,
 // with the same schema and migrations, for a zero-setup first run.
