@@ -77,6 +77,8 @@ export function createWorkspaceRouter(deps: ScopeDeps): Router {
       return redirectTo(req, res, blocked.unmet.redirect);
     }
     req.scope = { workspace: membership.workspace, membership };
+    // Every page of the workspace is titled "Page · Workspace · Latchkey" (views/layouts/page.ejs).
+    res.locals.titleWorkspace = membership.workspace.name;
     next();
   });
   return router;

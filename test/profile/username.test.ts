@@ -113,7 +113,7 @@ describe("changing the username", () => {
   it.each([
     ["ab", "Use 3 to 32 characters."],
     ["a".repeat(33), "Use 3 to 32 characters."],
-    ["", "Use 3 to 32 characters."],
+    ["", "Enter a username."],
     ["bad name!", "Use only letters, digits, _ and -."],
     ["ünïcödé", "Use only letters, digits, _ and -."],
     ["<script>", "Use only letters, digits, _ and -."],

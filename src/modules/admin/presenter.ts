@@ -1,4 +1,4 @@
-import { formatDay, formatUtc } from "../../platform/format.js";
+import { formatUtc } from "../../platform/format.js";
 import type { User } from "../users/index.js";
 
 const STATUS_LABELS = { active: "Active", locked: "Disabled", cancelled: "Deleted" } as const;
@@ -15,7 +15,8 @@ export function presentUserRow(user: User, workspaces: Array<{ name: string; slu
     status: user.status,
     statusLabel: STATUS_LABELS[user.status],
     editable: user.status !== "cancelled",
-    createdAt: formatDay(user.createdAt),
+    // Creation date and time (seed 004: "Creation Time"), in the reader's zone by the view's fmt.
+    createdAt: user.createdAt,
     workspaces: workspaces.map((workspace) => ({ name: workspace.name, role: workspace.role })),
   };
 }

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { codeField } from "../codes/index.js";
 
+// Codes as typed or pasted: "123 456" is 123456 (codeField drops the spaces).
 export const verifySchema = z.discriminatedUnion("method", [
   z.object({ method: z.literal("password"), password: z.string().min(1, "Enter your password.").max(1000) }),
-  z.object({ method: z.literal("email"), code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code.") }),
-  z.object({ method: z.literal("sms"), code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code.") }),
+  z.object({ method: z.literal("email"), code: codeField }),
+  z.object({ method: z.literal("sms"), code: codeField }),
 ]);
 
 export const sendCodeSchema = z.object({ channel: z.enum(["email", "sms"]) });

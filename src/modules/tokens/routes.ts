@@ -88,7 +88,8 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
     const { id } = parseInput(tokenIdParams, req.params);
     if (isHtmx(req)) return renderFragment(res, "tokens/_row", { ...(await editRow(req, id)), values: {}, errors: {} });
     await findToken(deps, sessionActor(req), await page.ownerOf(req), id);
-    renderPage(res, "tokens/page", await pageData(req, { editingId: id }));
+    const data = await pageData(req, { editingId: id });
+    renderPage(res, "tokens/page", { ...data, title: `Edit token · ${data.title}` });
   });
 
   router.get(at("/:id"), ...page.guards, async (req, res) => {
