@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/platform/clock.js";
 import { auditEvents } from "../../src/modules/audit/tables.js";
 import { ssoConfigs } from "../../src/modules/sso/tables.js";
+import { users } from "../../src/modules/users/tables.js";
 import { memberships, workspaces } from "../../src/modules/workspaces/tables.js";
 import { addMember, createUser, createWorkspace, reloadUser, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
@@ -190,14 +191,20 @@ describe("SSO sign-in", () => {
       const someone = person({ amr: ["pwd", "otp"] });
       op.setAccount(someone);
       await ssoSignIn(app, op, workspace.slug, someone.sub);
-      const events = await eventsOf("sso.signed_in", workspace.id);
-      expect((events[0]!.details as { providerMfa: boolean }).providerMfa).toBe(false); // first sign-in: provisioned
+      const user = (await accountByEmail(app, someone.email))!;
+      // The SSO account turned on Latchkey's own authenticator app.
+      await app.deps.db.update(users).set({ totpEnabledAt: new Date(), totpSecretEncrypted: "sealed-secret-for-the-test" }).where(eq(users.id, user.id));
+
       const again = await ssoSignIn(app, op, workspace.slug, someone.sub);
-      const [signedIn] = await app.deps.db.select().from(auditEvents).where(and(eq(auditEvents.action, "auth.signed_in"), eq(auditEvents.workspaceId, workspace.id))).orderBy(auditEvents.createdAt);
-      expect(signedIn).toBeTruthy();
-      const latest = (await eventsOf("sso.signed_in", workspace.id)).map((event) => (event.details as { providerMfa: boolean }).providerMfa);
-      expect(latest).toContain(trusted);
       expect(again.response.status).toBe(303);
+      expect(again.response.location).toBe(trusted ? `/w/${workspace.slug}` : "/login/verify");
+      const last = (await eventsOf("sso.signed_in", workspace.id)).map((event) => (event.details as { providerMfa: boolean }).providerMfa);
+      expect(last.at(-1)).toBe(trusted);
+
+      // A provider that does not claim multi-factor never skips the second step.
+      op.setAccount({ ...someone, amr: ["pwd"] });
+      const single = await ssoSignIn(app, op, workspace.slug, someone.sub);
+      expect(single.response.location).toBe("/login/verify");
     }
   });
 });
