@@ -27,7 +27,7 @@ import { memberRoutes } from "./modules/members/index.js";
 import { ticketRoutes } from "./modules/tickets/index.js";
 import { cancelAccountSection, cancellationRoutes, jobsPageRoutes } from "./modules/cancellation/index.js";
 import { passkeyMethod, passkeyRoutes, passkeysSection } from "./modules/passkeys/index.js";
-import { passwordRoutes, passwordSection } from "./modules/password/index.js";
+import { passwordRoutes, passwordSection, strengthMeterRoutes } from "./modules/password/index.js";
 import { avatarUploadParsing, profileRoutes, profileSections } from "./modules/profile/index.js";
 import { reauthRoutes } from "./modules/reauth/index.js";
 import { activeSessionsSection, sessionRoutes } from "./modules/sessions/index.js";
@@ -78,6 +78,7 @@ export function createApp(deps: Deps) {
   app.use("/static", express.static(path.join(root, "public"), { maxAge: "1h", fallthrough: true }));
   app.use("/static/vendor/htmx.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/htmx.org/dist/htmx.min.js")));
   app.use("/static/vendor/simplewebauthn-browser.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js")));
+  app.use(strengthMeterRoutes());
   app.use(healthRoutes(web));
   // Bearer tokens only, no cookies: before the session and CSRF middleware.
   app.use("/api/v1", apiRoutes(web));

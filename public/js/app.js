@@ -44,6 +44,16 @@ document.addEventListener("htmx:confirm", (event) => {
   dialog.querySelector("[data-confirm-cancel]").focus();
 });
 
+// showModal() makes the page inert, but Tab could still leave for the
+// browser's own controls: keep it cycling between the dialog's buttons.
+document.getElementById("confirm-dialog")?.addEventListener("keydown", (event) => {
+  if (event.key !== "Tab") return;
+  const buttons = [...event.currentTarget.querySelectorAll("button")];
+  const at = buttons.indexOf(document.activeElement);
+  event.preventDefault();
+  buttons[(at + (event.shiftKey ? buttons.length - 1 : 1)) % buttons.length]?.focus();
+});
+
 // Focus after an htmx swap (the swapped element is the event's target):
 // with errors, the first invalid field, else the form's error message; on
 // success, a flash in the new content, else its heading, so focus never
@@ -66,3 +76,11 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const focusLost = !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
   if (focusLost) focusTarget(swapped, "[data-flash], [role=status], [role=alert]") || focusTarget(swapped, "h1, h2, h3") || focusTarget(swapped, "input:not([type=hidden]), button, a[href]");
 });
+
+// The password strength meter loads only where a new password is chosen.
+if (document.querySelector('input[autocomplete="new-password"]')) {
+  const meterScript = document.createElement("script");
+  meterScript.src = "/static/js/password-strength.js";
+  meterScript.nonce = document.currentScript?.nonce ?? "";
+  document.head.append(meterScript);
+}

@@ -8,3 +8,4 @@ export { passwordChangedNotice } from "./events.js";
 export { assertPasswordAllowed, storeNewPassword } from "./service.js";
 export { passwordSection } from "./sections.js";
 export { passwordRoutes } from "./routes.js";
+export { strengthMeterRoutes } from "./strength-meter.js";

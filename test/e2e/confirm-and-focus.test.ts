@@ -1,0 +1,175 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { cspViolations, startBrowser, type BrowserHarness } from "../helpers/browser.js";
+import { createUser, createWorkspace } from "../helpers/factories.js";
+import { startTestApp, type TestApp } from "../helpers/test-app.js";
+
+// Issue 16 in a real Chromium: destructive actions ask through one <dialog>
+// (with JavaScript) or a confirmation step (without); focus lands on the
+// first invalid field after an htmx error; the strength meter hints while
+// typing; a rate-limited "Send code" counts down.
+type TestUser = Awaited<ReturnType<typeof createUser>>;
+
+let browser: BrowserHarness;
+let app: TestApp;
+
+beforeAll(async () => {
+  browser = await startBrowser();
+  app = await startTestApp();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+});
+
+afterEach(() => {
+  expect(cspViolations(browser.consoleErrors)).toEqual([]);
+  expect(browser.takeUnexpected()).toEqual([]);
+});
+
+async function signedIn(user: TestUser, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+  const page = await browser.newPage(app.baseUrl, options);
+  await page.goto("/login");
+  const form = page.locator('form[action="/login"]');
+  await form.getByLabel("Username or email").fill(user.username);
+  await form.getByLabel("Password", { exact: true }).fill(user.password);
+  await form.locator('button[type="submit"]').click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+  return page;
+}
+
+async function newUserWithTwoSessions() {
+  const user = await createUser(app.deps);
+  await createWorkspace(app.deps, user);
+  const elsewhere = await signedIn(user);
+  return { user, elsewhere };
+}
+
+async function stillSignedIn(page: Page): Promise<boolean> {
+  await page.goto("/settings/profile");
+  return new URL(page.url()).pathname === "/settings/profile";
+}
+
+const activeElementText = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? null);
+
+describe("the confirmation dialog (JavaScript)", () => {
+  it("opens on a destructive button, keeps focus inside, cancels with Escape (focus back on the button) and proceeds on confirm", async () => {
+    const { user, elsewhere } = await newUserWithTwoSessions();
+    const page = await signedIn(user);
+    await page.goto("/settings/security");
+    const trigger = page.locator("#active-sessions").getByRole("button", { name: "Sign out all other sessions" });
+    const dialog = page.getByTestId("confirm-dialog");
+
+    await trigger.click();
+    await dialog.waitFor();
+    expect(await dialog.getByRole("heading").textContent()).toBe("Sign out all other sessions?");
+    expect(await dialog.textContent()).toContain("Every other browser and device signed in to your account is signed out at once.");
+    // The safe choice has the focus, and Tab never leaves the modal dialog.
+    expect(await activeElementText(page)).toBe("Cancel");
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => Boolean(document.activeElement?.closest("#confirm-dialog")))).toBe(true);
+    }
+
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Sign out all other sessions");
+    expect(new URL(page.url()).pathname).toBe("/settings/security");
+    expect(await stillSignedIn(elsewhere)).toBe(true);
+
+    // Cancel with the button: nothing happens either.
+    await page.goto("/settings/security");
+    await trigger.click();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await stillSignedIn(elsewhere)).toBe(true);
+
+    await page.goto("/settings/security");
+    await trigger.click();
+    await dialog.getByRole("button", { name: "Sign out all other sessions" }).click();
+    await expect.poll(() => page.locator("main .flash").textContent().catch(() => null)).toBe("1 other session was signed out.");
+    expect(await page.locator("main .flash").getAttribute("role")).toBe("status");
+    expect(await stillSignedIn(elsewhere)).toBe(false);
+  });
+});
+
+describe("the confirmation step (no JavaScript)", () => {
+  it("a destructive button leads to a confirmation page first; confirming there proceeds, cancelling goes back", async () => {
+    const { user, elsewhere } = await newUserWithTwoSessions();
+    const page = await signedIn(user, { javaScriptEnabled: false });
+    await page.goto("/settings/security");
+    await page.locator("#active-sessions").getByRole("button", { name: "Sign out all other sessions" }).click();
+    await page.getByTestId("confirm-step").waitFor();
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Sign out all other sessions?");
+    expect(await stillSignedIn(elsewhere)).toBe(true);
+
+    await page.goBack();
+    await page.goto("/settings/security");
+    await page.locator("#active-sessions").getByRole("button", { name: "Sign out all other sessions" }).click();
+    await page.getByRole("link", { name: "Cancel" }).click();
+    await page.waitForURL((url) => url.pathname === "/settings/security");
+    expect(await stillSignedIn(elsewhere)).toBe(true);
+
+    await page.goto("/settings/security");
+    await page.locator("#active-sessions").getByRole("button", { name: "Sign out all other sessions" }).click();
+    await page.getByTestId("confirm-step-submit").click();
+    await page.waitForURL((url) => url.pathname === "/settings/security");
+    expect(await page.locator("main .flash").textContent()).toBe("1 other session was signed out.");
+    expect(await stillSignedIn(elsewhere)).toBe(false);
+  });
+});
+
+describe("focus after an htmx error", () => {
+  it("moves to the first invalid field, which names its error", async () => {
+    const user = await createUser(app.deps);
+    const page = await signedIn(user);
+    browser.expectFailure({ method: "POST", path: "/settings/security/password", status: 422 });
+    await page.goto("/settings/security");
+    const form = page.getByTestId("change-password-form");
+    await form.getByLabel("Current password").fill(user.password);
+    await form.getByLabel("New password", { exact: true }).fill("short");
+    await form.getByLabel("Confirm new password").fill("short");
+    await form.getByRole("button", { name: /change password/i }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-invalid"))).toBe("true");
+    const focused = await page.evaluate(() => ({ name: document.activeElement?.getAttribute("name"), describedBy: document.activeElement?.getAttribute("aria-describedby") }));
+    expect(focused.name).toBe("newPassword");
+    expect(await page.locator(`#${focused.describedBy}`).textContent()).toBe("Use at least 8 characters.");
+  });
+});
+
+describe("the password strength meter", () => {
+  it("hints while typing on the registration page; the server still decides", async () => {
+    const page = await browser.newPage(app.baseUrl);
+    await page.goto("/register");
+    const password = page.getByLabel("Password", { exact: true });
+    await password.fill("Password1");
+    const meter = page.getByTestId("strength-meter");
+    await expect.poll(() => meter.getAttribute("data-score"), { timeout: 15_000 }).toBe("0");
+    expect(await meter.textContent()).toContain("This is a commonly used password.");
+    await password.fill("Unrelated-Horse-Staple-71");
+    await expect.poll(() => meter.getAttribute("data-score")).toBe("4");
+    expect(await meter.textContent()).toBe("Very strong");
+  });
+});
+
+describe("a rate-limited Send code", () => {
+  it("shows the wait with a countdown and a disabled button", async () => {
+    const user = await createUser(app.deps);
+    const page = await signedIn(user);
+    browser.expectFailure({ method: "POST", path: "/settings/profile/phone/send", status: 429 });
+    await page.goto("/settings/profile");
+    const card = page.locator("#contact-phone");
+    await card.locator('input[name="value"]').fill("+44 7911 123456");
+    await card.getByRole("button", { name: "Send code" }).click();
+    await card.locator('input[name="code"]').waitFor();
+    await card.getByRole("button", { name: "Cancel" }).click();
+    await card.locator('input[name="value"]').fill("+44 7911 123456");
+    await card.getByRole("button", { name: "Send code" }).click();
+    const countdown = card.getByTestId("resend-countdown");
+    await countdown.waitFor();
+    expect(await countdown.textContent()).toMatch(/^You can ask for a new code in \d+ s$/);
+    expect(await card.getByRole("button", { name: "Send code" }).isDisabled()).toBe(true);
+    expect(await card.getByTestId("send-refused").textContent()).toMatch(/^You can ask for a new code in \d+ s\.$/);
+  });
+});
