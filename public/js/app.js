@@ -84,3 +84,13 @@ if (document.querySelector('input[autocomplete="new-password"]')) {
   meterScript.nonce = document.currentScript?.nonce ?? "";
   document.head.append(meterScript);
 }
+
+// The browser's time zone goes with the sign-in and registration forms: an
+// account without a zone takes it as its default (profile: language and time zone).
+for (const field of document.querySelectorAll("input[data-browser-time-zone]")) {
+  try {
+    field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    field.value = "";
+  }
+}

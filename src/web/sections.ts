@@ -28,8 +28,8 @@ export interface Section<Model extends object = object> {
 }
 
 export const settingsPages = {
-  profile: { path: "/settings/profile", title: "Profile" },
-  security: { path: "/settings/security", title: "Security" },
+  profile: { path: "/settings/profile", title: "profile:title" },
+  security: { path: "/settings/security", title: "security:title" },
   connections: { path: "/settings/connections", title: "Connections" },
 } as const;
 export type PageId = keyof typeof settingsPages;

@@ -12,6 +12,7 @@ import { authFacts, destroySession, establishSession } from "../../web/sign-in/s
 import { parseInput } from "../../web/validate.js";
 import { recordEvent } from "../audit/index.js";
 import { isRegistrationOpen } from "../instance-settings/index.js";
+import { adoptBrowserTimeZone } from "../profile/index.js";
 import { passwordMethod } from "./auth-method.js";
 import { authEvents } from "./events.js";
 import { createRegistrationLimit } from "./registration-limit.js";
@@ -20,7 +21,7 @@ import { registerUser } from "./service.js";
 import { afterFirstFactor, answerSecondStep, endSecondStep, loadSecondStep, methodForAnswer, resendSecondStep, type SecondStep } from "./sign-in.js";
 
 const loginQuerySchema = z.object({ return_to: z.string().optional(), expired: z.string().optional() });
-const returnToBody = z.object({ return_to: z.string().max(2000).optional() });
+const returnToBody = z.object({ return_to: z.string().max(2000).optional(), timeZone: z.string().max(64).optional() });
 
 // The second step's page: the chosen method's form, and links to the others
 // the account has ("/login/verify?backup=1").
@@ -60,6 +61,7 @@ export function authRoutes(deps: WebDeps): Router {
     const input = parseInput(registerSchema, req.body);
     const user = await registerUser(deps, input, requestMeta(req));
     await establishSession(req, deps, { userId: user.id, workspace: undefined, factors: [passwordMethod.id], multiFactor: false });
+    await adoptBrowserTimeZone(deps.db, user, (req.body as Record<string, unknown>).timeZone);
     redirectTo(req, res, "/workspaces/new?first=1");
   });
 
@@ -77,8 +79,8 @@ export function authRoutes(deps: WebDeps): Router {
   router.post("/login", async (req, res) => {
     rememberForm(res, req, "auth/login", "auth/_login-form", { notice: null, signInMethods: deps.authMethods.signInViews(deps) });
     const user = await passwordMethod.firstFactor!.identify!({ deps, meta: requestMeta(req), sessionId: req.sessionID }, req.body as Record<string, string>);
-    const { return_to } = parseInput(returnToBody, req.body);
-    await afterFirstFactor(deps, req, res, user, passwordMethod, return_to);
+    const { return_to, timeZone } = parseInput(returnToBody, req.body);
+    await afterFirstFactor(deps, req, res, user, passwordMethod, return_to, { browserTimeZone: timeZone });
   });
 
   // A challenge that is gone or failed sends the browser back to the password.

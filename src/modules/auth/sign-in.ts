@@ -7,6 +7,7 @@ import type { AuthMethod, FactorOutcome, MethodContext } from "../../web/sign-in
 import { liveChallenge, MAX_CHALLENGE_FAILURES, pendingSignIn, type PendingSignIn } from "../../web/sign-in/challenge.js";
 import { establishSession } from "../../web/sign-in/session-auth.js";
 import { noteSignInDevice, recordEvent } from "../audit/index.js";
+import { adoptBrowserTimeZone } from "../profile/index.js";
 import { findUserById, type User } from "../users/index.js";
 import { listMembershipsOfUser } from "../workspaces/index.js";
 import { authEvents } from "./events.js";
@@ -28,12 +29,15 @@ async function completeSignIn(
   returnTo: string | undefined,
   outcome: FactorOutcome = {},
   viaWorkspaceId?: string,
+  browserTimeZone?: string,
 ) {
   const memberships = await listMembershipsOfUser(deps.db, user.id);
   const workspace = memberships.find((membership) => membership.workspace.id === viaWorkspaceId)?.workspace ?? memberships[0]?.workspace;
   const multiFactor = factors.length > 1 || Boolean(deps.authMethods.get(factors[0]!)?.firstFactor?.satisfiesSecondFactor);
   await establishSession(req, deps, { userId: user.id, workspace, factors, multiFactor, viaWorkspaceId: viaWorkspaceId ?? null });
   outcome.onSignedIn?.(req);
+  // The browser's zone becomes the account's default when it has none yet.
+  await adoptBrowserTimeZone(deps.db, user, browserTimeZone);
   if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message, outcome.flash.vars);
   await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
   // New-device alert (sets the device cookie, so before the response).
@@ -52,10 +56,10 @@ export async function afterFirstFactor(
   user: User,
   method: AuthMethod,
   returnTo: string | undefined,
-  options: { viaWorkspaceId?: string } = {},
+  options: { viaWorkspaceId?: string; browserTimeZone?: string } = {},
 ) {
   const second = method.firstFactor?.satisfiesSecondFactor ? [] : await deps.authMethods.secondFactorsFor(deps, user);
-  if (second.length === 0) return completeSignIn(deps, req, res, user, [method.id], returnTo, {}, options.viaWorkspaceId);
+  if (second.length === 0) return completeSignIn(deps, req, res, user, [method.id], returnTo, {}, options.viaWorkspaceId, options.browserTimeZone);
   // Nothing is signed in yet: the anonymous session only holds the challenge.
   pendingSignIn.set(req, {
     userId: user.id,
@@ -64,6 +68,7 @@ export async function afterFirstFactor(
     startedAt: deps.clock.now().getTime(),
     returnTo: safeReturnTo(returnTo, "/"),
     ...(options.viaWorkspaceId ? { viaWorkspaceId: options.viaWorkspaceId } : {}),
+    ...(options.browserTimeZone ? { browserTimeZone: options.browserTimeZone.slice(0, 64) } : {}),
   });
   await second[0]!.secondFactor!.begin?.(methodContext(deps, req), user);
   redirectTo(req, res, "/login/verify");
@@ -122,7 +127,7 @@ export async function answerSecondStep(deps: WebDeps, req: Request, res: Respons
     // "That code is not correct. 4 tries left." (the reason is a key, translated inside).
     throw new AppError(422, error.code, { field: error.field, message: "auth:errors.triesLeft", details: { reason: error.message, count: left } });
   }
-  await completeSignIn(deps, req, res, user, [challenge.firstFactor, method.id], challenge.returnTo, outcome, challenge.viaWorkspaceId);
+  await completeSignIn(deps, req, res, user, [challenge.firstFactor, method.id], challenge.returnTo, outcome, challenge.viaWorkspaceId, challenge.browserTimeZone);
 }
 
 export async function resendSecondStep(deps: WebDeps, req: Request, step: SecondStep, method: AuthMethod): Promise<boolean> {

@@ -10,10 +10,10 @@ export const AVATAR_MAX_INPUT_PIXELS = 40_000_000;
 export type AvatarSourceFormat = "jpeg" | "png" | "webp" | "gif";
 
 const avatarError = (code: string, message: string) => new AppError(422, code, { field: "avatar", message });
-export const unsupportedAvatar = () => avatarError("AVATAR_UNSUPPORTED_TYPE", "Choose a JPEG, PNG, WebP or GIF image.");
-export const avatarTooLarge = () => avatarError("AVATAR_TOO_LARGE", "Choose an image up to 2 MB.");
-const tooManyPixels = () => avatarError("AVATAR_TOO_MANY_PIXELS", "That image is too large to process.");
-const unreadable = () => avatarError("AVATAR_UNREADABLE", "That image could not be read. Choose another file.");
+export const unsupportedAvatar = () => avatarError("AVATAR_UNSUPPORTED_TYPE", "profile:avatar.errors.unsupported");
+export const avatarTooLarge = () => avatarError("AVATAR_TOO_LARGE", "profile:avatar.errors.tooLarge");
+const tooManyPixels = () => avatarError("AVATAR_TOO_MANY_PIXELS", "profile:avatar.errors.tooManyPixels");
+const unreadable = () => avatarError("AVATAR_UNREADABLE", "profile:avatar.errors.unreadable");
 
 // The file name and the browser's Content-Type are the uploader's claims; the
 // first bytes are the file's. Only these four decoders are ever reached, so

@@ -40,7 +40,7 @@ export function avatarUploadParsing(): Router {
 export function uploadedAvatar(req: Request): Buffer {
   const failure = parseFailures.get(req);
   if (failure === "LIMIT_FILE_SIZE") throw avatarTooLarge();
-  if (failure) throw new AppError(422, "AVATAR_UPLOAD_INVALID", { field: AVATAR_FIELD, message: "The upload could not be read. Choose one image file and try again." });
-  if (!req.file || req.file.size === 0) throw new AppError(422, "AVATAR_MISSING", { field: AVATAR_FIELD, message: "Choose an image to upload." });
+  if (failure) throw new AppError(422, "AVATAR_UPLOAD_INVALID", { field: AVATAR_FIELD, message: "profile:avatar.errors.uploadInvalid" });
+  if (!req.file || req.file.size === 0) throw new AppError(422, "AVATAR_MISSING", { field: AVATAR_FIELD, message: "profile:avatar.errors.missing" });
   return req.file.buffer;
 }

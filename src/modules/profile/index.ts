@@ -6,3 +6,4 @@ export { profileRoutes } from "./routes.js";
 export { avatarUploadParsing } from "./avatar-upload.js";
 export { changeUsername } from "./service.js";
 export { changeUsernameSchema } from "./schema.js";
+export { adoptBrowserTimeZone } from "./preferences.js";

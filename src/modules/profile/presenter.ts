@@ -1,4 +1,3 @@
-import { formatDay } from "../../platform/format.js";
 import type { User } from "../users/index.js";
 
 export function presentAccount(user: User) {
@@ -6,9 +5,9 @@ export function presentAccount(user: User) {
     username: user.username,
     email: user.email,
     emailVerified: Boolean(user.emailVerifiedAt),
-    accountType: user.passwordHash ? "Local account" : "Single sign-on account",
+    accountType: user.passwordHash ? "profile:account.local" : "profile:account.sso",
     isInstanceAdmin: user.isInstanceAdmin,
-    memberSince: formatDay(user.createdAt),
+    memberSince: user.createdAt,
   };
 }
 

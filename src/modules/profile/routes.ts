@@ -7,6 +7,7 @@ import { redirectTo, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
 import { parseInput } from "../../web/validate.js";
 import { AVATAR_UPLOAD_PATH, uploadedAvatar } from "./avatar-upload.js";
+import { preferencesSchema, savePreferences } from "./preferences.js";
 import { avatarParams, changeUsernameSchema } from "./schema.js";
 import { avatarForServing, changeUsername, removeAvatar, saveAvatar } from "./service.js";
 
@@ -22,7 +23,8 @@ export function profileRoutes(deps: WebDeps): Router {
     rememberSectionForm(deps, req, res, { page: "profile", section: "username", fragment: "profile/_username-form" });
     const input = parseInput(changeUsernameSchema, req.body);
     const { changed } = await changeUsername(deps, currentUserOf(req).user, input, requestMeta(req));
-    setFlash(req, "info", changed ? `Your username is now ${input.username}.` : "Your username is unchanged.");
+    if (changed) setFlash(req, "info", "profile:username.changed", { username: input.username });
+    else setFlash(req, "info", "profile:username.unchanged");
     redirectTo(req, res, PROFILE_URL);
   });
 
@@ -30,13 +32,23 @@ export function profileRoutes(deps: WebDeps): Router {
   router.post(AVATAR_UPLOAD_PATH, requireUser, async (req, res) => {
     rememberSectionForm(deps, req, res, { page: "profile", section: "avatar", fragment: "profile/_avatar-upload-form" });
     await saveAvatar(deps, currentUserOf(req).user.id, uploadedAvatar(req), requestMeta(req));
-    setFlash(req, "info", "Your avatar was updated.");
+    setFlash(req, "info", "profile:avatar.updated");
     redirectTo(req, res, PROFILE_URL);
   });
 
   router.post(`${AVATAR_UPLOAD_PATH}/remove`, requireUser, async (req, res) => {
     await removeAvatar(deps, currentUserOf(req).user.id, requestMeta(req));
-    setFlash(req, "info", "Your avatar was removed. Your initials are shown instead.");
+    setFlash(req, "info", "profile:avatar.removed");
+    redirectTo(req, res, PROFILE_URL);
+  });
+
+  // Language and time zone: display preferences, not credentials (no fresh authentication).
+  router.post(`${PROFILE_URL}/preferences`, requireUser, async (req, res) => {
+    rememberSectionForm(deps, req, res, { page: "profile", section: "preferences", fragment: "profile/_preferences-form" });
+    const input = parseInput(preferencesSchema, req.body);
+    await savePreferences(deps.db, currentUserOf(req).user, input);
+    // Shown on the next page, already in the language just chosen.
+    setFlash(req, "info", "profile:preferences.saved");
     redirectTo(req, res, PROFILE_URL);
   });
 

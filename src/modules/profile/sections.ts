@@ -1,4 +1,5 @@
 import { defineSection } from "../../web/sections.js";
+import { preferencesSection } from "./preferences.js";
 import { presentAccount, presentAvatar } from "./presenter.js";
 import { findAvatarEtag } from "./repo.js";
 
@@ -26,4 +27,4 @@ export const usernameSection = defineSection({
   load: ({ user }) => ({ account: presentAccount(user) }),
 });
 
-export const profileSections = [accountFactsSection, avatarSection, usernameSection];
+export const profileSections = [accountFactsSection, avatarSection, usernameSection, preferencesSection];

@@ -2,7 +2,7 @@
 import type { User } from "./tables.js";
 
 export { users, userStatuses, loginVerificationMethods, type User, type LoginVerificationMethod } from "./tables.js";
-export { countUsers, findUserById, findUserByLogin, insertUser, isEmailTaken, isUsernameTaken, revokeSessionsBefore, updatePasswordHash } from "./repo.js";
+export { countUsers, findUserById, findUserByLogin, insertUser, isEmailTaken, isUsernameTaken, rememberTimeZoneIfUnset, revokeSessionsBefore, updateDisplayPreferences, updatePasswordHash } from "./repo.js";
 export { emailSchema, usernameSchema } from "./schema.js";
 export { emailTaken, translateUniqueViolation, usernameTaken } from "./errors.js";
 

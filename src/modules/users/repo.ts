@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db.js";
 import { users, type User } from "./tables.js";
 
@@ -54,4 +54,14 @@ export async function updatePasswordHash(db: Db, userId: string, passwordHash: s
 // signed out at its next request (web/current-user.ts checks it).
 export async function revokeSessionsBefore(db: Db, userId: string, at: Date): Promise<void> {
   await db.update(users).set({ sessionsValidAfter: at }).where(eq(users.id, userId));
+}
+
+// Display preferences (profile): null means "not chosen".
+export async function updateDisplayPreferences(db: Db, userId: string, preferences: { language: string | null; timeZone: string | null }): Promise<void> {
+  await db.update(users).set({ language: preferences.language, timeZone: preferences.timeZone, updatedAt: new Date() }).where(eq(users.id, userId));
+}
+
+// The browser's zone, saved at sign-in only while the account has none.
+export async function rememberTimeZoneIfUnset(db: Db, userId: string, timeZone: string): Promise<void> {
+  await db.update(users).set({ timeZone }).where(and(eq(users.id, userId), isNull(users.timeZone)));
 }

@@ -13,6 +13,8 @@ export interface PendingSignIn {
   returnTo: string;
   // Set when the first factor was a workspace's own sign-in (its SSO).
   viaWorkspaceId?: string;
+  // The zone the browser reported on the sign-in form (a default for the account).
+  browserTimeZone?: string;
 }
 
 export const MAX_CHALLENGE_FAILURES = 5;
