@@ -65,6 +65,7 @@ export async function startOAuthStandIn(kind: "github" | "discord"): Promise<OAu
 
   const app = express();
   app.use(express.urlencoded({ extended: false }));
+  app.get("/favicon.ico", (_req, res) => void res.status(204).end());
   app.use((_req, res, next) => (mode === "down" ? res.status(503).json({ message: "Service unavailable" }) : next()));
 
   const paths =
