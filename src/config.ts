@@ -16,8 +16,9 @@ const hostPortList = z
   .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
   .pipe(
     z
-      .array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/, "must be a comma-separated list of host:port"))
-      .min(1, "must name at least one host:port"),
+      .array(z.string())
+      .min(1, "must name at least one host:port")
+      .refine((items) => items.every((item) => /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/.test(item)), "must be a comma-separated list of host:port"),
   )
   .transform((items) =>
     items.map((item) => {
@@ -76,6 +77,12 @@ const envSchema = z.object({
   // A GeoLite-style MaxMind .mmdb file: notices and activity name the approximate place of an IP.
   GEOIP_DATABASE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Prometheus metrics (platform/metrics.ts): /metrics on the app port for this
+  // bearer token, and/or a separate listener on METRICS_PORT (METRICS_HOST,
+  // loopback unless set). Neither set: no metrics are served.
+  METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   // Sign-in providers (modules/identities): GitHub's and Discord's addresses
   // (tests point them at loopback stand-ins) and how long a provider may take.
   GITHUB_URL: z.url({ protocol: /^https?$/ }).default("https://github.com"),
@@ -91,12 +98,12 @@ export type Config = Readonly<{
   secureCookies: boolean;
   databaseUrl: string | undefined;
   dataDir: string;
-  redisUrl: string;
-  redisPrefix: string;
   // The single Redis of REDIS_URL (also set, to its default, in cluster and
   // sentinel mode, where nothing should use it: connect through `redis`).
-  smtpUrl: string | undefined;
+  redisUrl: string;
   redis: RedisTarget;
+  redisPrefix: string;
+  smtpUrl: string | undefined;
   mailFrom: string;
   smsWebhookUrl: string | undefined;
   secretKey: string;
@@ -106,6 +113,7 @@ export type Config = Readonly<{
   freshAuthMinutes: number;
   jobLockSeconds: number;
   logLevel: string;
+  metrics: Readonly<{ token: string | undefined; port: number | undefined; host: string }>;
   shutdownTimeoutSeconds: number;
   // Business days (cancelled accounts' tickets close within 7 of them).
   businessTimeZone: string;
@@ -118,9 +126,6 @@ export type Config = Readonly<{
   providers: Readonly<{ githubUrl: string; githubApiUrl: string; discordUrl: string; timeoutMs: number }>;
 }>;
 
-export class ConfigError extends Error {}
-
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
 export interface HostPort {
   host: string;
   port: number;
@@ -136,16 +141,19 @@ export type RedisTarget =
   | { kind: "cluster"; nodes: readonly HostPort[]; username?: string; password?: string; tls: boolean }
   | { kind: "sentinel"; sentinels: readonly HostPort[]; name: string; sentinelPassword?: string; username?: string; password?: string; tls: boolean };
 
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
+  const redis = redisTarget(values, env);
   const dataDir = path.resolve(values.DATA_DIR);
   const baseUrl = (values.BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, "");
   return Object.freeze({
-  const redis = redisTarget(values, env);
     env: values.NODE_ENV,
     port: values.PORT,
     baseUrl,
@@ -153,10 +161,10 @@ export type RedisTarget =
     databaseUrl: values.DATABASE_URL,
     dataDir,
     redisUrl: values.REDIS_URL,
+    redis,
     redisPrefix: values.REDIS_PREFIX,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
-    redis,
     smsWebhookUrl: values.SMS_WEBHOOK_URL,
     secretKey: values.SECRET_KEY ?? generatedSecretKey(values.NODE_ENV, dataDir),
     webConcurrency: values.WEB_CONCURRENCY,
@@ -165,6 +173,7 @@ export type RedisTarget =
     freshAuthMinutes: values.FRESH_AUTH_MINUTES,
     jobLockSeconds: values.JOB_LOCK_SECONDS,
     logLevel: values.LOG_LEVEL,
+    metrics: Object.freeze({ token: values.METRICS_TOKEN, port: values.METRICS_PORT, host: values.METRICS_HOST }),
     shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
     businessTimeZone: values.BUSINESS_TIME_ZONE,
     businessHolidays: Object.freeze([...values.BUSINESS_HOLIDAYS]),
@@ -179,10 +188,6 @@ export type RedisTarget =
   });
 }
 
-// Outside production a missing SECRET_KEY is generated once and kept under
-// DATA_DIR so restarts keep sessions and encrypted secrets readable.
-function generatedSecretKey(nodeEnv: string, dataDir: string): string {
-  if (nodeEnv === "production") {
 // One way to reach Redis, named clearly when the variables say two or half of one.
 function redisTarget(values: z.infer<typeof envSchema>, env: Record<string, string | undefined>): RedisTarget {
   const fail = (variable: string, message: string) => {
@@ -215,6 +220,10 @@ function redisTarget(values: z.infer<typeof envSchema>, env: Record<string, stri
   return Object.freeze({ kind: "single", url: values.REDIS_URL });
 }
 
+// Outside production a missing SECRET_KEY is generated once and kept under
+// DATA_DIR so restarts keep sessions and encrypted secrets readable.
+function generatedSecretKey(nodeEnv: string, dataDir: string): string {
+  if (nodeEnv === "production") {
     throw new ConfigError("Invalid configuration:\n  SECRET_KEY: required in production (at least 32 characters)");
   }
   const keyFile = path.join(dataDir, "secret.key");
