@@ -71,6 +71,11 @@ export interface RedisCluster {
   // REDIS_CLUSTER_NODES: "127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3".
   nodes: string;
   ports: number[];
+  // Stops every node (an outage of the whole cluster; data is lost, nothing
+  // is saved) and starts them again from their cluster config files, waiting
+  // for cluster_state:ok.
+  stopAll(): Promise<void>;
+  startAll(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,17 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     await stop(started);
     rmSync(dir, { recursive: true, force: true });
   };
+  const nodeArgs: string[][] = [];
+  const log = () => started.map((server) => server.output()).join("\n");
+  const waitForClusterOk = async () => {
+    for (const port of ports) {
+      await waitUntil(`the cluster node on ${port} did not reach cluster_state:ok`, async () => String(await ask(port, "CLUSTER", "INFO")).includes("cluster_state:ok"), 20_000, log);
+    }
+  };
+  const startNodes = async () => {
+    for (const args of nodeArgs) started.push(startRedis(args));
+    for (const port of ports) await waitUntil(`redis-server on ${port} did not answer`, async () => (await ask(port, "PING")) === "PONG", 10_000, log);
+  };
   try {
     for (let i = 0; i < masters; i++) {
       const port = await freePort();
@@ -91,25 +107,31 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       // may be taken or above 65535).
       const busPort = await freePort();
       ports.push(port);
-      started.push(
-        startRedis([
-          "--port", String(port),
-          "--cluster-enabled", "yes",
-          "--cluster-config-file", path.join(dir, `nodes-${port}.conf`),
-          "--cluster-port", String(busPort),
-          "--cluster-node-timeout", "5000",
-          ...ephemeral(dir),
-        ]),
-      );
+      nodeArgs.push([
+        "--port", String(port),
+        "--cluster-enabled", "yes",
+        "--cluster-config-file", path.join(dir, `nodes-${port}.conf`),
+        "--cluster-port", String(busPort),
+        "--cluster-node-timeout", "5000",
+        ...ephemeral(dir),
+      ]);
     }
-    const log = () => started.map((server) => server.output()).join("\n");
-    for (const port of ports) await waitUntil(`redis-server on ${port} did not answer`, async () => (await ask(port, "PING")) === "PONG", 10_000, log);
+    await startNodes();
     const create = spawnSync("redis-cli", ["--cluster", "create", ...ports.map((port) => `127.0.0.1:${port}`), "--cluster-replicas", "0", "--cluster-yes"], { encoding: "utf8", timeout: 30_000 });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
-    for (const port of ports) {
-      await waitUntil(`the cluster node on ${port} did not reach cluster_state:ok`, async () => String(await ask(port, "CLUSTER", "INFO")).includes("cluster_state:ok"), 20_000, log);
-    }
-    return { nodes: ports.map((port) => `127.0.0.1:${port}`).join(","), ports, close };
+    await waitForClusterOk();
+    return {
+      nodes: ports.map((port) => `127.0.0.1:${port}`).join(","),
+      ports,
+      async stopAll() {
+        await stop(started.splice(0));
+      },
+      async startAll() {
+        await startNodes();
+        await waitForClusterOk();
+      },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -172,4 +172,27 @@ describe.skipIf(!redisServerPath)("a Redis Cluster (3 masters)", () => {
     const perMaster = await Promise.all(masters.map((node) => node.dbsize()));
     expect(perMaster.filter((n) => n > 0).length).toBeGreaterThan(1);
   });
+
+  // Last: the whole cluster goes away (its data with it) and comes back.
+  it("answers 503 while the cluster is down and recovers by itself when it returns", async () => {
+    const user = await createUser(app.deps);
+    const workspace = await createWorkspace(app.deps, user);
+    const client = await signedInClient(app.baseUrl, user);
+    expect((await client.get(`/w/${workspace.slug}`)).status).toBe(200);
+
+    await cluster.stopAll();
+    const during = await client.get(`/w/${workspace.slug}`);
+    expect(during.status).toBe(503);
+    expect(during.text).not.toContain(workspace.name);
+    expect((await client.get("/login")).status).toBe(503);
+    expect((await client.get("/readyz")).status).toBe(503);
+
+    await cluster.startAll();
+    const deadline = Date.now() + 30_000;
+    while ((await fetch(`${app.baseUrl}/readyz`)).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(`${app.baseUrl}/readyz`)).status).toBe(200);
+    // Nothing was saved, so the session is gone: signing in again works.
+    const again = await signedInClient(app.baseUrl, user);
+    expect((await again.get(`/w/${workspace.slug}`)).status).toBe(200);
+  });
 });
