@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { Cluster } from "ioredis";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { purgeSteps } from "../../src/modules/cancellation/jobs.js";
 import { workspaces } from "../../src/modules/workspaces/tables.js";
 import { manualClock } from "../../src/platform/clock.js";
 import { scanKeys } from "../../src/platform/redis.js";
@@ -165,6 +166,23 @@ describe.skipIf(!redisServerPath)("a Redis Cluster (3 masters)", () => {
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(303));
     const status = statuses[10];
     expect(status).toBe(429);
+  });
+
+  it("purges a cancelled account's Redis keys (codes, send count, sessions and their index) across slots", async () => {
+    const user = await createUser(app.deps);
+    const first = await signedInClient(app.baseUrl, user);
+    const second = await signedInClient(app.baseUrl, user);
+    await first.get("/settings/profile");
+    expect((await first.post("/settings/profile/email/send", { value: `purge-${user.username}@example.test` })).status).toBe(303);
+    const owned = () => scanKeys(app.deps.redis, `${app.redisPrefix}*${user.id}*`);
+    const sessionKeys = [first, second].map((client) => `${app.redisPrefix}sess:${sessionIdOf(client)}`);
+    expect((await owned()).length).toBeGreaterThanOrEqual(3);
+    for (const key of sessionKeys) expect(await app.deps.redis.exists(key)).toBe(1);
+
+    await purgeSteps.find((step) => step.name === "redis")!.run(app.deps, user.id, user.email);
+    expect(await owned()).toEqual([]);
+    for (const key of sessionKeys) expect(await app.deps.redis.exists(key)).toBe(0);
+    expect((await second.get("/settings/profile")).status).toBe(303);
   });
 
   it("spreads the app's keys over more than one master", async () => {
