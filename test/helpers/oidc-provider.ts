@@ -148,6 +148,8 @@ export async function startOidcProvider(options: {
   server.on("request", async (req, res) => {
     if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (res.destroyed) return;
+    // Browsers ask for one; a 404 would show as a console error in browser tests.
+    if (req.url === "/favicon.ico") return void res.writeHead(204).end();
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(new URL(req.url ?? "/", issuer).pathname);
     if (!match) return callback(req, res);
     try {

@@ -46,13 +46,13 @@ export function person(overrides: { sub?: string; email?: string; name?: string;
   return { sub, email: `${sub}@corp.example`, email_verified: true, name: "Pat Example", ...overrides };
 }
 
-// Up to the provider: the app's /sso/:slug page, its POST, and the
+// Up to the provider: the app's /sso/:slug page, its link, and the
 // authorization URL it redirects to.
 export async function startAtApp(client: HttpClient, slug: string): Promise<string> {
   const page = await client.get(`/sso/${slug}`);
   if (page.status !== 200) throw new Error(`/sso/${slug} answered ${page.status}`);
-  const leave = await client.post(`/sso/${slug}`, {});
-  if (leave.status !== 303 || !leave.location) throw new Error(`POST /sso/${slug} answered ${leave.status}: ${leave.text.slice(0, 300)}`);
+  const leave = await client.get(`/sso/${slug}/start`);
+  if (leave.status !== 303 || !leave.location) throw new Error(`/sso/${slug}/start answered ${leave.status}: ${leave.text.slice(0, 300)}`);
   return leave.location;
 }
 

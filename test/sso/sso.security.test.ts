@@ -200,7 +200,7 @@ describe("SSO provider faults", () => {
     await client.get(`/sso/${workspace.slug}`);
     await op.down();
     try {
-      const down = await client.post(`/sso/${workspace.slug}`, {});
+      const down = await client.get(`/sso/${workspace.slug}/start`);
       expect(down.status).toBe(502);
       expect(down.text).toContain("The identity provider cannot be reached right now.");
     } finally {
@@ -218,7 +218,7 @@ describe("SSO provider faults", () => {
     }
     op.slow(2500);
     try {
-      const slow = await client.post(`/sso/${workspace.slug}`, {});
+      const slow = await client.get(`/sso/${workspace.slug}/start`);
       expect(slow.status).toBe(504);
       expect(slow.text).toContain("did not answer in time");
     } finally {

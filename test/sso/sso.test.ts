@@ -172,8 +172,10 @@ describe("SSO sign-in", () => {
     const client = new HttpClient(app.baseUrl);
     const login = await client.get("/login");
     expect(login.text).toContain('action="/login/sso"');
-    const leave = await client.post("/login/sso", { email: `someone@${domain}` });
-    expect(leave.status).toBe(303);
+    const found = await client.post("/login/sso", { email: `someone@${domain}` });
+    expect(found.status).toBe(303);
+    expect(found.location).toBe(`/sso/${workspace.slug}`);
+    const leave = await client.get(`/sso/${workspace.slug}/start`);
     expect(leave.location!.startsWith(`${op.issuer}/auth?`)).toBe(true);
     const someone = person({ email: `someone@${domain}` });
     op.setAccount(someone);

@@ -72,8 +72,11 @@ export function ssoSettingsRoutes(deps: WebDeps, router: Router): void {
   });
 }
 
-// The sign-in: /sso/:slug (a page, then a POST that leaves for the
-// provider), the provider's callback, and "Sign in with SSO" by email.
+// The sign-in: /sso/:slug (a page whose link leaves for the provider), the
+// provider's callback, and "Sign in with SSO" by email. Leaving is a GET
+// reached by a link, not a form: the CSP's form-action 'self' (rightly)
+// stops a form submission that redirects to another origin. The state it
+// writes is the flow's own anti-forgery token, bound to this session.
 export function ssoRoutes(deps: WebDeps): Router {
   const router = Router();
 
@@ -89,7 +92,10 @@ export function ssoRoutes(deps: WebDeps): Router {
     const { email, return_to } = parseInput(ssoEmailSchema, req.body);
     const workspaces = await workspacesForEmail(deps, email);
     if (workspaces.length === 0) throw new AppError(422, "SSO_NOT_FOUND", { field: "email", message: "sso:signIn.noWorkspace" });
-    if (workspaces.length === 1) return leaveForProvider(req, res, workspaces[0]!.slug, return_to);
+    if (workspaces.length === 1) {
+      const query = return_to ? `?return_to=${encodeURIComponent(safeReturnTo(return_to, "/"))}` : "";
+      return redirectTo(req, res, `/sso/${encodeURIComponent(workspaces[0]!.slug)}${query}`);
+    }
     renderPage(res, "sso/choose", { title: tr(req, "sso:signIn.chooseTitle"), workspaces: workspaces.map((w) => ({ name: w.name, slug: w.slug })) });
   });
 
@@ -100,9 +106,9 @@ export function ssoRoutes(deps: WebDeps): Router {
     renderPage(res, "sso/start", { title: tr(req, "sso:signIn.title"), workspace: { name: workspace.name, slug: workspace.slug }, returnTo: safeReturnTo(return_to, "") });
   });
 
-  router.post("/sso/:slug", async (req, res) => {
+  router.get("/sso/:slug/start", async (req, res) => {
     const { slug } = parseInput(slugParams, req.params);
-    const { return_to } = parseInput(returnToSchema, req.body);
+    const { return_to } = parseInput(returnToSchema, req.query);
     await leaveForProvider(req, res, slug, return_to);
   });
 
