@@ -29,6 +29,9 @@ async function memberWithData() {
   await app.deps.redis.set(`${app.redisPrefix}code:{${user.id}}:contact-email`, "x");
   await app.deps.db.execute(sql`insert into known_devices (user_id, device_hash, last_seen_at) values (${user.id}, ${`dev-${user.id}`}, now()) on conflict do nothing`);
   await app.deps.db.execute(sql`insert into notice_preferences (user_id, mute_optional) values (${user.id}, true) on conflict do nothing`);
+  // A linked GitHub-like identity showing the account's email (it must go with the account).
+  await app.deps.db.execute(sql`with provider as (insert into identity_providers (kind, slug, name, issuer, client_id, client_secret_sealed) values ('oidc', ${`p-${user.id.slice(0, 8)}`}, 'Purge ID', 'https://id.example', 'c', 'v1.x.y.z') returning id)
+    insert into linked_identities (provider_id, user_id, subject, login, email) select id, ${user.id}, ${`sub-${user.id}`}, ${user.username}, ${user.email} from provider`);
   return { owner, user: { ...user, phone }, workspace, client };
 }
 

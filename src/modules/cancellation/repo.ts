@@ -147,12 +147,15 @@ export const purgeBatches = {
   // The audit module's per-account tables (migration 0010). Named in SQL
   // because that module does not export them; the purge test's sweep over
   // every user_id column fails if this falls behind the schema.
-  // The sso module's identities (issuer + subject of the person) go too.
+  // The sso module's identities (issuer + subject of the person) go too, and
+  // the identities module's linked accounts (login, email, avatar at GitHub,
+  // Discord or an OIDC provider).
   async devicesAndPreferences(db: SqlDb, userId: string): Promise<number> {
     const devices = await db.execute(sql`delete from known_devices where user_id = ${userId}`);
     const preferences = await db.execute(sql`delete from notice_preferences where user_id = ${userId}`);
     const ssoIdentities = await db.execute(sql`delete from sso_identities where user_id = ${userId}`);
-    return [devices, preferences, ssoIdentities].reduce<number>((sum, result) => sum + ((result as { rowCount?: number }).rowCount ?? 0), 0);
+    const linked = await db.execute(sql`delete from linked_identities where user_id = ${userId}`);
+    return [devices, preferences, ssoIdentities, linked].reduce<number>((sum, result) => sum + ((result as { rowCount?: number }).rowCount ?? 0), 0);
   },
   // Last: the row itself keeps only its id, status and dates.
   async userRow(db: SqlDb, userId: string, at: Date): Promise<void> {
