@@ -7,6 +7,8 @@ describe("cancellation policy", () => {
   it("only active accounts with a password here (not SSO) may cancel", () => {
     expect(cancellationPolicy.mayCancel(local)).toBe(true);
     expect(cancellationPolicy.mayCancel({ ...local, passwordHash: null })).toBe(false);
+    // A workspace SSO account never cancels itself, even if it somehow had a password.
+    expect(cancellationPolicy.mayCancel({ ...local, ssoWorkspaceId: "4f7c2a1e-0000-4000-8000-000000000000" })).toBe(false);
     expect(cancellationPolicy.mayCancel({ ...local, status: "cancelled" })).toBe(false);
   });
   it("offers the methods the account has: password, email, and SMS only with a verified phone", () => {

@@ -55,6 +55,7 @@ const EXPECTED = [
   "POST /w/:slug/members/:userId/two-factor/reset",
   "POST /w/:slug/members/invitations/:invitationId/revoke",
   "POST /w/:slug/settings/ownership",
+  "POST /w/:slug/settings/sso/delete",
   "POST /settings/account/workspaces/delete",
 ];
 
