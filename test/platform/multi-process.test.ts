@@ -13,7 +13,7 @@ import { outbox } from "../../src/platform/outbox/tables.js";
 import { enqueueMail } from "../../src/platform/queue.js";
 import { deleteKeys, scanKeys } from "../../src/platform/redis.js";
 import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
-import { createUser } from "../helpers/factories.js";
+import { addMember, createUser, createWorkspace } from "../helpers/factories.js";
 import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
 import { freePort, projectRoot, serverCommand, startProcess } from "../helpers/processes.js";
 import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
@@ -143,6 +143,27 @@ describe("two web processes and two workers on one database and Redis", () => {
     expect(changed.status).toBe(303);
     expect((await another.get(`${A}/settings/profile`)).status).toBe(303);
     expect((await mine.get(`${A}/settings/profile`)).status).toBe(200);
+  });
+
+  it("a role change and a removal made on A apply on B at the member's next request", async () => {
+    const owner = await createUser(deps);
+    const member = await createUser(deps);
+    const workspace = await createWorkspace(deps, owner);
+    await addMember(deps, workspace, member, "admin");
+    const ownerClient = await signIn(A, owner);
+    const memberClient = await signIn(B, member);
+    expect((await memberClient.get(`${B}/w/${workspace.slug}/settings`)).status).toBe(200);
+
+    await ownerClient.get(`${A}/w/${workspace.slug}/members`);
+    expect((await ownerClient.post(`${A}/w/${workspace.slug}/members/${member.id}/role`, { role: "member", expected: "admin" })).status).toBe(303);
+    expect((await memberClient.get(`${B}/w/${workspace.slug}/settings`)).status).toBe(403);
+
+    expect((await ownerClient.post(`${A}/w/${workspace.slug}/members/${member.id}/remove`, { confirmed: "yes" })).status).toBe(303);
+    // The member's session was signed into this workspace (their only one):
+    // the removal ended it, on B too.
+    const after = await memberClient.get(`${B}/w/${workspace.slug}`);
+    expect(after.status).toBe(303);
+    expect(after.location).toMatch(/^\/login/);
   });
 
   it("counts failed sign-ins across both processes: 10 from anywhere pause the account", async () => {
