@@ -272,6 +272,29 @@ describe("SSO accounts", () => {
   });
 });
 
+describe("SSO step-up", () => {
+  it("an SSO administrator with a stale sign-in confirms it is them by going through SSO again", async () => {
+    const { workspace } = await workspaceWithSso(app, op, { defaultRole: "admin" });
+    const someone = person();
+    op.setAccount(someone);
+    const { client } = await ssoSignIn(app, op, workspace.slug, someone.sub);
+    await client.get(`/w/${workspace.slug}/settings/sso`);
+    clock.advance(16 * MINUTE);
+    const fields = { issuer: op.issuer, clientId: "renamed-client", allowedDomains: "corp.example", defaultRole: "admin" };
+    const stale = await client.post(`/w/${workspace.slug}/settings/sso`, fields);
+    expect(stale.location).toMatch(/^\/reauth\?return_to=/);
+
+    const again = await ssoSignIn(app, op, workspace.slug, someone.sub, client);
+    expect(again.response.status).toBe(303);
+    await client.get(`/w/${workspace.slug}/settings/sso`);
+    const saved = await client.post(`/w/${workspace.slug}/settings/sso`, fields);
+    expect(saved.status).toBe(303);
+    expect(saved.location).toBe(`/w/${workspace.slug}/settings/sso`);
+    const [config] = await app.deps.db.select().from(ssoConfigs).where(eq(ssoConfigs.workspaceId, workspace.id));
+    expect(config!.clientId).toBe("renamed-client");
+  });
+});
+
 describe("SSO required", () => {
   it("sends members who did not come through the workspace's SSO to /sso/:slug; SSO sessions pass; the owner keeps a way in", async () => {
     const { owner, workspace } = await workspaceWithSso(app, op, { required: true });
