@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../../src/modules/audit/index.js";
 import { users } from "../../src/modules/users/index.js";
+import { createLoginThrottle } from "../../src/web/sign-in/throttle.js";
 import { createUser, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -51,5 +52,21 @@ describe("sign-in outcomes in the catalogue", () => {
     expect(rows.some((row) => row.includes("Signed in") && row.includes("With password"))).toBe(true);
     const disabledRows = activityRows((await adminClient.get(`/admin/activity?person=${disabled.username}`)).text);
     expect(disabledRows.some((row) => row.includes("Reason: right password, account disabled"))).toBe(true);
+  });
+
+  it("record an attempt on an account whose sign-in is paused, at most once a minute", async () => {
+    const user = await createUser(app.deps);
+    // Ten failures from ten addresses pause the account (as the throttle test shows over HTTP).
+    const throttle = createLoginThrottle(app.deps.redis, app.redisPrefix);
+    for (let i = 0; i < 10; i++) await throttle.recordFailure(`user:${user.id}`, `203.0.113.${i + 1}`);
+    const visitor = new HttpClient(app.baseUrl);
+    for (let i = 0; i < 3; i++) {
+      const refused = await visitor.submit("/login", "/login", { login: user.username, password: user.password });
+      expect(refused.status).toBe(429);
+    }
+    expect(await failedReasons(user.id)).toEqual([{ accountLocked: false, reason: "account_paused" }]);
+    const admin = await createUser(app.deps, { isInstanceAdmin: true });
+    const rows = activityRows((await (await signedInClient(app.baseUrl, admin)).get(`/admin/activity?person=${user.username}`)).text);
+    expect(rows.some((row) => row.includes("Reason: sign-in paused after too many failures"))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
+import { auditEvents } from "../../src/modules/audit/index.js";
 import { purgeAccountJob } from "../../src/modules/cancellation/jobs.js";
 import { accountCancellations } from "../../src/modules/cancellation/tables.js";
 import { tickets } from "../../src/modules/tickets/tables.js";
@@ -54,6 +55,13 @@ describe("purge-account", () => {
     await purgeAccountJob.perform(app.deps, { userId: user.id }, { jobId: "t2" });
     const [again] = await app.deps.db.select().from(accountCancellations).where(eq(accountCancellations.userId, user.id));
     expect(again!.purgeCompletedAt).toEqual(done!.purgeCompletedAt);
+
+    // The completion is in the activity log once (the dead run and the
+    // finished purge's re-run record nothing), by no one, with no IP.
+    const completed = await app.deps.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'account.purge_completed' and ${auditEvents.subjectId} = ${user.id}`);
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({ actorId: null, ip: null, userAgent: null });
+    expect((completed[0]!.details as { steps: string[] }).steps.at(-1)).toBe("profile");
   });
 
   it("never touches an account that is not cancelled", async () => {

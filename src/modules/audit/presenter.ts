@@ -25,6 +25,7 @@ const FAILURE_REASONS: Record<string, string> = {
   no_password: "the account has no password",
   wrong_password: "wrong password",
   account_locked: "right password, account disabled",
+  account_paused: "sign-in paused after too many failures",
   account_cancelled: "right password, account cancelled",
 };
 

@@ -26,7 +26,8 @@ export const authEvents = defineEvents({
     label: "Failed sign-in attempt",
     warning: true,
     // reason: unknown_account, no_password (e.g. passkey-only), wrong_password,
-    // account_<status> (right password, account not active). Shown to
+    // account_<status> (right password, account not active), account_paused
+    // (refused: sign-in paused after too many failures; at most one a minute). Shown to
     // administrators only; the person signing in always gets one answer.
     event: (user: User | undefined, accountLocked: boolean, baseUrl: string, reason: string) => ({
       subjectId: user?.id ?? null,

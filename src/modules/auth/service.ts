@@ -2,14 +2,25 @@ import type { Deps } from "../../platform/deps.js";
 import { AppError } from "../../platform/errors.js";
 import { hashPassword, passwordNeedsRehash, verifyAgainstDummy, verifyPassword } from "../../platform/crypto/passwords.js";
 import type { RequestMeta } from "../../web/context.js";
-import type { LoginThrottle } from "../../web/sign-in/throttle.js";
+import { SIGN_IN_PAUSED, type LoginThrottle } from "../../web/sign-in/throttle.js";
 import { recordEvent } from "../audit/index.js";
 import { checkPassword } from "../password/index.js";
 import { emailTaken, findUserByLogin, insertUser, isEmailTaken, isUsernameTaken, translateUniqueViolation, updatePasswordHash, usernameTaken, type User } from "../users/index.js";
 import { authEvents } from "./events.js";
 import type { LoginInput, RegisterInput } from "./schema.js";
 
-type AuthDeps = Pick<Deps, "db" | "config" | "clock">;
+type AuthDeps = Pick<Deps, "db" | "config" | "clock" | "metrics">;
+type SignInDeps = AuthDeps & Pick<Deps, "redis"> & { loginThrottle: LoginThrottle };
+
+// An attempt on an account whose sign-in is paused (too many failures) is
+// recorded, so its owner and administrators see the attack go on; at most one
+// such row a minute per account, so a flood cannot fill the log (the per-IP
+// ceiling and the per-pair delay refuse without a row for the same reason).
+async function noteAttemptWhilePaused(deps: SignInDeps, user: User, meta: RequestMeta): Promise<void> {
+  const first = await deps.redis.set(`${deps.config.redisPrefix}login:paused-noted:${user.id}`, "1", "EX", 60, "NX");
+  if (first !== "OK") return;
+  await recordEvent(deps.db, authEvents.signInFailed(user, false, deps.config.baseUrl, "account_paused"), meta, deps.clock.now());
+}
 
 export async function assertNewAccountAllowed(deps: Pick<Deps, "db">, input: { username: string; email: string; password: string }) {
   const problem = checkPassword(input.password, input);
@@ -37,16 +48,23 @@ const INVALID_CREDENTIALS = () => new AppError(401, "INVALID_CREDENTIALS", { mes
 // One answer and one cost for every failure: unknown account, wrong password,
 // SSO account without a password, locked account. Unknown accounts verify a
 // dummy hash so the timing matches.
-export async function authenticate(deps: AuthDeps & { loginThrottle: LoginThrottle }, input: LoginInput, meta: RequestMeta): Promise<User> {
+export async function authenticate(deps: SignInDeps, input: LoginInput, meta: RequestMeta): Promise<User> {
   const user = await findUserByLogin(deps.db, input.login);
   const accountKey = user ? `user:${user.id}` : `login:${input.login.trim().toLowerCase()}`;
-  await deps.loginThrottle.assertAllowed(accountKey, meta.ip);
+  try {
+    await deps.loginThrottle.assertAllowed(accountKey, meta.ip);
+  } catch (error) {
+    if (user && error instanceof AppError && error.code === SIGN_IN_PAUSED) await noteAttemptWhilePaused(deps, user, meta);
+    throw error;
+  }
 
   const passwordOk = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : (await verifyAgainstDummy(input.password), false);
   if (!user || !passwordOk || user.status !== "active") {
     const { accountJustLocked } = await deps.loginThrottle.recordFailure(accountKey, meta.ip);
     const reason = !user ? "unknown_account" : !user.passwordHash ? "no_password" : !passwordOk ? "wrong_password" : `account_${user.status}`;
     await recordEvent(deps.db, authEvents.signInFailed(user, accountJustLocked, deps.config.baseUrl, reason), meta, deps.clock.now());
+    // The reason is one of a fixed set (unknown_account, wrong_password, …), never the login typed.
+    deps.metrics.signIns.inc({ outcome: reason });
     throw INVALID_CREDENTIALS();
   }
 

@@ -8,6 +8,13 @@ export const cancellationEvents = defineEvents({
     warning: true,
     event: (user: User, workspace: { id: string; name: string }) => ({ actorId: user.id, subjectId: user.id, details: { workspaceId: workspace.id, name: workspace.name } }),
   },
+  // The background purge finished: the account's personal data is gone
+  // (no actor: the worker did it; no IP: nobody asked just now).
+  purgeCompleted: {
+    type: "account.purge_completed",
+    label: "Personal data of a cancelled account removed",
+    event: (userId: string, steps: string[]) => ({ actorId: null, subjectId: userId, details: { steps } }),
+  },
   cancelled: {
     type: "account.cancelled",
     label: "Account cancelled",

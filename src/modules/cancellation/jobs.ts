@@ -1,8 +1,11 @@
 import { z } from "zod";
 import type { JobDefinition, JobDeps } from "../../platform/jobs/index.js";
+import type { Db } from "../../platform/db.js";
 import { deleteKeys } from "../../platform/redis.js";
+import { recordEvent } from "../audit/index.js";
 import { discardAllCodes } from "../codes/index.js";
 import { closeOpenTicketsBy, detachTicketAuthorBatch } from "../tickets/index.js";
+import { cancellationEvents } from "./events.js";
 import { findCancellation, findUser, markPurgeStep, markTicketsClosed, purgeBatches } from "./repo.js";
 
 const payloadSchema = z.object({ userId: z.uuid() });
@@ -76,7 +79,18 @@ export const purgeAccountJob: JobDefinition<Payload> = {
     if (!user || user.status !== "cancelled") return;
     for (const step of purgeSteps) {
       await step.run(deps, userId, user.email);
-      await markPurgeStep(deps.db, userId, step.name, step === purgeSteps.at(-1) ? deps.clock.now() : null);
+      if (step !== purgeSteps.at(-1)) {
+        await markPurgeStep(deps.db, userId, step.name, null);
+        continue;
+      }
+      // The completion and its record commit together: a retry after a crash
+      // here redoes the (idempotent) steps and records it once.
+      const at = deps.clock.now();
+      await deps.db.transaction(async (tx) => {
+        await markPurgeStep(tx, userId, step.name, at);
+        // A job's database handle is typed loosely (any schema); it is the same pool.
+        await recordEvent(tx as unknown as Db, cancellationEvents.purgeCompleted(userId, purgeSteps.map((s) => s.name)), undefined, at);
+      });
     }
   },
 };

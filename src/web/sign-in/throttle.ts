@@ -18,6 +18,7 @@ export interface LoginThrottle {
 }
 
 export const SIGN_IN_FAILURES_PER_IP = 100;
+export const SIGN_IN_PAUSED = "SIGN_IN_PAUSED";
 
 export function createLoginThrottle(redis: RedisClient, prefix: string): LoginThrottle {
   const limiter = (name: string, points: number, blockSeconds = 0) =>
@@ -35,7 +36,8 @@ export function createLoginThrottle(redis: RedisClient, prefix: string): LoginTh
         throw tooManyAttempts(ipState, "Too many sign-in attempts from your network. Try again later.");
       }
       if (accountState && accountState.consumedPoints > 9) {
-        throw tooManyAttempts(accountState, "Too many failed attempts. Sign-in is paused for 15 minutes.");
+        // Its own code: the sign-in records an attempt on a paused account.
+        throw tooManyAttempts(accountState, "Too many failed attempts. Sign-in is paused for 15 minutes.", SIGN_IN_PAUSED);
       }
       if (delayState && delayState.consumedPoints > 1) {
         const seconds = Math.ceil(delayState.msBeforeNext / 1000);
