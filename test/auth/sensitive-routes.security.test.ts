@@ -55,6 +55,9 @@ const EXPECTED = [
   "POST /w/:slug/members/:userId/two-factor/reset",
   "POST /w/:slug/settings/sessions",
   "POST /w/:slug/settings/two-factor",
+  // Workspace single sign-on (issue 11).
+  "POST /w/:slug/settings/sso",
+  "POST /w/:slug/settings/sso/delete",
   // Member and instance-user administration (issue 13).
   "POST /admin/settings/registration",
   "POST /admin/users",
