@@ -49,6 +49,11 @@ export function createRedisConnection(target: RedisTarget | string, purpose: Red
         ...credentialsOf(where),
         ...(where.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
         sentinelRetryStrategy: retry,
+        // After a failover: reconnect as soon as the sentinels announce the
+        // new master, and should a command still reach the demoted one
+        // (READONLY), reconnect through the sentinels and send it again.
+        failoverDetector: true,
+        reconnectOnError: (error) => (/^READONLY/.test(error.message) ? 2 : false),
       });
     } else {
       redis = new Redis(where.url, options);

@@ -143,10 +143,15 @@ export interface RedisSentinel {
   sentinels: string;
   name: string;
   masterPort: number;
+  replicaPort: number;
+  // The port of the master the sentinel names now.
+  currentMasterPort(): Promise<number>;
+  // SENTINEL FAILOVER: promotes the replica; resolves once the sentinel names it.
+  failover(): Promise<void>;
   close(): Promise<void>;
 }
 
-// One master and one sentinel monitoring it (quorum 1).
+// One master, one replica and one sentinel monitoring them (quorum 1).
 export async function startRedisSentinel(name = "latchkey-test"): Promise<RedisSentinel> {
   const dir = mkdtempSync(path.join(tmpdir(), "latchkey-sentinel-"));
   const started: Started[] = [];
@@ -158,10 +163,24 @@ export async function startRedisSentinel(name = "latchkey-test"): Promise<RedisS
     const masterPort = await freePort();
     started.push(startRedis(["--port", String(masterPort), ...ephemeral(dir)]));
     await waitUntil(`redis-server on ${masterPort} did not answer`, async () => (await ask(masterPort, "PING")) === "PONG", 10_000, () => started[0]!.output());
+    const replicaPort = await freePort();
+    started.push(startRedis(["--port", String(replicaPort), "--replicaof", "127.0.0.1", String(masterPort), ...ephemeral(dir)]));
+    await waitUntil(`the replica on ${replicaPort} did not sync`, async () => String(await ask(replicaPort, "INFO", "replication")).includes("master_link_status:up"), 10_000, () => started[1]!.output());
     const sentinelPort = await freePort();
     // A sentinel rewrites its configuration file, so it must be a file of its own.
     const configFile = path.join(dir, "sentinel.conf");
-    writeFileSync(configFile, [`port ${sentinelPort}`, "bind 127.0.0.1", `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, ""].join("\n"));
+    writeFileSync(
+      configFile,
+      [
+        `port ${sentinelPort}`,
+        "bind 127.0.0.1",
+        `dir ${dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+        `sentinel down-after-milliseconds ${name} 2000`,
+        `sentinel failover-timeout ${name} 10000`,
+        "",
+      ].join("\n"),
+    );
     started.push(startRedis([configFile, "--sentinel"]));
     await waitUntil(
       `the sentinel on ${sentinelPort} did not know the master`,
@@ -172,7 +191,21 @@ export async function startRedisSentinel(name = "latchkey-test"): Promise<RedisS
       10_000,
       () => started.map((server) => server.output()).join("\n"),
     );
-    return { sentinels: `127.0.0.1:${sentinelPort}`, name, masterPort, close };
+    const currentMasterPort = async () => Number(((await ask(sentinelPort, "SENTINEL", "get-master-addr-by-name", name)) as string[])[1]);
+    return {
+      sentinels: `127.0.0.1:${sentinelPort}`,
+      name,
+      masterPort,
+      replicaPort,
+      currentMasterPort,
+      async failover() {
+        // The sentinel learns of replicas from the master's INFO (every 10 s at first).
+        await waitUntil("the sentinel did not see the replica", async () => ((await ask(sentinelPort, "SENTINEL", "REPLICAS", name)) as unknown[]).length > 0, 30_000);
+        await ask(sentinelPort, "SENTINEL", "FAILOVER", name);
+        await waitUntil("the sentinel did not promote the replica", async () => (await currentMasterPort()) === replicaPort, 30_000, () => started.map((server) => server.output()).join("\n"));
+      },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -4,7 +4,8 @@ import { redisServerMissing, redisServerPath, startRedisSentinel, type RedisSent
 import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // The app finds its Redis through Redis Sentinel (one master, one sentinel on
-// loopback): REDIS_SENTINELS + REDIS_SENTINEL_NAME instead of REDIS_URL.
+// loopback, plus a replica for a failover): REDIS_SENTINELS +
+// REDIS_SENTINEL_NAME instead of REDIS_URL.
 
 if (!redisServerPath) console.warn(redisServerMissing);
 
@@ -37,5 +38,26 @@ describe.skipIf(!redisServerPath)("Redis through Sentinel", () => {
     const mail = await app.mail.waitFor(address, /verification code/);
     expect((await client.post("/settings/profile/email/confirm", { code: codeIn(mail.text) })).status).toBe(303);
     expect((await client.get("/settings/profile")).text).toContain(`data-testid="email-value">${address}<`);
+  });
+
+  it("follows a failover to the promoted replica: sessions carry over and writes go to the new master", async () => {
+    const user = await createUser(app.deps);
+    const client = await signedInClient(app.baseUrl, user);
+    expect((await client.get("/settings/profile")).status).toBe(200);
+
+    await sentinel.failover();
+    // The app reconnects by itself (failoverDetector); until then a request may get the 503 page.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !String(await app.deps.redis.info("server").catch(() => "")).includes(`tcp_port:${sentinel.replicaPort}`)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await app.deps.redis.info("server")).toContain(`tcp_port:${sentinel.replicaPort}`);
+    // The session was replicated before the switch, so this browser stays signed in.
+    expect((await client.get("/settings/profile")).status).toBe(200);
+    // Writes land on the new master: a code is stored and used.
+    const address = `failover-${user.username}@example.test`;
+    expect((await client.post("/settings/profile/email/send", { value: address })).status).toBe(303);
+    const mail = await app.mail.waitFor(address, /verification code/);
+    expect((await client.post("/settings/profile/email/confirm", { code: codeIn(mail.text) })).status).toBe(303);
   });
 });
