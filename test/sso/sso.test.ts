@@ -34,6 +34,8 @@ describe("SSO settings (/w/:slug/settings/sso)", () => {
     const owner = await createUser(app.deps);
     const workspace = await createWorkspace(app.deps, owner);
     const client = await signedInClient(app.baseUrl, owner);
+    const settings = await client.get(`/w/${workspace.slug}/settings`);
+    expect(settings.text).toContain(`href="/w/${workspace.slug}/settings/sso"`);
     const page = await client.get(`/w/${workspace.slug}/settings/sso`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(`${app.deps.config.baseUrl}/sso/${workspace.slug}/callback`);
