@@ -1,5 +1,6 @@
 import { Router, type Request } from "express";
 import { requestMeta } from "../../web/context.js";
+import { tr } from "../../web/i18n.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
@@ -34,7 +35,7 @@ export function providerAdminRoutes(deps: WebDeps): Router {
     remember(req, res, "__new");
     const input = parseInput(newProviderBody, req.body);
     const created = await createProvider(deps, currentUserOf(req).user, input, requestMeta(req));
-    setFlash(req, "info", `${created.name} added. Register its callback URL at the provider.`);
+    setFlash(req, "info", tr(req, "identities:flash.providerAdded", { provider: created.name }));
     redirectTo(req, res, `${PAGE}#provider-${created.slug}`);
   });
 
@@ -43,7 +44,7 @@ export function providerAdminRoutes(deps: WebDeps): Router {
     remember(req, res, slug);
     const input = parseInput(providerUpdateBody, req.body);
     const updated = await changeProvider(deps, currentUserOf(req).user, slug, input, requestMeta(req));
-    setFlash(req, "info", `${updated.name} saved.`);
+    setFlash(req, "info", tr(req, "identities:flash.providerSaved", { provider: updated.name }));
     redirectTo(req, res, `${PAGE}#provider-${updated.slug}`);
   });
 

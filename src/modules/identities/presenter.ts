@@ -29,7 +29,7 @@ export function presentConnections(providers: IdentityProvider[], bound: Identit
               avatarUrl: identity.avatarUrl && EMBEDDABLE_AVATAR.test(identity.avatarUrl) ? identity.avatarUrl : null,
               pictureUrl: identity.avatarUrl,
               boundAt: formatUtc(identity.createdAt),
-              lastSignInAt: formatUtc(identity.lastSignInAt, "Never"),
+              lastSignInAt: identity.lastSignInAt ? formatUtc(identity.lastSignInAt) : null,
             }
           : null,
       };

@@ -3,6 +3,7 @@ import { AppError } from "../../platform/errors.js";
 import { isOidcError } from "../../platform/oidc.js";
 import { requireConfirmation } from "../../web/confirm.js";
 import { requestMeta } from "../../web/context.js";
+import { tr, translateFor } from "../../web/i18n.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, redirectIfSignedIn, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
@@ -34,7 +35,7 @@ export function identityRoutes(deps: WebDeps): Router {
       res.setHeader("Cache-Control", "no-store");
       res.render("identities/redirect", { url, providerName: provider.name });
     } catch (error) {
-      failurePage(res, purpose, error);
+      failurePage(req, res, purpose, error);
     }
   }
 
@@ -49,11 +50,16 @@ export function identityRoutes(deps: WebDeps): Router {
     `${CONNECTIONS}/:slug/unbind`,
     requireUser,
     fresh,
-    requireConfirmation({ title: "Unbind this account?", message: "You will no longer be able to sign in with it.", confirmLabel: "Unbind", cancelUrl: CONNECTIONS }),
+    requireConfirmation((req) => ({
+      title: tr(req, "identities:connections.unbindStepTitle"),
+      message: tr(req, "identities:connections.unbindStepMessage"),
+      confirmLabel: tr(req, "identities:connections.unbind"),
+      cancelUrl: CONNECTIONS,
+    })),
     async (req, res) => {
       rememberSectionForm(deps, req, res, { page: "connections", section: "connections", fragment: "identities/_section" });
       const provider = await unbindIdentity(deps, currentUserOf(req).user, slugOf(req), requestMeta(req));
-      setFlash(req, "info", `${provider.name} account unbound. It can no longer be used to sign in.`);
+      setFlash(req, "info", tr(req, "identities:flash.unbound", { provider: provider.name }));
       redirectTo(req, res, CONNECTIONS);
     },
   );
@@ -75,18 +81,18 @@ export function identityRoutes(deps: WebDeps): Router {
       if (finished.flow.purpose === "bind") {
         // The account that started the bind must be the one signed in now.
         const current = req.currentUser;
-        if (!current || current.user.id !== finished.flow.userId) throw new AppError(403, "BIND_SESSION_CHANGED", { message: "You are no longer signed in as the account that started binding. Sign in and try again." });
+        if (!current || current.user.id !== finished.flow.userId) throw new AppError(403, "BIND_SESSION_CHANGED", { message: "identities:errors.bindSessionChanged" });
         const outcome = await bindIdentity(deps, current.user, provider, profile, requestMeta(req));
-        const bound = profile.login ? `${provider.name} account ${profile.login} bound.` : `${provider.name} account bound.`;
-        setFlash(req, "info", outcome === "bound" ? `${bound} You can now sign in with it.` : `This ${provider.name} account is already bound to your account.`);
+        const vars = { provider: provider.name, login: profile.login };
+        setFlash(req, "info", tr(req, outcome === "already-bound" ? "identities:flash.alreadyBound" : profile.login ? "identities:flash.boundAs" : "identities:flash.bound", vars));
         return redirectTo(req, res, CONNECTIONS);
       }
-      if (req.currentUser) throw new AppError(409, "ALREADY_SIGNED_IN", { message: "You are already signed in. To use this account for signing in, bind it under Settings, Connections." });
+      if (req.currentUser) throw new AppError(409, "ALREADY_SIGNED_IN", { message: "identities:errors.alreadySignedIn" });
       const { user, created } = await accountForSignIn(deps, provider, profile, requestMeta(req));
-      if (created) setFlash(req, "info", `Welcome! Your account ${user.username} was created with ${provider.name}. It has no password: to set one, use "Forgot your password?" on the sign-in page.`);
+      if (created) setFlash(req, "info", tr(req, "identities:flash.created", { username: user.username, provider: provider.name }));
       await afterFirstFactor(deps, req, res, user, linkedAccountMethod, finished.flow.returnTo);
     } catch (error) {
-      failurePage(res, purpose, error);
+      failurePage(req, res, purpose, error);
     }
   });
 
@@ -96,18 +102,18 @@ export function identityRoutes(deps: WebDeps): Router {
 // Every refusal and provider failure (down, slow, a bad answer) gets its own
 // clear page; nothing was linked or created. Anything else (our database
 // down) goes on to the error handler.
-function failurePage(res: Response, purpose: IdentityFlow["purpose"], error: unknown): void {
+function failurePage(req: Request, res: Response, purpose: IdentityFlow["purpose"], error: unknown): void {
   if (!(error instanceof AppError) || (!isOidcError(error) && error.status >= 500)) throw error;
   const bind = purpose === "bind";
   renderPage(
     res,
     "identities/failed",
     {
-      title: bind ? "Binding failed" : "Sign-in failed",
-      heading: bind ? "The account was not bound" : "You were not signed in",
-      message: error.message,
+      title: tr(req, bind ? "identities:failed.bindTitle" : "identities:failed.signInTitle"),
+      heading: tr(req, bind ? "identities:failed.bindHeading" : "identities:failed.signInHeading"),
+      message: translateFor(req, error.message, error.details),
       backUrl: bind ? CONNECTIONS : "/login",
-      backLabel: bind ? "Back to Connections" : "Back to sign-in",
+      backLabel: tr(req, bind ? "identities:failed.backToConnections" : "identities:failed.backToSignIn"),
     },
     error.status,
   );

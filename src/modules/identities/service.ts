@@ -18,8 +18,12 @@ import type { IdentityProvider } from "./tables.js";
 type IdentityDeps = Pick<Deps, "db" | "config" | "clock">;
 
 function assertAllowed(decision: Decision, status = 409): void {
-  if (!decision.allowed) throw new AppError(status, decision.code, { message: decision.message });
+  if (!decision.allowed) throw new AppError(status, decision.code, { message: decision.message, details: decision.vars });
 }
+
+// A refusal with its message key (locales/<lang>/identities.json).
+const refusal = (status: number, code: string, key: string, provider?: string) =>
+  new AppError(status, code, { message: `identities:errors.${key}`, details: provider ? { provider } : undefined });
 
 const factsOf = (provider: IdentityProvider, profile: Pick<ProviderProfile, "subject" | "login">) => ({
   provider: provider.slug,
@@ -45,15 +49,15 @@ async function assertDiscoverable(deps: IdentityDeps, issuer: string, clientId: 
     await discoverProvider(issuer, { clientId, timeoutSeconds: deps.config.providers.timeoutMs / 1000 });
   } catch (error) {
     if (!isOidcError(error)) throw error;
-    throw new AppError(422, error.code, { field: "issuer", message: `${error.message} (${issuer})` });
+    throw new AppError(422, error.code, { field: "issuer", message: error.message });
   }
 }
 
 function duplicateProvider(error: unknown, kind: string): never {
   // GitHub and Discord have fixed short names, so either index may answer first.
   const single = isUniqueViolation(error, "identity_providers_single_kind_key") || (kind !== "oidc" && isUniqueViolation(error, "identity_providers_slug_key"));
-  if (single) throw new AppError(409, "PROVIDER_EXISTS", { field: "kind", message: `${kindLabels[kind as "github"]} is already configured. Change it below.` });
-  if (isUniqueViolation(error, "identity_providers_slug_key")) throw new AppError(409, "PROVIDER_SLUG_TAKEN", { field: "slug", message: "Another provider uses this short name." });
+  if (single) throw new AppError(409, "PROVIDER_EXISTS", { field: "kind", message: "identities:errors.providerExists", details: { provider: kindLabels[kind as "github"] } });
+  if (isUniqueViolation(error, "identity_providers_slug_key")) throw new AppError(409, "PROVIDER_SLUG_TAKEN", { field: "slug", message: "identities:errors.slugTaken" });
   throw error;
 }
 
@@ -82,7 +86,7 @@ export async function createProvider(deps: IdentityDeps, actor: Pick<User, "id">
 export async function changeProvider(deps: IdentityDeps, actor: Pick<User, "id">, slug: string, input: ProviderUpdateInput, meta: RequestMeta): Promise<IdentityProvider> {
   const provider = await requireProvider(deps, slug);
   const issuer = provider.kind === "oidc" ? (input.issuer ?? "").replace(/\/$/, "") : null;
-  if (provider.kind === "oidc" && !URL.canParse(issuer ?? "")) throw new AppError(422, "VALIDATION_FAILED", { field: "issuer", message: "Enter the issuer URL, such as https://accounts.example.com." });
+  if (provider.kind === "oidc" && !URL.canParse(issuer ?? "")) throw new AppError(422, "VALIDATION_FAILED", { field: "issuer", message: "identities:errors.issuerInvalid" });
   const changes: Partial<IdentityProvider> = {};
   if (input.name !== provider.name) changes.name = input.name;
   if (input.clientId !== provider.clientId) changes.clientId = input.clientId;
@@ -118,8 +122,8 @@ export async function startFlow(
   returnTo: string,
 ): Promise<{ url: string; flow: IdentityFlow }> {
   const provider = await requireProvider(deps, slug);
-  if (purpose === "sign-in" && !provider.signInEnabled) throw new AppError(403, "SIGN_IN_DISABLED", { message: `Signing in with ${provider.name} is turned off on this instance.` });
-  if (purpose === "bind" && !provider.linkingEnabled) throw new AppError(403, "LINKING_DISABLED", { message: `Binding ${provider.name} accounts is turned off on this instance.` });
+  if (purpose === "sign-in" && !provider.signInEnabled) throw refusal(403, "SIGN_IN_DISABLED", "signInDisabled", provider.name);
+  if (purpose === "bind" && !provider.linkingEnabled) throw refusal(403, "LINKING_DISABLED", "linkingDisabled", provider.name);
   const client = await clientFor(deps.config, provider);
   const { url, pending } = await startAuthorization(client, { redirectUri: redirectUriFor(deps.config, provider), scope: scopeOf(provider.kind) });
   return { url, flow: { providerId: provider.id, purpose, userId: user?.id ?? null, returnTo, startedAt: deps.clock.now().getTime(), pending } };
@@ -127,7 +131,7 @@ export async function startFlow(
 
 export class FlowExpiredError extends AppError {
   constructor() {
-    super(400, "IDENTITY_FLOW_EXPIRED", { message: "This sign-in attempt expired or was already used. Start again." });
+    super(400, "IDENTITY_FLOW_EXPIRED", { message: "identities:errors.flowExpired" });
   }
 }
 
@@ -139,7 +143,7 @@ export async function finishFlow(deps: IdentityDeps, slug: string, callbackUrl: 
   if (!flow || deps.clock.now().getTime() - flow.startedAt > FLOW_TTL_MS) throw new FlowExpiredError();
   // A flow started for another provider answered here: a mix-up (RFC 9207)
   // or a forged callback; the code must not be sent to this provider.
-  if (flow.providerId !== provider.id) throw new AppError(400, "OIDC_ISSUER_MISMATCH", { message: "The answer came from a different provider than the one this sign-in was started with. Nothing was changed. Start again." });
+  if (flow.providerId !== provider.id) throw refusal(400, "OIDC_ISSUER_MISMATCH", "providerMixUp");
   const client = await clientFor(deps.config, provider);
   const result = await finishAuthorization(client, callbackUrl, flow.pending);
   const profile = await readProfile(deps.config, provider.kind, client, result);
@@ -167,8 +171,8 @@ export async function bindIdentity(deps: IdentityDeps, user: User, provider: Ide
     })
     .catch((error: unknown) => {
       // Two binds of one identity racing: the unique index decides.
-      if (isUniqueViolation(error, "linked_identities_provider_subject_key")) throw new AppError(409, "IDENTITY_BOUND_ELSEWHERE", { message: `This ${provider.name} account is already bound to another Latchkey account. Unbind it there first.` });
-      if (isUniqueViolation(error, "linked_identities_user_provider_key")) throw new AppError(409, "PROVIDER_ALREADY_BOUND", { message: `Your account is already bound to a different ${provider.name} account. Unbind it first.` });
+      if (isUniqueViolation(error, "linked_identities_provider_subject_key")) throw refusal(409, "IDENTITY_BOUND_ELSEWHERE", "boundElsewhere", provider.name);
+      if (isUniqueViolation(error, "linked_identities_user_provider_key")) throw refusal(409, "PROVIDER_ALREADY_BOUND", "providerAlreadyBound", provider.name);
       throw error;
     });
 }
@@ -188,7 +192,7 @@ export async function unbindIdentity(deps: IdentityDeps, user: User, slug: strin
     };
     assertAllowed(identityPolicy.canUnbind(facts, provider.name));
     const removed = await repo.deleteIdentity(tx, user.id, provider.id);
-    if (!removed) throw new AppError(404, "NOT_BOUND", { message: `No ${provider.name} account is bound to your account.` });
+    if (!removed) throw refusal(404, "NOT_BOUND", "notBound", provider.name);
     await recordEvent(tx, identityEvents.unlinked(locked, factsOf(provider, removed), deps.config.baseUrl), meta, now);
   });
   return provider;
@@ -201,11 +205,11 @@ export async function unbindIdentity(deps: IdentityDeps, user: User, slug: strin
 // the provider vouches for an email address nobody here uses). Never a
 // match by email: an address in use is refused, nothing is linked.
 export async function accountForSignIn(deps: IdentityDeps, provider: IdentityProvider, profile: ProviderProfile, meta: RequestMeta): Promise<{ user: User; created: boolean }> {
-  if (!provider.signInEnabled) throw new AppError(403, "SIGN_IN_DISABLED", { message: `Signing in with ${provider.name} is turned off on this instance.` });
+  if (!provider.signInEnabled) throw refusal(403, "SIGN_IN_DISABLED", "signInDisabled", provider.name);
   const now = deps.clock.now();
   const bound = await repo.findIdentity(deps.db, provider.id, profile.subject);
   if (bound && bound.user.status !== "cancelled") {
-    if (bound.user.status !== "active") throw new AppError(403, "ACCOUNT_LOCKED", { message: "This account is disabled. Contact your administrator." });
+    if (bound.user.status !== "active") throw refusal(403, "ACCOUNT_LOCKED", "accountLocked");
     await repo.noteIdentitySignIn(deps.db, bound.identity.id, now, { login: profile.login, email: profile.email, avatarUrl: profile.avatarUrl });
     return { user: bound.user, created: false };
   }
@@ -233,7 +237,7 @@ export async function accountForSignIn(deps: IdentityDeps, provider: IdentityPro
     .catch((error: unknown) => {
       if (isUniqueViolation(error, "users_email_lower_active_key")) assertAllowed(identityPolicy.canCreateAccount({ signInEnabled: true, registrationOpen: true, email: profile.email, emailVerified: true, emailTaken: true }, provider.name));
       if (isUniqueViolation(error, "users_username_lower_key") || isUniqueViolation(error, "linked_identities_provider_subject_key")) {
-        throw new AppError(409, "SIGN_IN_RACE", { message: "Another sign-in with this account happened at the same moment. Try again." });
+        throw refusal(409, "SIGN_IN_RACE", "race");
       }
       throw error;
     });
@@ -249,5 +253,5 @@ async function freeUsername(deps: Pick<Deps, "db">, login: string): Promise<stri
     const candidate = `${base}-${randomBytes(3).toString("hex")}`;
     if (!(await isUsernameTaken(deps.db, candidate))) return candidate;
   }
-  throw new AppError(409, "SIGN_IN_RACE", { message: "Could not choose a username for the new account. Try again." });
+  throw refusal(409, "SIGN_IN_RACE", "race");
 }
