@@ -46,6 +46,7 @@ const EXPECTED = [
   "POST /settings/profile/:channel/send",
   "POST /settings/profile/:channel/start",
   "POST /settings/security/login-verification",
+  "POST /settings/security/login-verification/resend",
   "POST /settings/security/password",
   "POST /settings/security/sessions/:handle/end",
   "POST /settings/security/sessions/others/end",

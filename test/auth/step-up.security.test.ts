@@ -217,7 +217,7 @@ const cases: StaleCase[] = [
       return {
         client,
         page: "/settings/security",
-        request: () => ({ path: "/settings/security/two-factor/backup-codes", fields: {} }),
+        request: () => ({ path: "/settings/security/two-factor/backup-codes", fields: { confirmed: "yes" } }),
         state: () => backupCodeHashes(user.id),
         changesState: true,
         reauth: byTotp(secret),
@@ -245,15 +245,16 @@ const cases: StaleCase[] = [
     },
   },
   {
-    name: "POST /settings/security/login-verification (choose email codes at sign-in)",
+    name: "POST /settings/security/login-verification (from email codes back to the password only)",
     async arrange() {
       const user = await createUser(app.deps);
-      await app.deps.db.update(users).set({ emailVerifiedAt: clock.now() }).where(eq(users.id, user.id));
       const client = await signedInClient(app.baseUrl, user);
+      // Chosen after this sign-in, so the client needs no emailed code.
+      await app.deps.db.update(users).set({ emailVerifiedAt: clock.now(), loginVerification: "email" }).where(eq(users.id, user.id));
       return {
         client,
         page: "/settings/security",
-        request: () => ({ path: "/settings/security/login-verification", fields: { method: "email" } }),
+        request: () => ({ path: "/settings/security/login-verification", fields: { method: "none" } }),
         state: () => userRow(user.id),
         changesState: true,
         reauth: byPassword(user),
@@ -269,7 +270,7 @@ const cases: StaleCase[] = [
       return {
         client,
         page: "/settings/security",
-        request: () => ({ path: "/settings/security/sessions/others/end", fields: {} }),
+        request: () => ({ path: "/settings/security/sessions/others/end", fields: { confirmed: "yes" } }),
         state: () => stillSignedIn(other),
         changesState: true,
         reauth: byPassword(user),
@@ -286,7 +287,7 @@ const cases: StaleCase[] = [
       return {
         client,
         page: "/settings/security",
-        request: () => ({ path: `/settings/security/sessions/${handle}/end`, fields: {} }),
+        request: () => ({ path: `/settings/security/sessions/${handle}/end`, fields: { confirmed: "yes" } }),
         state: () => stillSignedIn(other),
         changesState: true,
         reauth: byPassword(user),
@@ -357,7 +358,7 @@ const cases: StaleCase[] = [
       return {
         client,
         page: `/w/${workspace.slug}/members`,
-        request: () => ({ path: `/w/${workspace.slug}/members/${member.id}/two-factor/reset`, fields: {} }),
+        request: () => ({ path: `/w/${workspace.slug}/members/${member.id}/two-factor/reset`, fields: { confirmed: "yes" } }),
         state: () => userRow(member.id),
         changesState: true,
         reauth: byPassword(admin),
@@ -373,7 +374,7 @@ const cases: StaleCase[] = [
       return {
         client,
         page: `/admin/users/${user.id}`,
-        request: () => ({ path: `/admin/users/${user.id}/password`, fields: { newPassword: CHANGED_PASSWORD, confirmPassword: CHANGED_PASSWORD } }),
+        request: () => ({ path: `/admin/users/${user.id}/password`, fields: { confirmed: "yes", newPassword: CHANGED_PASSWORD, confirmPassword: CHANGED_PASSWORD } }),
         state: () => userRow(user.id),
         changesState: true,
         reauth: byPassword(admin),
@@ -390,7 +391,7 @@ const cases: StaleCase[] = [
       return {
         client,
         page: `/admin/users/${user.id}`,
-        request: () => ({ path: `/admin/users/${user.id}/two-factor/reset`, fields: {} }),
+        request: () => ({ path: `/admin/users/${user.id}/two-factor/reset`, fields: { confirmed: "yes" } }),
         state: () => userRow(user.id),
         changesState: true,
         reauth: byPassword(admin),

@@ -11,8 +11,9 @@ import { parseInput } from "../../web/validate.js";
 import type { User } from "../users/index.js";
 import { TWO_FACTOR_SETUP_PATH } from "./requirement.js";
 import { enrolmentSchema, loginVerificationSchema, secondFactorSchema } from "./schema.js";
-import { beginEnrolment, chooseLoginVerification, confirmEnrolment, disableTwoFactor, enrolmentView, isTwoFactorEnabled, regenerateBackupCodes, startReenrolment } from "./service.js";
-import { pendingTotpSecret, signedInWithBackupCode } from "./slots.js";
+import { beginEnrolment, confirmEnrolment, disableTwoFactor, enrolmentView, isTwoFactorEnabled, regenerateBackupCodes, startReenrolment } from "./service.js";
+import { pendingLoginVerification, pendingTotpSecret, signedInWithBackupCode } from "./slots.js";
+import { chooseLoginVerification, resendSwitchCode } from "./verification-switch.js";
 
 const SECURITY = "/settings/security";
 
@@ -86,10 +87,27 @@ export function twoFactorRoutes(deps: WebDeps): Router {
 
   router.post(`${SECURITY}/login-verification`, requireUser, fresh, async (req, res) => {
     rememberSectionForm(deps, req, res, { page: "security", section: "two-factor", fragment: "two-factor/_login-verification-form" });
-    const { method } = parseInput(loginVerificationSchema, req.body);
-    await chooseLoginVerification(deps, currentUserOf(req).user, method, requestMeta(req));
+    const input = parseInput(loginVerificationSchema, req.body);
+    const outcome = await chooseLoginVerification(deps, currentUserOf(req).user, input, pendingLoginVerification.get(req), requestMeta(req));
+    if (!outcome.switched) {
+      // The code step: the security page shows it from the session.
+      pendingLoginVerification.set(req, outcome.pending);
+      return redirectTo(req, res, `${SECURITY}#two-factor`);
+    }
+    pendingLoginVerification.clear(req);
     setFlash(req, "info", "Sign-in verification saved.");
     redirectTo(req, res, SECURITY);
+  });
+
+  router.post(`${SECURITY}/login-verification/resend`, requireUser, fresh, async (req, res) => {
+    rememberSectionForm(deps, req, res, { page: "security", section: "two-factor", fragment: "two-factor/_login-verification-form" });
+    pendingLoginVerification.set(req, await resendSwitchCode(deps, currentUserOf(req).user, pendingLoginVerification.get(req)));
+    redirectTo(req, res, `${SECURITY}#two-factor`);
+  });
+
+  router.post(`${SECURITY}/login-verification/cancel`, requireUser, (req, res) => {
+    pendingLoginVerification.clear(req);
+    redirectTo(req, res, `${SECURITY}#two-factor`);
   });
 
   return router;

@@ -18,4 +18,6 @@ export const secondFactorSchema = z
 
 export const loginVerificationSchema = z.object({
   method: z.enum(loginVerificationMethods, { error: "Choose how to verify sign-ins." }),
+  // Posted (possibly empty) only by the code step of a switch.
+  code: z.string().max(40).optional(),
 });

@@ -1,7 +1,8 @@
 import { defineSection } from "../../web/sections.js";
 import { presentTwoFactor } from "./presenter.js";
 import { countUnusedBackupCodes } from "./repo.js";
-import { signedInWithBackupCode } from "./slots.js";
+import { pendingLoginVerification, signedInWithBackupCode } from "./slots.js";
+import { presentPendingSwitch } from "./verification-switch.js";
 
 export const twoFactorSection = defineSection({
   id: "two-factor",
@@ -10,6 +11,7 @@ export const twoFactorSection = defineSection({
   view: "two-factor/_section",
   async load({ deps, req, user }) {
     const left = await countUnusedBackupCodes(deps.db, user.id);
-    return { twoFactor: presentTwoFactor(user, left, Boolean(signedInWithBackupCode.get(req))) };
+    const pendingSwitch = presentPendingSwitch(pendingLoginVerification.get(req), user, deps.clock.now().getTime());
+    return { twoFactor: { ...presentTwoFactor(user, left, Boolean(signedInWithBackupCode.get(req))), pendingSwitch } };
   },
 });

@@ -4,11 +4,10 @@ import { createSecretBox } from "../../platform/crypto/secret-box.js";
 import type { RequestMeta } from "../../web/context.js";
 import type { KeepSession } from "../../web/sign-in/session-auth.js";
 import { recordEvent } from "../audit/index.js";
-import type { LoginVerificationMethod, User } from "../users/index.js";
+import type { User } from "../users/index.js";
 import { generateBackupCodes, hashBackupCode } from "./backup-codes.js";
 import { twoFactorEvents } from "./events.js";
-import { loginVerificationPolicy } from "./policy.js";
-import { claimTotpStep, clearTotp, consumeBackupCode, countUnusedBackupCodes, replaceBackupCodes, saveTotp, setLoginVerification } from "./repo.js";
+import { claimTotpStep, clearTotp, consumeBackupCode, countUnusedBackupCodes, replaceBackupCodes, saveTotp } from "./repo.js";
 import { matchTotp, newTotpSecret, totpUri } from "./totp.js";
 
 export type TwoFactorDeps = Pick<Deps, "db" | "config" | "clock">;
@@ -127,17 +126,5 @@ export async function resetTwoFactor(deps: TwoFactorDeps, actorId: string, user:
   await deps.db.transaction(async (tx) => {
     await clearTotp(tx, user.id, now);
     await recordEvent(tx, twoFactorEvents.resetByAdmin(actorId, user, workspaceId, deps.config.baseUrl), meta, now);
-  });
-}
-
-export async function chooseLoginVerification(deps: TwoFactorDeps, user: User, method: LoginVerificationMethod, meta: RequestMeta): Promise<void> {
-  const unavailable = loginVerificationPolicy.whyUnavailable(user, method);
-  if (unavailable) throw new AppError(422, "LOGIN_VERIFICATION_UNAVAILABLE", { field: "method", message: unavailable });
-  // With TOTP on, the authenticator is the method and nothing changes.
-  if (isTwoFactorEnabled(user)) return;
-  const now = deps.clock.now();
-  await deps.db.transaction(async (tx) => {
-    await setLoginVerification(tx, user.id, method, now);
-    await recordEvent(tx, twoFactorEvents.loginVerificationChanged(user, method), meta, now);
   });
 }
