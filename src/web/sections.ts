@@ -30,7 +30,7 @@ export interface Section<Model extends object = object> {
 export const settingsPages = {
   profile: { path: "/settings/profile", title: "profile:title" },
   security: { path: "/settings/security", title: "security:title" },
-  connections: { path: "/settings/connections", title: "Connections" },
+  connections: { path: "/settings/connections", title: "identities:title" },
 } as const;
 export type PageId = keyof typeof settingsPages;
 
