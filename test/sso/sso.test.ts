@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { manualClock } from "../../src/platform/clock.js";
 import { auditEvents } from "../../src/modules/audit/tables.js";
 import { ssoConfigs } from "../../src/modules/sso/tables.js";
@@ -294,6 +294,26 @@ describe("SSO step-up", () => {
     expect(saved.location).toBe(`/w/${workspace.slug}/settings/sso`);
     const [config] = await app.deps.db.select().from(ssoConfigs).where(eq(ssoConfigs.workspaceId, workspace.id));
     expect(config!.clientId).toBe("renamed-client");
+  });
+});
+
+describe("Deleting an SSO account", () => {
+  it("an administrator's delete purges the account's SSO identity; the person coming back is a new account", async () => {
+    const { workspace } = await workspaceWithSso(app, op);
+    const someone = person();
+    op.setAccount(someone);
+    await ssoSignIn(app, op, workspace.slug, someone.sub);
+    const user = (await accountByEmail(app, someone.email))!;
+    const admin = await createUser(app.deps, { isInstanceAdmin: true });
+    const adminClient = await signedInClient(app.baseUrl, admin);
+    await adminClient.get(`/admin/users/${user.id}`);
+    expect((await adminClient.post(`/admin/users/${user.id}/delete`, { confirmed: "yes" })).status).toBe(303);
+    await vi.waitFor(async () => expect(await identitiesOf(app, user.id)).toEqual([]), { timeout: 15_000, interval: 100 });
+
+    const back = await ssoSignIn(app, op, workspace.slug, someone.sub);
+    expect(back.response.status).toBe(303);
+    const fresh = (await accountByEmail(app, someone.email))!;
+    expect(fresh.id).not.toBe(user.id);
   });
 });
 

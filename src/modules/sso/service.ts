@@ -53,7 +53,9 @@ export async function saveSettings(deps: SsoDeps, actorId: string, scope: Worksp
   if (!input.clientSecret && !existing) throw new ValidationError({ clientSecret: "sso:validation.secretRequired" });
   const clientSecretSealed = input.clientSecret ? secretBox(deps.config).seal(input.clientSecret) : existing!.clientSecretSealed;
   const values = {
-    issuer: input.issuer.replace(/\/$/, ""),
+    // Exactly as given: the discovery document's issuer must match it to the
+    // character (some providers' issuers end with a slash).
+    issuer: input.issuer,
     clientId: input.clientId,
     clientSecretSealed,
     allowedDomains: input.allowedDomains,
