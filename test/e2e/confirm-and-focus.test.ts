@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { cspViolations, startBrowser, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { eq } from "drizzle-orm";
+import { users } from "../../src/modules/users/tables.js";
+import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // Issue 16 in a real Chromium: destructive actions ask through one <dialog>
 // (with JavaScript) or a confirmation step (without); focus lands on the
@@ -171,5 +173,28 @@ describe("a rate-limited Send code", () => {
     expect(await countdown.textContent()).toMatch(/^You can ask for a new code in \d+ s$/);
     expect(await card.getByRole("button", { name: "Send code" }).isDisabled()).toBe(true);
     expect(await card.getByTestId("send-refused").textContent()).toMatch(/^You can ask for a new code in \d+ s\.$/);
+  });
+});
+
+describe("switching the sign-in verification method", () => {
+  it("asks for the code sent by email, and switches only once it is entered", async () => {
+    const user = await createUser(app.deps);
+    await app.deps.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
+    const page = await signedIn(user);
+    await page.goto("/settings/security");
+    await page.locator("#two-factor").getByRole("radio", { name: /Email code/ }).check();
+    await page.locator("#two-factor form.verification").getByRole("button", { name: /save/i }).click();
+    const step = page.getByTestId("login-verification-code");
+    await step.waitFor();
+    expect(await step.textContent()).toContain("enter the code we sent to");
+    const stored = async () => (await app.deps.db.select().from(users).where(eq(users.id, user.id)))[0]!.loginVerification;
+    expect(await stored()).toBe("none");
+
+    const mail = await app.mail.waitFor(user.email, /verification code/, { text: /verify sign-ins by email/ });
+    await step.locator('input[name="code"]').fill(codeIn(mail.text));
+    await step.getByRole("button", { name: "Switch" }).click();
+    await expect.poll(() => page.locator("main .flash").textContent().catch(() => null)).toBeTruthy();
+    expect(await stored()).toBe("email");
+    expect(await page.locator("#two-factor").getByRole("radio", { name: /Email code/ }).isChecked()).toBe(true);
   });
 });
