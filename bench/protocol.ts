@@ -8,7 +8,9 @@ export type ServerMessage =
   // Answer to "cpu": process.cpuUsage() of the server, in microseconds.
   | { type: "cpu"; user: number; system: number }
   // Answer to "memory": process.memoryUsage() of the server, in bytes.
-  | { type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  | { type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number }
+  // Answer to { type: "profile", file? }: profiling started, or stopped and written to file.
+  | { type: "profile" };
 
 export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
 export const FLOOR_PAGE_PATH = "/page";

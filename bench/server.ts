@@ -2,6 +2,8 @@
 // loop (or a core) with the load generator. bench/run.ts forks this file with
 // `floor` or `app` and the app's environment in BENCH_APP_ENV, and gets the
 // port back over IPC. Always listens on 127.0.0.1.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,6 +86,9 @@ async function main(): Promise<void> {
   };
   process.on("message", (message) => {
     if (message === "stop") void stop();
+    // The same V8 CPU profiler as --cpu-prof, started and stopped around the
+    // measured load only (boot and warm-up would otherwise dominate it).
+    if (typeof message === "object" && message && (message as { type?: string }).type === "profile") void profile((message as { file?: string }).file);
     if (message === "cpu") process.send?.({ type: "cpu", ...process.cpuUsage() } satisfies ServerMessage);
     // bench/memory-probe.ts runs the server with --expose-gc.
     if (message === "gc") (globalThis as { gc?: () => void }).gc?.();
@@ -92,6 +97,22 @@ async function main(): Promise<void> {
       process.send?.({ type: "memory", rss, heapUsed, external, arrayBuffers } satisfies ServerMessage);
     }
   });
+  let session: Session | undefined;
+  const profile = async (file: string | undefined) => {
+    if (!file) {
+      session = new Session();
+      session.connect();
+      await session.post("Profiler.enable");
+      await session.post("Profiler.setSamplingInterval", { interval: 500 });
+      await session.post("Profiler.start");
+    } else if (session) {
+      const { profile: result } = await session.post("Profiler.stop");
+      writeFileSync(file, JSON.stringify(result));
+      session.disconnect();
+      session = undefined;
+    }
+    process.send?.({ type: "profile" } satisfies ServerMessage);
+  };
   // The harness went away (crashed or interrupted): do not linger.
   process.on("disconnect", () => void stop());
 }

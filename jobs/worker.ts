@@ -10,6 +10,7 @@ import { startOutboxRelay } from "../src/platform/outbox/index.js";
 import { jobRegistry } from "./registry.js";
 import { createRedisConnection } from "../src/platform/redis.js";
 import { isInfrastructureError } from "../src/platform/errors.js";
+import { serveMetrics } from "../src/platform/metrics.js";
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -40,8 +41,16 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
     );
   });
   for (const worker of workers) {
+    // Metrics by queue name only: run time, and latency from entering the
+    // queue (BullMQ's timestamp) to completion.
+    worker.on("completed", (job) => {
+      const finished = job.finishedOn ?? Date.now();
+      if (job.processedOn) deps.metrics.jobDuration.observe({ queue: worker.name, outcome: "completed" }, (finished - job.processedOn) / 1000);
+      deps.metrics.jobLatency.observe({ queue: worker.name }, Math.max(0, finished - job.timestamp) / 1000);
+    });
     // Job payloads hold codes: log the job id and error only, never the data.
     worker.on("failed", (job, error) => {
+      if (job?.processedOn) deps.metrics.jobDuration.observe({ queue: worker.name, outcome: "failed" }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
       deps.logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, "job failed");
     });
     // Connection errors repeat while Redis is away and the workers reconnect:
@@ -82,6 +91,10 @@ async function main(): Promise<void> {
   const deps = await buildDeps(config, { jobs: jobRegistry });
   logCrashes(deps.logger);
   const workers = startWorkers(deps, jobRegistry);
+  // A worker process serves no HTTP: its job metrics are on METRICS_PORT.
+  const metricsServer = config.metrics.port
+    ? serveMetrics({ port: config.metrics.port, host: config.metrics.host, token: config.metrics.token, registry: deps.metrics.registry })
+    : undefined;
   deps.logger.info("worker started");
   // Jobs in flight finish (BullMQ's close waits for them), bounded like the
   // web process; a job cut off by the timeout is retried once its lock lapses.
@@ -91,6 +104,7 @@ async function main(): Promise<void> {
       deps.logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, "worker shutdown timed out; running jobs are handed back");
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000).unref();
+    metricsServer?.close();
     await workers.close();
     await deps.close();
     deps.logger.info("worker drained");

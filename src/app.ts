@@ -7,6 +7,7 @@ import { requireRedisReady } from "./web/availability.js";
 import type { WebDeps } from "./web/deps.js";
 import { loadCurrentUser } from "./web/current-user.js";
 import { errorHandler } from "./web/error-handler.js";
+import { metricsRoute, requestMetrics } from "./web/metrics.js";
 import { applyLocale, localize } from "./web/i18n.js";
 import { createPageRegistry, settingsPageRoutes } from "./web/sections.js";
 import { csrfProtection, csrfTokenFor, noStoreWhenSignedIn, securityHeaders } from "./web/security.js";
@@ -66,6 +67,11 @@ export function createApp(deps: Deps) {
   // requestMeta (web/context.ts) names the place of the client's IP with it.
   app.locals.geo = deps.geo;
   if (deps.config.env === "production") app.set("view cache", true);
+
+  // Timing first, so every response counts; /metrics (bearer token only)
+  // before anything that reads a cookie or a session.
+  app.use(requestMetrics(deps));
+  app.use(metricsRoute(deps));
 
   // Layout defaults first, so even an error raised before the session loads
   // (Redis down, bad CSRF) renders a proper page.

@@ -8,6 +8,7 @@ import { drainingReadiness } from "./modules/health/index.js";
 import { buildDeps } from "./platform/deps.js";
 import { openDatabase } from "./platform/db.js";
 import { logCrashes, type Logger } from "./platform/logger.js";
+import { serveMetrics, shareWithClusterPrimary } from "./platform/metrics.js";
 
 // boot: loadConfig -> migrate -> buildDeps -> createApp -> listen.
 // With WEB_CONCURRENCY > 1 the primary migrates once, then forks web workers.
@@ -34,6 +35,9 @@ function forkWebProcesses(config: Config): void {
     throw new ConfigError("Invalid configuration:\n  WEB_CONCURRENCY: more than one web process needs DATABASE_URL (the embedded database is single-process)");
   }
   for (let i = 0; i < config.webConcurrency; i++) cluster.fork();
+  // METRICS_PORT: the primary answers for every web process at once
+  // (prom-client's AggregatorRegistry asks each worker over IPC).
+  const metricsServer = config.metrics.port ? serveMetrics({ port: config.metrics.port, host: config.metrics.host, token: config.metrics.token, cluster: true }) : undefined;
   let stopping = false;
   let failed = false;
   cluster.on("exit", (worker, code) => {
@@ -45,6 +49,7 @@ function forkWebProcesses(config: Config): void {
     if (stopping) return;
     stopping = true;
     failed = false;
+    metricsServer?.close();
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal === "SIGINT" ? "SIGTERM" : signal);
     // The workers bound themselves by the same timeout; this is the backstop.
     setTimeout(() => {
@@ -63,6 +68,13 @@ async function serve(config: Config): Promise<void> {
   // process when clustered); docker-compose runs it separately instead.
   const workers: RunningWorkers | undefined = config.inProcessWorker ? startWorkers(deps, jobRegistry) : undefined;
   const app = createApp(deps);
+  // One process: it serves METRICS_PORT itself. A cluster worker hands its
+  // registry to the primary's aggregation instead.
+  if (cluster.isWorker) shareWithClusterPrimary(deps.metrics.registry);
+  const metricsServer =
+    !cluster.isWorker && config.metrics.port
+      ? serveMetrics({ port: config.metrics.port, host: config.metrics.host, token: config.metrics.token, registry: deps.metrics.registry })
+      : undefined;
   const drain = drainOnSignal(deps.logger);
   // Ahead of Express: once draining, /readyz answers 503 and every response
   // closes its connection.
@@ -83,6 +95,7 @@ async function serve(config: Config): Promise<void> {
     // their current response (Connection: close).
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    metricsServer?.close();
     await closed;
     // Jobs in flight finish; waiting ones stay in Redis for the next process.
     await workers?.close();

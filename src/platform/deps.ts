@@ -12,6 +12,9 @@ import { createSmsTransport, type SmsTransport } from "./sms.js";
 import { connectRedisOrExplain, createRedisConnection } from "./redis.js";
 import { createSessionIndex, type SessionIndex } from "./session-index.js";
 import { createGeoLocator, type GeoLocator } from "./geoip.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { count } from "drizzle-orm";
+import { outbox } from "./outbox/tables.js";
 
 // Everything a request, a service or a job needs, built once and passed in.
 // No module-level singletons: tests build their own with buildDeps.
@@ -28,6 +31,8 @@ export interface Deps {
   sessionIndex: SessionIndex;
   // The approximate place of an IP (GEOIP_DATABASE), or the IP alone.
   geo: GeoLocator;
+  // Prometheus counters and histograms (platform/metrics.ts), this process's.
+  metrics: Metrics;
   outboxDir: string;
   smsOutboxDir: string;
   close(): Promise<void>;
@@ -62,6 +67,19 @@ export async function buildDeps(
     clock: overrides.clock ?? systemClock,
     sessionIndex: createSessionIndex(redis, config.redisPrefix),
     geo: createGeoLocator(config.geoipDatabase, logger),
+    metrics: createMetrics({
+      database: () => database.ping(),
+      redis: () => redis.ping(),
+      async queueCounts() {
+        const names = queues.names();
+        const counts = await Promise.all(names.map((name) => queues.get(name).getJobCounts("waiting", "delayed", "active", "failed")));
+        return Object.fromEntries(names.map((name, i) => [name, counts[i]!]));
+      },
+      async outboxPending() {
+        const [row] = await database.db.select({ n: count() }).from(outbox);
+        return row?.n ?? 0;
+      },
+    }),
     outboxDir,
     smsOutboxDir,
     async close() {

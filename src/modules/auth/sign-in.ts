@@ -40,6 +40,7 @@ async function completeSignIn(
   await adoptBrowserTimeZone(deps.db, user, browserTimeZone);
   if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message, outcome.flash.vars);
   await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
+  deps.metrics.signIns.inc({ outcome: "success" });
   // New-device alert (sets the device cookie, so before the response).
   await noteSignInDevice(deps, req, res, user, requestMeta(req));
   redirectTo(req, res, safeReturnTo(returnTo, "/"));
@@ -71,6 +72,7 @@ export async function afterFirstFactor(
     ...(options.browserTimeZone ? { browserTimeZone: options.browserTimeZone.slice(0, 64) } : {}),
   });
   await second[0]!.secondFactor!.begin?.(methodContext(deps, req), user);
+  deps.metrics.signIns.inc({ outcome: "second_step" });
   redirectTo(req, res, "/login/verify");
 }
 
@@ -117,6 +119,8 @@ export async function answerSecondStep(deps: WebDeps, req: Request, res: Respons
     if (!(error instanceof AppError && error.status === 422)) throw error;
     challenge.wrongAttempts++;
     pendingSignIn.set(req, challenge);
+    // The method id is a fixed vocabulary (totp, backup-code, …): never the answer.
+    deps.metrics.secondFactorFailures.inc({ method: method.id });
     const { accountJustLocked } = await deps.secondFactorThrottle.recordFailure(user.id, meta.ip);
     if (accountJustLocked) await recordEvent(deps.db, authEvents.secondFactorLocked(user, method.id, deps.config.baseUrl), meta, deps.clock.now());
     if (challenge.wrongAttempts >= MAX_CHALLENGE_FAILURES) {
