@@ -74,8 +74,13 @@ describe.skipIf(!redisServerPath)("a Redis Cluster (3 masters)", () => {
     const user = await createUser(app.deps);
     const { secret } = await enableTotpFor(app.deps, user);
     const client = new HttpClient(app.baseUrl);
+    // A wrong password and a wrong code first: the sign-in limiters (Lua on one key each) count in the cluster.
+    expect((await client.submit("/login", "/login", { login: user.username, password: "Wrong-password-1" })).status).toBe(401);
+    expect(await app.deps.redis.exists(`${app.redisPrefix}login:account:user:${user.id}`)).toBe(1);
     expect((await client.submit("/login", "/login", { login: user.username, password: user.password })).location).toBe("/login/verify");
-    const second = await client.post("/login/verify", { code: codeForSecret(secret, clock.now().getTime(), 1) });
+    const right = codeForSecret(secret, clock.now().getTime(), 1);
+    expect((await client.post("/login/verify", { code: right === "000000" ? "111111" : "000000" })).status).toBe(422);
+    const second = await client.post("/login/verify", { code: right });
     expect(second.status).toBe(303);
     const page = await client.get("/settings/security");
     expect(page.status).toBe(200);
