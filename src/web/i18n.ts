@@ -31,7 +31,9 @@ export function applyLocale(req: Request, res: Response, clock: Pick<Clock, "now
   const fmt = createTimeFormatter(language, saved.timeZone, () => clock.now().getTime());
   const locale: RequestLocale = { language, timeZone: fmt.timeZone, t, fmt };
   req.locale = locale;
-  Object.assign(res.locals, { t, lang: language, fmt });
+  // `tm` shows a message that may be a key (from a route or service) or final text.
+  const tm = (message: string, vars?: Record<string, unknown>) => translateMessage(t, message, vars);
+  Object.assign(res.locals, { t, tm, lang: language, fmt });
   return locale;
 }
 

@@ -22,7 +22,7 @@ export interface WorkspaceRequirement {
   id: string;
   // Where a member who does not meet it is sent, and why; null when met.
   // `session` is how this session signed in (factors, multi-factor or not).
-  unmetBy(current: CurrentUser, workspace: ScopedWorkspace, session: Partial<AuthFacts>): { redirect: string; message: string } | null;
+  unmetBy(current: CurrentUser, workspace: ScopedWorkspace, session: Partial<AuthFacts>): { redirect: string; message: string; vars?: Record<string, unknown> } | null;
   // Paths outside /w/ that stay reachable while it is unmet (enrolment itself, sign-out).
   allows(path: string): boolean;
 }
@@ -73,7 +73,7 @@ export function createWorkspaceRouter(deps: ScopeDeps): Router {
     }
     const blocked = firstUnmet(deps, req, current, membership.workspace);
     if (blocked) {
-      setFlash(req, "error", blocked.unmet.message);
+      setFlash(req, "error", blocked.unmet.message, blocked.unmet.vars);
       return redirectTo(req, res, blocked.unmet.redirect);
     }
     req.scope = { workspace: membership.workspace, membership };
@@ -92,7 +92,7 @@ export function activeWorkspaceRequirements(deps: ScopeDeps) {
     if (!current || !workspace || req.path.startsWith("/w/")) return next();
     const blocked = firstUnmet(deps, req, current, workspace);
     if (!blocked || blocked.requirement.allows(req.path)) return next();
-    setFlash(req, "error", blocked.unmet.message);
+    setFlash(req, "error", blocked.unmet.message, blocked.unmet.vars);
     redirectTo(req, res, blocked.unmet.redirect);
   };
 }

@@ -17,12 +17,12 @@ describe("loginVerificationPolicy.whyUnavailable", () => {
 
   it("forces the authenticator once TOTP is on", () => {
     expect(loginVerificationPolicy.whyUnavailable(withTotp, "totp")).toBeNull();
-    for (const method of ["none", "email", "sms"] as const) expect(loginVerificationPolicy.whyUnavailable(withTotp, method)).toMatch(/Turn off/);
+    for (const method of ["none", "email", "sms"] as const) expect(loginVerificationPolicy.whyUnavailable(withTotp, method)).toBe("two-factor:unavailable.turnOffFirst");
   });
 
   it("offers email and SMS codes only for verified contacts", () => {
-    expect(loginVerificationPolicy.whyUnavailable(account(), "email")).toMatch(/Verify your email/);
-    expect(loginVerificationPolicy.whyUnavailable(account({ phone: "+447911123456" }), "sms")).toMatch(/Verify a phone/);
+    expect(loginVerificationPolicy.whyUnavailable(account(), "email")).toBe("two-factor:unavailable.verifyEmail");
+    expect(loginVerificationPolicy.whyUnavailable(account({ phone: "+447911123456" }), "sms")).toBe("two-factor:unavailable.verifyPhone");
     expect(loginVerificationPolicy.whyUnavailable(verified, "email")).toBeNull();
     expect(loginVerificationPolicy.whyUnavailable(verified, "sms")).toBeNull();
     expect(loginVerificationPolicy.whyUnavailable(verified, "none")).toBeNull();

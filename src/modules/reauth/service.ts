@@ -31,7 +31,7 @@ export async function reauthenticate(deps: WebDeps, user: User, methodId: string
       factor.kind === "knowledge" ? await deps.loginThrottle.recordFailure(accountKey, meta.ip) : await deps.secondFactorThrottle.recordFailure(user.id, meta.ip);
     await recordEvent(deps.db, reauthEvents.failed(user, method.id, accountJustLocked, deps.config.baseUrl), meta, deps.clock.now());
     const field = factor.fields[0]?.name;
-    throw new AppError(401, "REAUTH_FAILED", { field, message: `That ${method.label.toLowerCase()} is not correct${factor.kind === "knowledge" ? "" : " or was already used"}.` });
+    throw new AppError(401, "REAUTH_FAILED", { field, message: factor.kind === "knowledge" ? "reauth:errors.knowledge" : "reauth:errors.possession", details: { method: `reauth:methodLower.${method.id}` } });
   }
   if (factor.kind === "knowledge") await deps.loginThrottle.recordSuccess(accountKey, meta.ip);
   await recordEvent(deps.db, reauthEvents.reauthenticated(user, method.id), meta, deps.clock.now());

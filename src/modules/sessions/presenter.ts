@@ -1,4 +1,3 @@
-import { formatUtc } from "../../platform/format.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import type { Membership } from "../../web/context.js";
 import type { ActiveSession } from "./service.js";
@@ -11,9 +10,9 @@ export function presentSession(session: ActiveSession, memberships: Membership[]
     browser,
     device,
     ip: session.data.ip ?? "unknown",
-    signedInAt: formatUtc(session.data.signedInAt),
-    lastActiveAt: formatUtc(session.data.lastSeenAt),
-    workspace: workspace?.name ?? "No workspace",
+    signedInAt: session.data.signedInAt,
+    lastActiveAt: session.data.lastSeenAt,
+    workspace: workspace?.name ?? null,
     isCurrent: session.isCurrent,
   };
 }

@@ -16,29 +16,29 @@ export function sessionRoutes(deps: WebDeps): Router {
 
   // Ending sessions cannot be undone: the user confirms first (web/confirm.ts).
   const confirmSignOutOthers = requireConfirmation({
-    title: "Sign out all other sessions?",
-    message: "Every other browser and device signed in to your account is signed out at once. The session you are using now stays signed in.",
-    confirmLabel: "Sign out all other sessions",
+    title: "sessions:endOthersTitle",
+    message: "sessions:endOthersMessage",
+    confirmLabel: "sessions:endOthers",
     cancelUrl: "/settings/security",
   });
   const confirmSignOutOne = requireConfirmation({
-    title: "Sign out this session?",
-    message: "That browser or device is signed out at once and must sign in again.",
-    confirmLabel: "Sign out the session",
+    title: "sessions:endTitle",
+    message: "sessions:endMessage",
+    confirmLabel: "sessions:endLabel",
     cancelUrl: "/settings/security",
   });
 
   router.post("/settings/security/sessions/others/end", requireUser, fresh, confirmSignOutOthers, async (req, res) => {
     const { user } = currentUserOf(req);
     const count = await endSessionsOfUser(deps, user.id, { exceptSid: req.sessionID, actorId: user.id, reason: "user_signed_out_others" }, requestMeta(req));
-    setFlash(req, "info", count === 1 ? "1 other session was signed out." : `${count} other sessions were signed out.`);
+    setFlash(req, "info", "sessions:endedOthers", { count });
     redirectTo(req, res, "/settings/security");
   });
 
   router.post("/settings/security/sessions/:handle/end", requireUser, fresh, confirmSignOutOne, async (req, res) => {
     const { handle } = parseInput(handleParams, req.params);
     await endSession(deps, currentUserOf(req).user.id, handle, req.sessionID, requestMeta(req));
-    setFlash(req, "info", "The session was signed out.");
+    setFlash(req, "info", "sessions:ended");
     redirectTo(req, res, "/settings/security");
   });
 

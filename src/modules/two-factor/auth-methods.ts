@@ -18,7 +18,7 @@ const field = (name: string, label: string, hint: string) => ({ name, label, typ
 const totpFactor: Factor = {
   kind: "possession",
   fields: [field("code", "Authentication code", "The 6-digit code from your authenticator app")],
-  prompt: () => "Open your authenticator app and enter the current code for Latchkey.",
+  prompt: (_user, t) => t("two-factor:method.totpPrompt"),
   availableFor: (_deps, user) => isTwoFactorEnabled(user),
   async verify({ deps }, user, input) {
     await verifyTotp(deps, user, input.code ?? "");
@@ -26,18 +26,20 @@ const totpFactor: Factor = {
   },
 };
 
-export const totpMethod: AuthMethod = { id: "totp", label: "Authenticator code", secondFactor: totpFactor, reauth: totpFactor };
+export const totpMethod: AuthMethod = { id: "totp", label: "two-factor:method.totp", secondFactor: totpFactor, reauth: totpFactor };
 
 const backupFactor: Factor = {
   kind: "possession",
-  fields: [{ name: "backupCode", label: "Backup code", type: "text", autocomplete: "off", hint: "One of the codes you saved when you turned on two-factor authentication, e.g. abcde-fghjk" }],
-  prompt: () => "Enter one of your backup codes. Each code works once.",
+  fields: [{ name: "backupCode", label: "two-factor:method.backup", type: "text", autocomplete: "off", hint: "two-factor:method.backupHint" }],
+  prompt: (_user, t) => t("two-factor:method.backupPrompt"),
   availableFor: (_deps, user) => isTwoFactorEnabled(user),
   async verify({ deps, meta }, user, input) {
     const left = await useBackupCode(deps, user, input.backupCode ?? "", meta);
     const warning = backupCodesWarning(left);
     return {
-      flash: { kind: warning ? "error" : "info", message: `Signed in with a backup code. ${left} left.${warning ? ` ${warning}` : ""} Lost your authenticator? Set it up again under Security.` },
+      flash: warning
+        ? { kind: "error", message: "two-factor:method.backupSignedInWarning", vars: { count: left, warning: warning.key } }
+        : { kind: "info", message: "two-factor:method.backupSignedIn", vars: { count: left } },
       onSignedIn: (req) => signedInWithBackupCode.set(req, true),
     };
   },
@@ -46,7 +48,7 @@ const backupFactor: Factor = {
 // On /reauth a backup code confirms identity without the sign-in notice.
 export const backupCodeMethod: AuthMethod = {
   id: "backup",
-  label: "Backup code",
+  label: "two-factor:method.backup",
   secondFactor: backupFactor,
   reauth: { ...backupFactor, verify: async (ctx, user, input) => (await backupFactor.verify(ctx, user, input), {}) },
 };
@@ -58,11 +60,8 @@ function codeFactor(channel: "email" | "sms"): Factor {
   const destination = (user: User) => (channel === "email" ? maskEmail(user.email) : maskPhone(user.phone ?? ""));
   return {
     kind: "possession",
-    fields: [field("code", "Verification code", "The 6-digit code we sent you")],
-    prompt: (user) =>
-      channel === "email"
-        ? `We sent a sign-in code to ${destination(user)}. Email codes are weaker than an authenticator app.`
-        : `We sent a sign-in code by SMS to ${destination(user)}.`,
+    fields: [field("code", "two-factor:method.verificationCode", "two-factor:method.codeHint")],
+    prompt: (user, t) => t(channel === "email" ? "two-factor:method.emailPrompt" : "two-factor:method.smsPrompt", { destination: destination(user) }),
     availableFor: (_deps, user) =>
       !isTwoFactorEnabled(user) &&
       (channel === "email" ? user.loginVerification === "email" && Boolean(user.emailVerifiedAt) : user.loginVerification === "sms" && Boolean(user.phone && user.phoneVerifiedAt)),
@@ -74,14 +73,14 @@ function codeFactor(channel: "email" | "sms"): Factor {
       );
     },
     async verify({ deps }, user, input) {
-      if (!input.code) throw new AppError(422, "CODE_INVALID", { field: "code", message: "Enter the code we sent you." });
+      if (!input.code) throw new AppError(422, "CODE_INVALID", { field: "code", message: "two-factor:method.enterSentCode" });
       await verifyCode(deps, target(user), input.code);
       return {};
     },
   };
 }
 
-export const emailCodeMethod: AuthMethod = { id: "email", label: "Email code", secondFactor: codeFactor("email") };
-export const smsCodeMethod: AuthMethod = { id: "sms", label: "SMS code", secondFactor: codeFactor("sms") };
+export const emailCodeMethod: AuthMethod = { id: "email", label: "two-factor:method.email", secondFactor: codeFactor("email") };
+export const smsCodeMethod: AuthMethod = { id: "sms", label: "two-factor:method.sms", secondFactor: codeFactor("sms") };
 
 export const twoFactorMethods = [totpMethod, backupCodeMethod, emailCodeMethod, smsCodeMethod];

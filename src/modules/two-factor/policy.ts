@@ -10,16 +10,17 @@ const totpOn = (user: Account) => Boolean(user.totpEnabledAt && user.totpSecretE
 export const loginVerificationPolicy = {
   // TOTP, once enabled, is forced; email and SMS need a verified contact.
   whyUnavailable(user: Account, method: LoginVerificationMethod): string | null {
-    if (method === "totp") return totpOn(user) ? null : "Turn on two-factor authentication first.";
-    if (totpOn(user)) return "Turn off two-factor authentication first.";
-    if (method === "email" && !user.emailVerifiedAt) return "Verify your email address first.";
-    if (method === "sms" && !(user.phone && user.phoneVerifiedAt)) return "Verify a phone number first.";
+    if (method === "totp") return totpOn(user) ? null : "two-factor:unavailable.turnOnFirst";
+    if (totpOn(user)) return "two-factor:unavailable.turnOffFirst";
+    if (method === "email" && !user.emailVerifiedAt) return "two-factor:unavailable.verifyEmail";
+    if (method === "sms" && !(user.phone && user.phoneVerifiedAt)) return "two-factor:unavailable.verifyPhone";
     return null;
   },
 };
 
-export function backupCodesWarning(left: number | null): string | null {
+// A locale key and its variables (the page and the sign-in flash translate it).
+export function backupCodesWarning(left: number | null): { key: string; vars: { count: number } } | null {
   if (left === null) return null;
-  if (left === 0) return "You have no backup codes left. Generate new ones now.";
-  return left <= LOW_BACKUP_CODES ? `Only ${left} backup codes left. Generate new ones soon.` : null;
+  if (left === 0) return { key: "two-factor:warning.none", vars: { count: 0 } };
+  return left <= LOW_BACKUP_CODES ? { key: "two-factor:warning.low", vars: { count: left } } : null;
 }

@@ -1,13 +1,12 @@
-import { formatDay } from "../../platform/format.js";
 import { loginVerificationMethods, type User } from "../users/index.js";
 import { backupCodesWarning, loginVerificationPolicy } from "./policy.js";
 import { isTwoFactorEnabled } from "./service.js";
 
 const METHOD_LABELS = {
-  none: "Password only",
-  email: "Email code (weaker: anyone with access to your mailbox can sign in)",
-  sms: "SMS code",
-  totp: "Authenticator app (recommended)",
+  none: "two-factor:verification.none",
+  email: "two-factor:verification.email",
+  sms: "two-factor:verification.sms",
+  totp: "two-factor:verification.totp",
 } as const;
 
 // While the authenticator is on, the other three are off for one reason the
@@ -34,7 +33,7 @@ export function presentTwoFactor(user: User, backupCodesLeft: number, signedInWi
   const enabled = isTwoFactorEnabled(user);
   return {
     enabled,
-    enabledAt: user.totpEnabledAt ? formatDay(user.totpEnabledAt) : null,
+    enabledAt: user.totpEnabledAt ?? null,
     backupCodesLeft: enabled ? backupCodesLeft : null,
     warning: enabled ? backupCodesWarning(backupCodesLeft) : null,
     canReenrol: enabled && signedInWithBackupCode,

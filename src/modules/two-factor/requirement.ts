@@ -13,7 +13,7 @@ export const twoFactorRequirement: WorkspaceRequirement = {
   id: "two-factor",
   unmetBy(current, workspace, session) {
     if (!workspace.requireTwoFactor || isTwoFactorEnabled(current.user) || session.multiFactor) return null;
-    return { redirect: TWO_FACTOR_SETUP_PATH, message: `${workspace.name} requires two-factor authentication. Set it up to continue.` };
+    return { redirect: TWO_FACTOR_SETUP_PATH, message: "two-factor:errors.workspaceRequires", vars: { workspace: workspace.name } };
   },
   allows: (path) => REACHABLE.has(path),
 };

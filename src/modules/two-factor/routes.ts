@@ -3,6 +3,7 @@ import QRCode from "qrcode";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { requireConfirmation } from "../../web/confirm.js";
+import { tr } from "../../web/i18n.js";
 import { currentUserOf, requireFreshAuth, requireUser } from "../../web/guards.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
@@ -25,13 +26,13 @@ export function twoFactorRoutes(deps: WebDeps): Router {
     let sealed = pendingTotpSecret.get(req);
     if (!sealed) pendingTotpSecret.set(req, (sealed = beginEnrolment(deps)));
     const { secret, uri } = enrolmentView(deps, user, sealed);
-    return { title: "Set up two-factor authentication", secret: secret.match(/.{1,4}/g)!.join(" "), uri, qr: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
+    return { title: "two-factor:setup.title", secret: secret.match(/.{1,4}/g)!.join(" "), uri, qr: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
   }
 
   // Shown once, in the response that created them; nothing can show them again.
-  function showBackupCodes(res: Response, codes: string[], justEnabled: boolean) {
+  function showBackupCodes(req: Request, res: Response, codes: string[], justEnabled: boolean) {
     res.setHeader("Cache-Control", "no-store");
-    renderPage(res, "two-factor/backup-codes", { title: "Backup codes", codes, justEnabled, download: `data:text/plain;charset=utf-8,${encodeURIComponent(`Latchkey backup codes\n\n${codes.join("\n")}\n\nEach code works once.\n`)}` });
+    renderPage(res, "two-factor/backup-codes", { title: "two-factor:backupCodes.title", codes, justEnabled, download: `data:text/plain;charset=utf-8,${encodeURIComponent(tr(req, "two-factor:backupCodes.file", { codes: codes.join("\n") }))}` });
   }
 
   router.get(TWO_FACTOR_SETUP_PATH, requireUser, fresh, async (req, res) => {
@@ -46,26 +47,26 @@ export function twoFactorRoutes(deps: WebDeps): Router {
     const { code } = parseInput(enrolmentSchema, req.body);
     const codes = await confirmEnrolment(deps, user, pendingTotpSecret.get(req), code, requestMeta(req), keepSession(req, deps));
     pendingTotpSecret.clear(req);
-    showBackupCodes(res, codes, true);
+    showBackupCodes(req, res, codes, true);
   });
 
   // Voiding codes and removing a factor ask first (web/confirm.ts).
   const confirmNewBackupCodes = requireConfirmation({
-    title: "Generate new backup codes?",
-    message: "Your current backup codes stop working at once, including any you have saved or printed. Save the new ones when they are shown.",
-    confirmLabel: "Generate new backup codes",
+    title: "two-factor:section.regenerateTitle",
+    message: "two-factor:section.regenerateMessage",
+    confirmLabel: "two-factor:section.regenerate",
     cancelUrl: SECURITY,
   });
   const confirmDisable = requireConfirmation({
-    title: "Turn off two-factor authentication?",
-    message: "Your account will be protected by your password alone, and your backup codes stop working.",
-    confirmLabel: "Turn off two-factor authentication",
+    title: "two-factor:section.turnOffTitle",
+    message: "two-factor:section.turnOffMessage",
+    confirmLabel: "two-factor:section.turnOff",
     cancelUrl: SECURITY,
   });
 
   router.post(`${SECURITY}/two-factor/backup-codes`, requireUser, fresh, confirmNewBackupCodes, async (req, res) => {
     const codes = await regenerateBackupCodes(deps, currentUserOf(req).user, requestMeta(req));
-    showBackupCodes(res, codes, false);
+    showBackupCodes(req, res, codes, false);
   });
 
   // The current code (or a backup code) is itself the fresh proof here.
@@ -74,7 +75,7 @@ export function twoFactorRoutes(deps: WebDeps): Router {
     const input = parseInput(secondFactorSchema, req.body);
     const proof = "backupCode" in input ? ({ kind: "backup", code: input.backupCode } as const) : ({ kind: "totp", code: input.code } as const);
     await disableTwoFactor(deps, currentUserOf(req).user, proof, requestMeta(req), keepSession(req, deps));
-    setFlash(req, "info", "Two-factor authentication is off.");
+    setFlash(req, "info", "two-factor:section.turnedOff");
     redirectTo(req, res, SECURITY);
   });
 
@@ -95,7 +96,7 @@ export function twoFactorRoutes(deps: WebDeps): Router {
       return redirectTo(req, res, `${SECURITY}#two-factor`);
     }
     pendingLoginVerification.clear(req);
-    setFlash(req, "info", "Sign-in verification saved.");
+    setFlash(req, "info", "two-factor:verification.saved");
     redirectTo(req, res, SECURITY);
   });
 

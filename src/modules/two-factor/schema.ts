@@ -7,17 +7,17 @@ export const enrolmentSchema = z.object({ code: codeField });
 // A current authenticator code, or a backup code when the device is lost:
 // whichever field was filled (the form offers both).
 export const secondFactorSchema = z
-  .object({ code: z.string().trim().max(40).optional(), backupCode: z.string().trim().max(40, "That is not a backup code.").optional() })
+  .object({ code: z.string().trim().max(40).optional(), backupCode: z.string().trim().max(40, "two-factor:errors.notBackupCode").optional() })
   .transform((input, context): { backupCode: string } | { code: string } => {
     if (input.backupCode) return { backupCode: input.backupCode };
     const code = (input.code ?? "").replace(/\s+/g, "");
     if (/^\d{6}$/.test(code)) return { code };
-    context.addIssue({ code: "custom", path: ["code"], message: input.code ? "Enter the 6-digit code." : "Enter the code from your authenticator app, or a backup code." });
+    context.addIssue({ code: "custom", path: ["code"], message: input.code ? "two-factor:errors.sixDigits" : "two-factor:errors.codeOrBackup" });
     return z.NEVER;
   });
 
 export const loginVerificationSchema = z.object({
-  method: z.enum(loginVerificationMethods, { error: "Choose how to verify sign-ins." }),
+  method: z.enum(loginVerificationMethods, { error: "two-factor:errors.chooseMethod" }),
   // Posted (possibly empty) only by the code step of a switch.
   code: z.string().max(40).optional(),
 });

@@ -20,7 +20,7 @@ export function isTwoFactorEnabled(user: Pick<User, "totpEnabledAt" | "totpSecre
   return Boolean(user.totpEnabledAt && user.totpSecretEncrypted);
 }
 
-const notEnabled = () => new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: "Two-factor authentication is not on." });
+const notEnabled = () => new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: "two-factor:errors.notEnabled" });
 
 // Enrolment keeps the candidate secret sealed in the server session: the form
 // never carries it, so a code can only enable exactly the secret shown.
@@ -36,12 +36,12 @@ export function enrolmentView(deps: Pick<Deps, "config">, user: User, sealedSecr
 // A new factor is a privilege change: `keepSession` gives this session a new
 // id before the change commits (after the commit nothing can fail).
 export async function confirmEnrolment(deps: TwoFactorDeps, user: User, sealedSecret: string | undefined, code: string, meta: RequestMeta, keepSession: KeepSession): Promise<string[]> {
-  if (isTwoFactorEnabled(user)) throw new AppError(409, "TWO_FACTOR_ALREADY_ENABLED", { message: "Two-factor authentication is already on." });
-  if (!sealedSecret) throw new AppError(409, "ENROLMENT_EXPIRED", { message: "This setup expired. Start again." });
+  if (isTwoFactorEnabled(user)) throw new AppError(409, "TWO_FACTOR_ALREADY_ENABLED", { message: "two-factor:errors.alreadyEnabled" });
+  if (!sealedSecret) throw new AppError(409, "ENROLMENT_EXPIRED", { message: "two-factor:errors.setupExpired" });
   const secret = totpBox(deps).open(sealedSecret);
   const now = deps.clock.now();
   const step = await matchTotp(secret, code, now.getTime(), null);
-  if (step === null) throw new AppError(422, "TOTP_INVALID", { field: "code", message: "That code is not correct. Check the time on your device and try the current code." });
+  if (step === null) throw new AppError(422, "TOTP_INVALID", { field: "code", message: "two-factor:errors.totpSetupInvalid" });
   const codes = generateBackupCodes();
   await keepSession(now);
   await deps.db.transaction(async (tx) => {
@@ -60,7 +60,7 @@ export async function verifyTotp(deps: TwoFactorDeps, user: User, code: string):
   const secret = totpBox(deps).open(user.totpSecretEncrypted!);
   const step = await matchTotp(secret, code, deps.clock.now().getTime(), user.totpLastUsedStep);
   if (step === null || !(await claimTotpStep(deps.db, user.id, step))) {
-    throw new AppError(422, "TOTP_INVALID", { field: "code", message: "That code is not correct or was already used. Wait for the next code." });
+    throw new AppError(422, "TOTP_INVALID", { field: "code", message: "two-factor:errors.totpInvalid" });
   }
 }
 
@@ -71,7 +71,7 @@ export async function useBackupCode(deps: TwoFactorDeps, user: User, code: strin
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const used = await consumeBackupCode(tx, user.id, hashBackupCode(deps.config.secretKey, code), now);
-    if (!used) throw new AppError(422, "BACKUP_CODE_INVALID", { field: "backupCode", message: "That backup code is not valid or was already used." });
+    if (!used) throw new AppError(422, "BACKUP_CODE_INVALID", { field: "backupCode", message: "two-factor:errors.backupInvalid" });
     const left = await countUnusedBackupCodes(tx, user.id);
     await recordEvent(tx, twoFactorEvents.backupCodeUsed(user, left, deps.config.baseUrl), meta, now);
     return left;
@@ -110,7 +110,7 @@ export async function disableTwoFactor(deps: TwoFactorDeps, user: User, proof: S
 // authenticator is removed so a new one can be set up without a code from it.
 export async function startReenrolment(deps: TwoFactorDeps, user: User, signedInWithBackupCode: boolean, meta: RequestMeta): Promise<void> {
   if (!signedInWithBackupCode) {
-    throw new AppError(403, "REENROL_NEEDS_BACKUP_SIGN_IN", { message: "Sign in with a backup code first, or turn two-factor authentication off with a current code." });
+    throw new AppError(403, "REENROL_NEEDS_BACKUP_SIGN_IN", { message: "two-factor:errors.reenrolNeedsBackup" });
   }
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
