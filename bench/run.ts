@@ -287,9 +287,13 @@ function startScriptHeapFlags(): string[] {
   return startScript().match(/--max-[\w-]+=\d+/g) ?? [];
 }
 
-// MALLOC_* and UV_THREADPOOL_SIZE as `npm start` sets them.
+// MALLOC_* as `npm start` sets them, and UV_THREADPOOL_SIZE as
+// scripts/start.cjs sizes it (cores + 2) unless this environment sets it.
 function startScriptEnv(): Record<string, string> {
-  return Object.fromEntries([...startScript().matchAll(/\b((?:MALLOC_|UV_)\w+)=(\S+)/g)].map((match) => [match[1]!, match[2]!]));
+  return {
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(os.availableParallelism() + 2),
+    ...Object.fromEntries([...startScript().matchAll(/\b(MALLOC_\w+)=(\S+)/g)].map((match) => [match[1]!, match[2]!])),
+  };
 }
 
 // ---------------------------------------------------------------- measurements
