@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { cspViolations, startBrowser, signOutThroughMenu, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { DEFAULT_PASSWORD } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -26,7 +26,7 @@ async function signIn(page: Page, login: string, password: string) {
 }
 
 async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOutThroughMenu(page);
   await page.waitForURL("**/login");
   await page.getByRole("heading", { name: "Sign in to Latchkey" }).waitFor();
   expect(await page.getByTestId("signed-in-user").count()).toBe(0);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CDPSession, Page } from "playwright-core";
 import { manualClock } from "../../src/platform/clock.js";
-import { startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { startBrowser, signOutThroughMenu, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -76,7 +76,7 @@ describe("passkeys in the browser", { sequential: true, shuffle: false }, () => 
     // (conditional mediation) and on a button. Chromium's virtual
     // authenticator answers the autofill request at once, as a person picking
     // the passkey from the list would: the browser lands signed in.
-    await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+    await signOutThroughMenu(page);
     await page.waitForURL((url) => url.pathname.startsWith("/w/"));
     await expect.poll(() => page.getByTestId("signed-in-user").textContent()).toBe(user.username);
     await page.goto("/settings/security");

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { cspViolations, startBrowser, signOutThroughMenu, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { codeForSecret } from "../helpers/totp.js";
@@ -58,7 +58,7 @@ async function expectSignedInAt(target: Page, pathname: string) {
 }
 
 async function signOut(target: Page) {
-  await target.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+  await signOutThroughMenu(target);
   await target.waitForURL((url) => url.pathname === "/login");
   await target.getByRole("heading", { name: "Sign in to Latchkey" }).waitFor();
   expect(await target.getByTestId("signed-in-user").count()).toBe(0);

@@ -133,5 +133,12 @@ export async function startBrowser(): Promise<BrowserHarness> {
 export async function submitSignIn(page: Page, login: string, password: string): Promise<void> {
   await page.getByLabel("Username or email").fill(login);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+// Signs out through the header's account menu (public/js/layout.js), as a
+// person does; the caller waits for wherever signing out should land.
+export async function signOutThroughMenu(page: Page): Promise<void> {
+  await page.locator("[data-account-menu-trigger]").click();
+  await page.locator("[data-account-menu-panel]").getByRole("menuitem", { name: "Sign out" }).click();
 }
