@@ -24,6 +24,14 @@ export const auditEvents = pgTable(
     // one account or one workspace.
     index("audit_events_subject_id_idx").on(table.subjectId, table.id),
     index("audit_events_workspace_id_idx").on(table.workspaceId, table.id),
+    // A workspace page filtered by event type: without it a rare type scans
+    // the workspace's whole history backwards (bench/audit.ts).
+    index("audit_events_workspace_action_id_idx").on(table.workspaceId, table.action, table.id),
+    // The person filter (actor or subject): a BitmapOr of this and the
+    // subject index, instead of scanning every row for the actor.
+    index("audit_events_actor_id_idx").on(table.actorId, table.id),
+    // Time ranges across everyone: the instance chart and the retention job.
+    index("audit_events_created_at_idx").on(table.createdAt),
   ],
 );
 
