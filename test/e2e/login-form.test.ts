@@ -99,7 +99,7 @@ describe("login form with a wrong password", () => {
 
     const html = await response.text();
     expect(html).toMatch(/^<!doctype html>/i);
-    expect(html).toContain("<title>Latchkey</title>");
+    expect(html).toContain("<title>Sign in · Latchkey</title>");
     expect(new URL(page.url()).pathname).toBe("/login");
     expect(await page.getByRole("heading", { name: "Sign in to Latchkey" }).count()).toBe(1);
     expect(await page.locator("form[action='/login']").getByTestId("form-error").textContent()).toContain(WRONG_CREDENTIALS);

@@ -17,11 +17,13 @@ function filesUnder(directory: string, extension: string): string[] {
   });
 }
 
-// 1-based line numbers of `<%-` outputs that are not `include(...)`.
+// 1-based line numbers of `<%-` outputs that are not `include(...)`. The one
+// other allowed output is the layout's `pageBody`: the page view, rendered by
+// include() before <head> so that it can set the page's title.
 function findUnsafeOutput(template: string): number[] {
   return template
     .split("\n")
-    .flatMap((line, index) => [...line.matchAll(/<%-(.*?)%>/g)].filter((match) => !/^\s*include\(/.test(match[1]!)).map(() => index + 1));
+    .flatMap((line, index) => [...line.matchAll(/<%-(.*?)%>/g)].filter((match) => !/^\s*(include\(|pageBody\s*$)/.test(match[1]!)).map(() => index + 1));
 }
 
 // 1-based line numbers where request input goes straight to a view.
@@ -63,6 +65,7 @@ describe("templates and rendering", () => {
     expect(findUnsafeOutput("<p>\n<%- user.name %>\n</p>")).toEqual([2]);
     expect(findUnsafeOutput('<%- include("partials/x") %> <%-body%>')).toEqual([1]);
     expect(findUnsafeOutput('<%- include("partials/x", { a: 1 }) %>\n<%= user.name %>')).toEqual([]);
+    expect(findUnsafeOutput("<%- pageBody %>\n<%- pageBody.x %>")).toEqual([2]);
 
     expect(findRequestInputRendered('res.render("x", req.query)')).toEqual([1]);
     expect(findRequestInputRendered('ok();\nrenderPage(res, "x", { values: req.body })')).toEqual([2]);
