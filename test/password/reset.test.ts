@@ -237,7 +237,7 @@ describe("reset links", () => {
     const link = await linkFor(user);
     // A second link issued earlier (requests are limited to one a minute).
     const older = newResetToken();
-    await insertPasswordReset(app.deps.db, { userId: user.id, tokenHash: older.tokenHash, expiresAt: new Date(clock.now().getTime() + 30 * MINUTE), createdAt: clock.now() });
+    await insertPasswordReset(app.deps.db, { userId: user.id, tokenHash: older.tokenHash, expiresAt: new Date(clock.now().getTime() + 30 * MINUTE), createdAt: clock.now(), sentTo: user.email });
     expect((await new HttpClient(app.baseUrl).get(`/reset-password/${older.token}`)).status).toBe(200);
 
     expect((await setNewPassword(link)).response.status).toBe(303);

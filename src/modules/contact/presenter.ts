@@ -28,7 +28,10 @@ export function presentChannel(channel: ContactChannel, user: User, flow: Contac
     action: `/settings/profile/${channel.id}`,
     purposeNote:
       channel.id === "email"
-        ? "A verified email lets you recover your password and receive security notices."
+        ? // One rule: reset links go to this address, verified or not, and using one verifies it (password/service.ts).
+          verified
+          ? "Password reset links and security notices go to this address."
+          : "Password reset links and security notices go to this address. Verify it with a code now; using a reset link also verifies it."
         : "A verified phone can receive sign-in codes by SMS.",
   };
 }

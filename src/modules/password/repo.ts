@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db.js";
 import { users, type User } from "../users/index.js";
 import { passwordResets } from "./tables.js";
@@ -19,7 +19,7 @@ export async function replacePasswordHash(
   return rows.length === 1;
 }
 
-export async function insertPasswordReset(db: Db, values: { userId: string; tokenHash: string; expiresAt: Date; createdAt: Date }) {
+export async function insertPasswordReset(db: Db, values: { userId: string; tokenHash: string; expiresAt: Date; createdAt: Date; sentTo: string }) {
   await db.insert(passwordResets).values(values);
 }
 
@@ -44,13 +44,24 @@ export async function findResetByTokenHash(db: Db, tokenHash: string): Promise<R
 
 // Single use, decided by the database: of two concurrent submissions of one
 // link exactly one gets the row back.
-export async function consumeReset(db: Db, tokenHash: string, now: Date): Promise<{ id: string; userId: string } | undefined> {
+export async function consumeReset(db: Db, tokenHash: string, now: Date): Promise<{ id: string; userId: string; sentTo: string | null } | undefined> {
   const [row] = await db
     .update(passwordResets)
     .set({ usedAt: now })
     .where(and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
-    .returning({ id: passwordResets.id, userId: passwordResets.userId });
+    .returning({ id: passwordResets.id, userId: passwordResets.userId, sentTo: passwordResets.sentTo });
   return row;
+}
+
+// A used reset link proves the mailbox it was sent to: that address becomes
+// verified, if it is still the account's (an address changed since is not).
+export async function markEmailVerifiedByReset(db: Db, userId: string, sentTo: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({ emailVerifiedAt: now, updatedAt: now })
+    .where(and(eq(users.id, userId), isNull(users.emailVerifiedAt), eq(sql`lower(${users.email})`, sentTo.toLowerCase())))
+    .returning({ id: users.id });
+  return rows.length === 1;
 }
 
 // After any password change no older link may set the password again.

@@ -13,7 +13,7 @@ import { findUserByLogin, type User } from "../users/index.js";
 import { passwordEvents } from "./events.js";
 import { noPasswordToResetMail, resetLinkMail } from "./mails.js";
 import { checkPassword } from "./strength.js";
-import { consumeReset, findResetByTokenHash, insertPasswordReset, replacePasswordHash, voidOutstandingResets, type ResetLink } from "./repo.js";
+import { consumeReset, findResetByTokenHash, insertPasswordReset, markEmailVerifiedByReset, replacePasswordHash, voidOutstandingResets, type ResetLink } from "./repo.js";
 import { hashResetToken, isWellFormedResetToken, newResetToken, RESET_TOKEN_TTL_MS, type ResetThrottle } from "./reset-tokens.js";
 import type { ChangePasswordInput, ForgotPasswordInput, NewPasswordInput } from "./schema.js";
 
@@ -122,7 +122,9 @@ async function deliverResetLink(deps: PasswordDeps, user: User, meta: RequestMet
   const { token, tokenHash } = newResetToken();
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    await insertPasswordReset(tx, { userId: user.id, tokenHash, expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS), createdAt: now });
+    // Reset links go to the account's address whether or not it is verified;
+    // using one verifies it (completePasswordReset).
+    await insertPasswordReset(tx, { userId: user.id, tokenHash, expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS), createdAt: now, sentTo: user.email });
     await recordEvent(tx, passwordEvents.resetRequested(user), meta, now);
     // The raw token exists only here and in the mail; it is never logged.
     await enqueueMail(tx, resetLinkMail(user.email, user.username, `${deps.config.baseUrl}/reset-password/${token}`));
@@ -166,5 +168,6 @@ export async function completePasswordReset(deps: PasswordDeps, token: string, l
       // 409, not 410: the form shows it (only a race gets here; a used link is caught before).
       throw new AppError(409, "RESET_LINK_USED", { message: "password:errors.linkUsed" });
     }
+    if (consumed.sentTo) await markEmailVerifiedByReset(tx, user.id, consumed.sentTo, now);
   });
 }
