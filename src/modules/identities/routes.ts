@@ -14,7 +14,8 @@ import { linkedAccountMethod } from "./auth-method.js";
 import { presentSignInButtons } from "./presenter.js";
 import { listProviders } from "./repo.js";
 import { providerSlugParams, startBody } from "./schema.js";
-import { accountForSignIn, bindIdentity, finishFlow, requireProvider, startFlow, unbindIdentity } from "./service.js";
+import { markReauthenticated } from "../../web/sign-in/session-auth.js";
+import { accountForSignIn, bindIdentity, confirmWithIdentity, finishFlow, reauthProvidersOf, requireProvider, startFlow, unbindIdentity } from "./service.js";
 import { identityFlowSlot, type IdentityFlow } from "./slots.js";
 
 const CONNECTIONS = "/settings/connections";
@@ -64,6 +65,13 @@ export function identityRoutes(deps: WebDeps): Router {
     },
   );
 
+  // Step-up with a bound identity ("Confirm with GitHub" on /reauth), for
+  // accounts that may have no password to enter.
+  router.post("/reauth/providers/:slug", requireUser, async (req, res) => {
+    const { return_to } = parseInput(startBody, req.body);
+    await continueToProvider(req, res, "reauth", safeReturnTo(return_to, "/settings/security"));
+  });
+
   router.post("/login/providers/:slug", redirectIfSignedIn, async (req, res) => {
     const { return_to } = parseInput(startBody, req.body);
     await continueToProvider(req, res, "sign-in", safeReturnTo(return_to, "/"));
@@ -78,6 +86,14 @@ export function identityRoutes(deps: WebDeps): Router {
     try {
       const finished = await finishFlow(deps, slugOf(req), new URL(req.originalUrl, deps.config.baseUrl).href, flow);
       const { provider, profile } = finished;
+      if (finished.flow.purpose === "reauth") {
+        const current = req.currentUser;
+        if (!current || current.user.id !== finished.flow.userId) throw new AppError(403, "BIND_SESSION_CHANGED", { message: "identities:errors.bindSessionChanged" });
+        await confirmWithIdentity(deps, current.user, provider, profile, requestMeta(req));
+        // The proof is fresh again, under a new session id.
+        await markReauthenticated(req, deps, linkedAccountMethod.id);
+        return redirectTo(req, res, finished.flow.returnTo);
+      }
       if (finished.flow.purpose === "bind") {
         // The account that started the bind must be the one signed in now.
         const current = req.currentUser;
@@ -104,7 +120,8 @@ export function identityRoutes(deps: WebDeps): Router {
 // down) goes on to the error handler.
 function failurePage(req: Request, res: Response, purpose: IdentityFlow["purpose"], error: unknown): void {
   if (!(error instanceof AppError) || (!isOidcError(error) && error.status >= 500)) throw error;
-  const bind = purpose === "bind";
+  // A failed step-up leaves the account signed in: back to its settings.
+  const bind = purpose !== "sign-in";
   renderPage(
     res,
     "identities/failed",
@@ -123,6 +140,12 @@ function failurePage(req: Request, res: Response, purpose: IdentityFlow["purpose
 // its partial (identities/_sign-in) reads them from here.
 export function signInProviderButtons(deps: WebDeps) {
   return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.currentUser && req.path === "/reauth") {
+      // "Confirm with …" for the account's identities (identities/_reauth).
+      const providers = await reauthProvidersOf(deps, req.currentUser.user);
+      Object.assign(res.locals, { reauthProviders: presentSignInButtons(providers), reauthViews: ["identities/_reauth"], reauthAlternatives: providers.length });
+      return next();
+    }
     if (req.currentUser || !req.path.startsWith("/login")) return next();
     res.locals.signInProviders = presentSignInButtons(await listProviders(deps.db));
     next();

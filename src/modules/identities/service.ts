@@ -4,6 +4,7 @@ import { AppError, isUniqueViolation, notFound } from "../../platform/errors.js"
 import { startAuthorization, finishAuthorization, isOidcError, discoverProvider } from "../../platform/oidc.js";
 import type { RequestMeta } from "../../web/context.js";
 import { recordEvent } from "../audit/index.js";
+import { reauthEvents } from "../reauth/index.js";
 import { isRegistrationOpen } from "../instance-settings/index.js";
 import { countPasskeys } from "../passkeys/index.js";
 import { isEmailTaken, isUsernameTaken, type User } from "../users/index.js";
@@ -124,6 +125,7 @@ export async function startFlow(
   const provider = await requireProvider(deps, slug);
   if (purpose === "sign-in" && !provider.signInEnabled) throw refusal(403, "SIGN_IN_DISABLED", "signInDisabled", provider.name);
   if (purpose === "bind" && !provider.linkingEnabled) throw refusal(403, "LINKING_DISABLED", "linkingDisabled", provider.name);
+  if (purpose === "reauth") await requireReauthIdentity(deps, user, provider);
   const client = await clientFor(deps.config, provider);
   const { url, pending } = await startAuthorization(client, { redirectUri: redirectUriFor(deps.config, provider), scope: scopeOf(provider.kind) });
   return { url, flow: { providerId: provider.id, purpose, userId: user?.id ?? null, returnTo, startedAt: deps.clock.now().getTime(), pending } };
@@ -148,6 +150,28 @@ export async function finishFlow(deps: IdentityDeps, slug: string, callbackUrl: 
   const result = await finishAuthorization(client, callbackUrl, flow.pending);
   const profile = await readProfile(deps.config, provider.kind, client, result);
   return { provider, profile, flow };
+}
+
+// ---- Step-up with a bound identity (/reauth) ----
+
+// Which of the account's identities can confirm it is you: those at a
+// provider open for sign-in (the same trust as signing in with it).
+export async function reauthProvidersOf(deps: Pick<Deps, "db">, user: User): Promise<IdentityProvider[]> {
+  return (await repo.listIdentitiesOfUser(deps.db, user.id)).filter((row) => row.provider.signInEnabled).map((row) => row.provider);
+}
+
+async function requireReauthIdentity(deps: Pick<Deps, "db">, user: User | null, provider: IdentityProvider) {
+  const identity = user ? (await repo.listIdentitiesOfUser(deps.db, user.id)).find((row) => row.provider.id === provider.id) : undefined;
+  if (!identity || !provider.signInEnabled) throw refusal(403, "REAUTH_UNAVAILABLE", "reauthUnavailable", provider.name);
+  return identity.identity;
+}
+
+// The provider vouched for a person: it must be the identity this account
+// has bound there, not merely someone who can sign in at that provider.
+export async function confirmWithIdentity(deps: IdentityDeps, user: User, provider: IdentityProvider, profile: ProviderProfile, meta: RequestMeta): Promise<void> {
+  const bound = await requireReauthIdentity(deps, user, provider);
+  if (bound.subject !== profile.subject) throw refusal(403, "REAUTH_OTHER_IDENTITY", "reauthOtherIdentity", provider.name);
+  await recordEvent(deps.db, reauthEvents.reauthenticated(user, "linked-account"), meta, deps.clock.now());
 }
 
 // ---- Binding and unbinding (/settings/connections) ----

@@ -7,8 +7,10 @@ import { sessionSlot } from "../../web/session/slots.js";
 // before anything is checked).
 export interface IdentityFlow {
   providerId: string;
-  purpose: "bind" | "sign-in";
-  // Bind: the account that started it (the callback must come back to it).
+  // "reauth": a signed-in account confirms it is still the person behind
+  // one of its bound identities (step-up without a password).
+  purpose: "bind" | "sign-in" | "reauth";
+  // Bind and reauth: the account that started it (the callback must come back to it).
   userId: string | null;
   returnTo: string;
   startedAt: number;
