@@ -64,6 +64,15 @@ export function createRedisConnection(target: RedisTarget | string, purpose: Red
   const outage = logger ? redisOutageLog(logger) : undefined;
   redis.on("error", (error: Error) => outage?.down(purpose, error));
   redis.on("ready", () => outage?.up(purpose));
+  if (redis instanceof Cluster) {
+    // A cluster reports its nodes' connection errors apart; they are an
+    // outage once the cluster client itself is no longer ready (it logs
+    // "back" when it is ready again).
+    const cluster = redis;
+    cluster.on("node error", (error: Error) => {
+      if (cluster.status !== "ready") outage?.down(purpose, error);
+    });
+  }
   return redis;
 }
 
