@@ -11,15 +11,15 @@ import { verifyAssertion } from "./service.js";
 function passkeyFactor(purpose: "second-factor" | "reauth"): Factor {
   return {
     kind: "possession",
-    fields: [{ name: "credential", label: "Passkey", type: "webauthn", autocomplete: "off", optionsUrl: `/passkeys/options/${purpose}` }],
-    prompt: () => "Use one of your passkeys: your device asks for your fingerprint, face, PIN or security key.",
+    fields: [{ name: "credential", label: "passkeys:method.label", type: "webauthn", autocomplete: "off", optionsUrl: `/passkeys/options/${purpose}` }],
+    prompt: (_user, t) => t("passkeys:method.prompt"),
     // As a second factor it stands in for the authenticator, so it is asked
     // only of accounts with two-factor authentication on.
     availableFor: async (deps, user) => (purpose === "reauth" || isTwoFactorEnabled(user)) && (await countPasskeys(deps.db, user.id)) > 0,
     async verify({ deps, meta, sessionId }, user, input) {
       const proven = await verifyAssertion(deps, purpose, sessionId, input.credential ?? "", meta);
       // A passkey of another account proves nothing about this one.
-      if (proven.id !== user.id) throw new AppError(422, "PASSKEY_NOT_VERIFIED", { field: "credential", message: "That passkey could not be verified. Try again." });
+      if (proven.id !== user.id) throw new AppError(422, "PASSKEY_NOT_VERIFIED", { field: "credential", message: "passkeys:errors.notVerified" });
       return {};
     },
   };
@@ -27,7 +27,7 @@ function passkeyFactor(purpose: "second-factor" | "reauth"): Factor {
 
 export const passkeyMethod: AuthMethod = {
   id: "passkey",
-  label: "Passkey",
+  label: "passkeys:method.label",
   firstFactor: { satisfiesSecondFactor: true, fields: [], signInView: "passkeys/_sign-in", offered: (deps) => relyingParty(deps.config).trusted },
   secondFactor: passkeyFactor("second-factor"),
   reauth: passkeyFactor("reauth"),

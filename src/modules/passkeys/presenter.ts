@@ -1,4 +1,3 @@
-import { formatUtc } from "../../platform/format.js";
 import type { RelyingParty } from "./ceremony.js";
 import type { Passkey } from "./tables.js";
 
@@ -25,15 +24,16 @@ export function presentPasskey(passkey: Passkey) {
     name: passkey.name,
     authenticator: passkey.aaguid ? (KNOWN_AUTHENTICATORS[passkey.aaguid] ?? null) : null,
     synced: passkey.backedUp,
-    createdAt: formatUtc(passkey.createdAt),
-    lastUsedAt: formatUtc(passkey.lastUsedAt, "Never"),
+    createdAt: passkey.createdAt,
+    lastUsedAt: passkey.lastUsedAt,
   };
 }
 
 export function presentPasskeySection(rp: RelyingParty, passkeys: Passkey[]) {
   return {
     available: rp.trusted,
-    unavailableReason: rp.trusted ? null : `Passkeys work only over a trusted connection. This instance is served at ${rp.origin}; ask your administrator to serve it over HTTPS.`,
+    // The view says why, naming the origin.
+    unavailableReason: rp.trusted ? null : rp.origin,
     items: passkeys.map(presentPasskey),
   };
 }

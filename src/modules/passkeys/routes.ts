@@ -28,14 +28,14 @@ export function passkeyRoutes(deps: WebDeps): Router {
     rememberSectionForm(deps, req, res, section("passkeys/_register-form"));
     const { name } = parseInput(nameBody, req.body);
     const options = await beginRegistration(deps, currentUserOf(req).user, name, req.sessionID);
-    renderPage(res, "passkeys/register", { title: "Register a passkey", name, options: JSON.stringify(options), values: {}, errors: {}, formError: null });
+    renderPage(res, "passkeys/register", { title: "passkeys:register.title", name, options: JSON.stringify(options), values: {}, errors: {}, formError: null });
   });
 
   router.post(`${SECURITY}/passkeys`, requireUser, fresh, async (req, res) => {
     rememberSectionForm(deps, req, res, section("passkeys/_register-form"));
     const { credential } = parseInput(credentialBody, req.body);
     const passkey = await finishRegistration(deps, currentUserOf(req).user, credential, req.sessionID, requestMeta(req));
-    setFlash(req, "info", `Passkey "${passkey.name}" added. You can now sign in with it.`);
+    setFlash(req, "info", "passkeys:flash.added", { name: passkey.name });
     redirectTo(req, res, `${SECURITY}#passkeys`);
   });
 
@@ -44,15 +44,15 @@ export function passkeyRoutes(deps: WebDeps): Router {
     const { id } = parseInput(passkeyParams, req.params);
     const { newName } = parseInput(renameBody, req.body);
     await renameOwnPasskey(deps, currentUserOf(req).user, id, newName, requestMeta(req));
-    setFlash(req, "info", `Passkey renamed to "${newName}".`);
+    setFlash(req, "info", "passkeys:flash.renamed", { name: newName });
     redirectTo(req, res, `${SECURITY}#passkeys`);
   });
 
   // Removing a factor asks first (web/confirm.ts).
   const confirmRemove = requireConfirmation({
-    title: "Remove this passkey?",
-    message: "You can no longer sign in or confirm it is you with it. Remove it from the device or password manager too.",
-    confirmLabel: "Remove the passkey",
+    title: "passkeys:flash.removeTitle",
+    message: "passkeys:section.removeMessage",
+    confirmLabel: "passkeys:section.removeLabel",
     cancelUrl: `${SECURITY}#passkeys`,
   });
 
@@ -60,7 +60,7 @@ export function passkeyRoutes(deps: WebDeps): Router {
     rememberSectionForm(deps, req, res, section("passkeys/_section"));
     const { id } = parseInput(passkeyParams, req.params);
     const removed = await removeOwnPasskey(deps, currentUserOf(req).user, id, requestMeta(req));
-    setFlash(req, "info", `Passkey "${removed.name}" removed.`);
+    setFlash(req, "info", "passkeys:flash.removed", { name: removed.name });
     redirectTo(req, res, `${SECURITY}#passkeys`);
   });
 
@@ -95,7 +95,7 @@ export function passkeyRoutes(deps: WebDeps): Router {
 async function accountFor(deps: WebDeps, req: Request, purpose: "sign-in" | "second-factor" | "reauth") {
   if (purpose === "sign-in") return null;
   if (purpose === "reauth") {
-    if (!req.currentUser) throw new AppError(401, "UNAUTHENTICATED", { message: "Sign in first." });
+    if (!req.currentUser) throw new AppError(401, "UNAUTHENTICATED", { message: "passkeys:errors.signInFirst" });
     return req.currentUser.user;
   }
   const pending = liveChallenge(req, deps.clock.now().getTime());

@@ -1,10 +1,10 @@
 import { z } from "zod";
 
 export const passkeyNameSchema = z
-  .string({ error: "Name this passkey." })
+  .string({ error: "passkeys:errors.nameRequired" })
   .trim()
-  .min(1, "Name this passkey.")
-  .max(64, "Use at most 64 characters.");
+  .min(1, "passkeys:errors.nameRequired")
+  .max(64, "passkeys:errors.nameTooLong");
 
 export const nameBody = z.object({ name: passkeyNameSchema });
 export const renameBody = z.object({ newName: passkeyNameSchema });

@@ -20,15 +20,15 @@ import type { Passkey } from "./tables.js";
 export type PasskeyDeps = Pick<Deps, "db" | "redis" | "config" | "clock">;
 
 const store = (deps: PasskeyDeps) => challengeStore(deps.redis, deps.config.redisPrefix);
-const nameTaken = (field = "name") => new AppError(409, "PASSKEY_NAME_TAKEN", { field, message: "You already have a passkey with that name." });
+const nameTaken = (field = "name") => new AppError(409, "PASSKEY_NAME_TAKEN", { field, message: "passkeys:errors.nameTaken" });
 // One answer for every failed assertion: it never tells whether a passkey or
 // an account exists.
-const notVerified = () => new AppError(422, "PASSKEY_NOT_VERIFIED", { field: "credential", message: "That passkey could not be verified. Try again." });
-const ceremonyExpired = () => new AppError(422, "PASSKEY_CEREMONY_EXPIRED", { field: "credential", message: "That took too long or was already used. Try again." });
+const notVerified = () => new AppError(422, "PASSKEY_NOT_VERIFIED", { field: "credential", message: "passkeys:errors.notVerified" });
+const ceremonyExpired = () => new AppError(422, "PASSKEY_CEREMONY_EXPIRED", { field: "credential", message: "passkeys:errors.expired" });
 
 function assertTrustedOrigin(deps: Pick<Deps, "config">) {
   const rp = relyingParty(deps.config);
-  if (!rp.trusted) throw new AppError(409, "PASSKEYS_UNAVAILABLE", { message: "Passkeys need a trusted connection (HTTPS)." });
+  if (!rp.trusted) throw new AppError(409, "PASSKEYS_UNAVAILABLE", { message: "passkeys:errors.needsHttps" });
   return rp;
 }
 
@@ -96,7 +96,7 @@ export async function finishRegistration(deps: PasskeyDeps, user: User, rawRespo
     });
   } catch (error) {
     if (isUniqueViolation(error, "passkeys_user_name_key")) throw nameTaken();
-    if (isUniqueViolation(error, "passkeys_credential_id_key")) throw new AppError(409, "PASSKEY_ALREADY_REGISTERED", { field: "credential", message: "That passkey is already registered." });
+    if (isUniqueViolation(error, "passkeys_credential_id_key")) throw new AppError(409, "PASSKEY_ALREADY_REGISTERED", { field: "credential", message: "passkeys:errors.alreadyRegistered" });
     throw error;
   }
 }
@@ -174,7 +174,7 @@ export async function removeOwnPasskey(deps: PasskeyDeps, user: User, id: string
   const passkey = await findOwnPasskey(deps.db, user.id, id);
   if (!passkey) throw notFound();
   if (!passkeyPolicy.canDelete({ hasPassword: Boolean(user.passwordHash), passkeyCount: await countPasskeys(deps.db, user.id) })) {
-    throw new AppError(409, "LAST_SIGN_IN_METHOD", { message: "This passkey is the only way to sign in to your account. Add another passkey first." });
+    throw new AppError(409, "LAST_SIGN_IN_METHOD", { message: "passkeys:errors.lastMethod" });
   }
   await deps.db.transaction(async (tx) => {
     await deletePasskey(tx, user.id, id);
