@@ -1,5 +1,6 @@
 import type { Config } from "../../config.js";
 import { createSecretBox, type SecretBox } from "../../platform/crypto/secret-box.js";
+import * as openid from "openid-client";
 import { discoverProvider, fetchProtectedJson, oauth2Provider, OidcError, type AuthorizationResult, type OidcProvider } from "../../platform/oidc.js";
 import type { IdentityProvider, ProviderKind } from "./tables.js";
 
@@ -35,7 +36,22 @@ function endpointsOf(config: ProviderConfig, kind: "github" | "discord") {
 export async function clientFor(config: ProviderConfig, provider: IdentityProvider): Promise<OidcProvider> {
   const credentials = { clientId: provider.clientId, clientSecret: clientSecretBox(config).open(provider.clientSecretSealed), timeoutSeconds: config.providers.timeoutMs / 1000 };
   if (provider.kind === "oidc") return discoverProvider(provider.issuer ?? "", credentials);
-  return oauth2Provider(endpointsOf(config, provider.kind), credentials);
+  const client = oauth2Provider(endpointsOf(config, provider.kind), credentials);
+  if (provider.kind === "github") client.configuration[openid.customFetch] = githubTokenErrors;
+  return client;
+}
+
+// GitHub answers a refused code with 200 and an error body; as any OAuth 2
+// server would, it becomes a 400 here, and its "bad_verification_code"
+// (expired, used or unknown) is the standard "invalid_grant", so it reads as
+// "the provider refused the sign-in code".
+async function githubTokenErrors(url: string, options: openid.CustomFetchOptions): Promise<Response> {
+  const response = await fetch(url, options as RequestInit);
+  if (response.status !== 200 || options.method !== "POST" || !(response.headers.get("content-type") ?? "").includes("json")) return response;
+  const body = (await response.clone().json().catch(() => null)) as { error?: unknown } | null;
+  if (!body || typeof body.error !== "string") return response;
+  const error = body.error === "bad_verification_code" ? "invalid_grant" : body.error;
+  return new Response(JSON.stringify({ ...body, error }), { status: 400, headers: { "content-type": "application/json" } });
 }
 
 // What Latchkey keeps of a person at a provider: the stable subject (never
