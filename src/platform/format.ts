@@ -30,14 +30,27 @@ export interface TimeFormatter {
 
 export const DEFAULT_TIME_ZONE = "UTC";
 
+// Asking Intl is costly (building a DateTimeFormat: a good part of a
+// millisecond) and this runs on every request (web/i18n.ts), so answers are
+// remembered: IANA has a few hundred zones, and at most 1,000 unknown names
+// are kept, so a client sending random names cannot grow the cache.
+const knownZones = new Map<string, boolean>();
+const MAX_REMEMBERED_INVALID_ZONES = 1000;
+let rememberedInvalidZones = 0;
+
 export function isValidTimeZone(zone: unknown): zone is string {
   if (typeof zone !== "string" || zone.length === 0 || zone.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(zone)) return false;
+  const known = knownZones.get(zone);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  if (valid || rememberedInvalidZones++ < MAX_REMEMBERED_INVALID_ZONES) knownZones.set(zone, valid);
+  return valid;
 }
 
 // The zones the profile offers (IANA names), UTC first.

@@ -60,9 +60,33 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
 }
 
+// One translator per language, built once. A key without variables always
+// gives the same text (the resources are loaded once and never change), so
+// those answers are remembered: i18next's lookup costs tens of microseconds
+// and a page asks for dozens of keys on every request (the bench's profile).
+// At most MAX_REMEMBERED_TEXTS per language, so keys built from data cannot
+// grow it without bound.
+const MAX_REMEMBERED_TEXTS = 5000;
+const translators = new Map<string, Translate>();
+
 export function translatorFor(language: string | null | undefined): Translate {
-  const fixed = i18n().getFixedT(isLanguage(language) ? language : DEFAULT_LANGUAGE);
-  return (key, vars) => fixed(key, vars as never) as unknown as string;
+  const lng = isLanguage(language) ? language : DEFAULT_LANGUAGE;
+  let translate = translators.get(lng);
+  if (!translate) {
+    const fixed = i18n().getFixedT(lng);
+    const texts = new Map<string, string>();
+    translate = (key, vars) => {
+      if (vars) return fixed(key, vars as never) as unknown as string;
+      let text = texts.get(key);
+      if (text === undefined) {
+        text = fixed(key) as unknown as string;
+        if (texts.size < MAX_REMEMBERED_TEXTS) texts.set(key, text);
+      }
+      return text;
+    };
+    translators.set(lng, translate);
+  }
+  return translate;
 }
 
 // A message that may be a key ("ns:path") or already-final text: services
