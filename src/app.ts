@@ -76,7 +76,8 @@ export function createApp(deps: Deps) {
   // Layout defaults first, so even an error raised before the session loads
   // (Redis down, bad CSRF) renders a proper page.
   app.use((req, res, next) => {
-    Object.assign(res.locals, { viewer: null, workspaceSwitcher: [], activeWorkspace: null, flash: null, csrfToken: "", currentPath: req.path, mailboxEnabled: false, logger: deps.logger });
+    // setTitle: a page view names its title through it (views/layouts/page.ejs); rendered alone, it does nothing.
+    Object.assign(res.locals, { viewer: null, workspaceSwitcher: [], activeWorkspace: null, flash: null, csrfToken: "", currentPath: req.path, mailboxEnabled: false, logger: deps.logger, setTitle: () => {} });
     next();
   });
   app.use(securityHeaders({ secure: deps.config.secureCookies }));
