@@ -33,7 +33,7 @@ export function applyLocale(req: Request, res: Response, clock: Pick<Clock, "now
   req.locale = locale;
   // `tm` shows a message that may be a key (from a route or service) or final text.
   const tm = (message: string, vars?: Record<string, unknown>) => translateMessage(t, message, vars);
-  Object.assign(res.locals, { t, tm, lang: language, fmt });
+  Object.assign(res.locals, { t, tm, lang: language, fmt, escapeHtml });
   return locale;
 }
 
@@ -44,6 +44,12 @@ export function localize(clock: Pick<Clock, "now">) {
     applyLocale(req, res, clock);
     next();
   };
+}
+
+// For a translation that holds markup (<%- t(…) %>): every variable that is
+// user data goes through this first.
+export function escapeHtml(value: unknown): string {
+  return String(value ?? "").replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 const fallbackClock = { now: () => new Date() };

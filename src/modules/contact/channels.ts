@@ -56,10 +56,10 @@ export const phoneChannel: ContactChannel = {
   codeChannel: "sms",
   parse(input) {
     const raw = typeof input === "string" ? input.trim() : "";
-    if (!raw) throw new ValidationError({ value: "Enter a phone number." });
+    if (!raw) throw new ValidationError({ value: "contact:errors.phoneRequired" });
     const phone = parsePhoneNumberFromString(raw);
     if (!raw.startsWith("+") || !phone?.isValid()) {
-      throw new ValidationError({ value: "Enter a valid number in international format, e.g. +44 7911 123456." });
+      throw new ValidationError({ value: "contact:errors.phoneInvalid" });
     }
     return phone.number;
   },

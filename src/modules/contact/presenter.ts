@@ -30,8 +30,8 @@ export function presentChannel(channel: ContactChannel, user: User, flow: Contac
       channel.id === "email"
         ? // One rule: reset links go to this address, verified or not, and using one verifies it (password/service.ts).
           verified
-          ? "Password reset links and security notices go to this address."
-          : "Password reset links and security notices go to this address. Verify it with a code now; using a reset link also verifies it."
-        : "A verified phone can receive sign-in codes by SMS.",
+          ? "contact:purpose.emailVerified"
+          : "contact:purpose.emailUnverified"
+        : "contact:purpose.phone",
   };
 }

@@ -16,7 +16,7 @@ import { contactFlows } from "./slots.js";
 const channelParams = z.object({ channel: z.enum(["email", "phone"]) });
 const valueBody = z.object({ value: z.string().max(320).optional() });
 const codeBody = z.object({ code: codeField });
-const identityBody = z.union([z.object({ password: z.string().min(1, "Enter your password.").max(1024) }), z.object({ code: codeField })]);
+const identityBody = z.union([z.object({ password: z.string().min(1, "contact:errors.passwordRequired").max(1024) }), z.object({ code: codeField })]);
 
 export function contactRoutes(deps: WebDeps): Router {
   const router = Router();
@@ -88,7 +88,7 @@ export function contactRoutes(deps: WebDeps): Router {
     const { code } = parseInput(codeBody, req.body);
     await confirmNewValue(deps, channel, user, flow, code, requestMeta(req));
     delete flows[id];
-    setFlash(req, "info", channel.id === "email" ? "Your email address is verified and saved." : "Your phone number is verified and saved.");
+    setFlash(req, "info", channel.id === "email" ? "contact:saved.email" : "contact:saved.phone");
     redirectTo(req, res, `/settings/profile#contact-${channel.id}`);
   });
 

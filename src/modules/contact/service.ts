@@ -62,7 +62,7 @@ export async function verifyIdentity(
   if (flow?.stage !== "identity") throw flowExpired();
   if (proof.password !== undefined) {
     if (!user.passwordHash || !(await verifyPassword(user.passwordHash, proof.password))) {
-      throw new AppError(401, "PASSWORD_INCORRECT", { field: "password", message: "That password is not correct." });
+      throw new AppError(401, "PASSWORD_INCORRECT", { field: "password", message: "contact:errors.passwordIncorrect" });
     }
   } else {
     await verifyCode(deps, codeTarget(channel, user, "identity", channel.current(user)!), proof.code ?? "");
@@ -82,7 +82,7 @@ export async function sendNewValueCode(
   if (channel.isVerified(user) && !identityStillFresh(deps, current)) throw flowExpired();
   const value = current.stage === "code" && rawValue === undefined ? current.target! : channel.parse(rawValue);
   if (channel.isVerified(user) && channel.current(user)?.toLowerCase() === value.toLowerCase()) {
-    throw new AppError(422, "CONTACT_UNCHANGED", { field: "value", message: `That is already your ${channel.label}.` });
+    throw new AppError(422, "CONTACT_UNCHANGED", { field: "value", message: channel.id === "email" ? "contact:errors.unchangedEmail" : "contact:errors.unchangedPhone" });
   }
   await assertAvailable(deps, channel, user, value);
   const { resendAtMs } = await sendCode(deps, codeTarget(channel, user, "new", value), composeCode(channel, "new"));
@@ -132,7 +132,7 @@ async function assertAvailable(deps: Pick<Deps, "db">, channel: ContactChannel, 
 
 // Says that it is taken, never by whom.
 const taken = (channel: ContactChannel) =>
-  new AppError(409, "CONTACT_TAKEN", { field: "value", message: `That ${channel.label} is already used by another account.` });
+  new AppError(409, "CONTACT_TAKEN", { field: "value", message: channel.id === "email" ? "contact:errors.takenEmail" : "contact:errors.takenPhone" });
 
 const flowExpired = () =>
-  new AppError(409, "CONTACT_FLOW_EXPIRED", { message: "That step has expired. Start again." });
+  new AppError(409, "CONTACT_FLOW_EXPIRED", { message: "contact:errors.expired" });
