@@ -107,6 +107,8 @@ export type Config = Readonly<{
   mailFrom: string;
   smsWebhookUrl: string | undefined;
   secretKey: string;
+  // Where the generated key is kept when SECRET_KEY is not set (the start-up message names it).
+  secretKeyFile?: string;
   webConcurrency: number;
   trustProxy: boolean | number | string;
   inProcessWorker: boolean;
@@ -167,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: values.MAIL_FROM,
     smsWebhookUrl: values.SMS_WEBHOOK_URL,
     secretKey: values.SECRET_KEY ?? generatedSecretKey(values.NODE_ENV, dataDir),
+    ...(values.SECRET_KEY ? {} : { secretKeyFile: path.join(dataDir, "secret.key") }),
     webConcurrency: values.WEB_CONCURRENCY,
     trustProxy: values.TRUST_PROXY,
     inProcessWorker: values.IN_PROCESS_WORKER,

@@ -1,5 +1,6 @@
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import path from "node:path";
 import { jobRegistry } from "../jobs/registry.js";
 import { startWorkers, type RunningWorkers } from "../jobs/worker.js";
 import { createApp } from "./app.js";
@@ -9,6 +10,8 @@ import { buildDeps } from "./platform/deps.js";
 import { openDatabase } from "./platform/db.js";
 import { logCrashes, type Logger } from "./platform/logger.js";
 import { serveMetrics, shareWithClusterPrimary } from "./platform/metrics.js";
+import { startupFields, startupText, wantsHumanStartup, type StartupFacts } from "./platform/startup-message.js";
+import { countUsers } from "./modules/users/index.js";
 
 // boot: loadConfig -> migrate -> buildDeps -> createApp -> listen.
 // With WEB_CONCURRENCY > 1 the primary migrates once, then forks web workers.
@@ -82,7 +85,7 @@ async function serve(config: Config): Promise<void> {
     if (!drain.onRequest(req, res)) app(req, res);
   });
   server.listen(config.port, () => {
-    deps.logger.info({ url: config.baseUrl, database: deps.database.kind }, "Latchkey is listening");
+    void announce(config, deps).catch(() => deps.logger.info({ url: config.baseUrl, database: deps.database.kind }, "Latchkey is listening"));
   });
 
   drain.onSignal(async () => {
@@ -103,6 +106,22 @@ async function serve(config: Config): Promise<void> {
     deps.logger.info("drained");
     process.exit(0);
   });
+}
+
+// Human words on a terminal (development), one JSON line otherwise. In a
+// cluster only the first web process speaks.
+async function announce(config: Config, deps: Awaited<ReturnType<typeof buildDeps>>): Promise<void> {
+  if (cluster.isWorker && cluster.worker?.id !== 1) return void deps.logger.info({ url: config.baseUrl }, "Latchkey is listening");
+  const facts: StartupFacts = {
+    url: config.baseUrl,
+    needsSetup: (await countUsers(deps.db)) === 0,
+    database: deps.database.kind === "pglite" ? { kind: "pglite", directory: path.join(config.dataDir, "pglite") } : { kind: "postgres" },
+    ...(config.secretKeyFile ? { secretKeyFile: config.secretKeyFile } : {}),
+    // The dev mailbox exists where mail goes to files, never in production.
+    ...(config.smtpUrl || config.env === "production" ? {} : { mailbox: { url: `${config.baseUrl}/dev/mailbox`, directory: deps.outboxDir } }),
+  };
+  if (wantsHumanStartup(config.env, process.stdout.isTTY)) process.stdout.write(startupText(facts));
+  else deps.logger.info(startupFields(facts), "Latchkey is listening");
 }
 
 // Tracks the responses in flight so a signal can turn each into the last one
