@@ -667,7 +667,7 @@ function procCpuMs(pid: number): number {
 // dist/ is built (npm run build) when missing or older than any source file.
 function ensureCompiled(): boolean {
   try {
-    execFileSync(process.execPath, [path.join(projectRoot, "scripts/start.mjs"), "--build-only"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(process.execPath, [path.join(projectRoot, "scripts/start.cjs"), "--build-only"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
   } catch (error) {
     console.log(`could not build dist/ (${(error as Error).message}); compiled figures skipped`);
   }
@@ -824,12 +824,19 @@ async function main(resources: Resources): Promise<void> {
       const client = await signedInClient(appServer.baseUrl, user);
       const attempts = Math.min(4000, Math.max(64, Math.round(raw.perSecond * SIGN_IN_TARGET_SECONDS)));
       process.stdout.write(`sign-ins (${attempts} attempts) ... `);
+      // Profiled too: what a sign-in costs besides argon2 (which runs on the
+      // threadpool, outside the JavaScript profile).
+      const profileFile = path.join(resources.dataDir, "sign-ins.cpuprofile");
+      await appServer.profile();
       const signIns = await measureSignIns(appServer, user, attempts);
+      await appServer.profile(profileFile);
       console.log(`${number(signIns.perSecond, 1)}/s`);
+      const signInProfile = summariseProfile(profileFile, 10);
       process.stdout.write(`sign-ins beside a page load ... `);
       const beside = await measureSignIns(appServer, user, attempts, { url: `${appServer.baseUrl}/w/${workspace.slug}`, cookie: client.cookieHeader() });
       console.log(`${number(beside.perSecond, 1)}/s, page p99 ${number(beside.page?.latency.p99 ?? Number.NaN)} ms`);
       capture(() => printSignIns(signIns, raw!, beside));
+      report.push(`CPU profile of the sign-ins' JavaScript (event loop only; ${number(signInProfile.totalMs)} ms, ${number(signInProfile.totalMs / Math.max(1, signIns.attempts), 1)} ms per sign-in); top 10 by self time`, ...signInProfile.lines);
     } finally {
       await appServer.stop();
     }
