@@ -57,6 +57,8 @@ const EXPECTED = [
   "POST /w/:slug/settings/ownership",
   "POST /w/:slug/settings/sso/delete",
   "POST /settings/account/workspaces/delete",
+  // Linked accounts (issue 16's later modules).
+  "POST /settings/connections/:slug/unbind",
 ];
 
 describe("destructive routes", () => {
