@@ -59,6 +59,11 @@ const EXPECTED = [
   // Workspace single sign-on (issue 11).
   "POST /w/:slug/settings/sso",
   "POST /w/:slug/settings/sso/delete",
+  // Sign-in providers and linked accounts (issue 11).
+  "POST /admin/providers",
+  "POST /admin/providers/:slug",
+  "POST /settings/connections/:slug/bind",
+  "POST /settings/connections/:slug/unbind",
   // Member and instance-user administration (issue 13).
   "POST /admin/settings/registration",
   "POST /admin/users",

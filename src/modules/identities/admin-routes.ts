@@ -19,7 +19,7 @@ export function providerAdminRoutes(deps: WebDeps): Router {
   const sensitive = [...guard, requireFreshAuth(deps)];
 
   const pageData = async (editingSlug: string | null) => ({
-    title: "Sign-in providers",
+    title: "identities:admin.title",
     providers: presentAdminProviders(deps.config.baseUrl, await listProviders(deps)),
     editingSlug,
   });
