@@ -5,6 +5,8 @@ import { createUser, createWorkspace } from "../helpers/factories.js";
 import { eq } from "drizzle-orm";
 import { users } from "../../src/modules/users/tables.js";
 import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
+import { codeForSecret } from "../helpers/totp.js";
+import { enableTotpFor } from "../helpers/two-factor.js";
 
 // Issue 16 in a real Chromium: destructive actions ask through one <dialog>
 // (with JavaScript) or a confirmation step (without); focus lands on the
@@ -196,5 +198,34 @@ describe("switching the sign-in verification method", () => {
     await expect.poll(() => page.locator("main .flash").textContent().catch(() => null)).toBeTruthy();
     expect(await stored()).toBe("email");
     expect(await page.locator("#two-factor").getByRole("radio", { name: /Email code/ }).isChecked()).toBe(true);
+  });
+});
+
+describe("generating new backup codes", () => {
+  it("the dialog says the old codes stop working; confirming shows the new codes in place", async () => {
+    const user = await createUser(app.deps);
+    const { secret, backupCodes: old } = await enableTotpFor(app.deps, user);
+    const page = await browser.newPage(app.baseUrl);
+    await page.goto("/login");
+    const form = page.locator('form[action="/login"]');
+    await form.getByLabel("Username or email").fill(user.username);
+    await form.getByLabel("Password", { exact: true }).fill(user.password);
+    await form.locator('button[type="submit"]').click();
+    await page.waitForURL((url) => url.pathname === "/login/verify");
+    await page.locator('input[name="code"]').fill(codeForSecret(secret, Date.now(), 1));
+    await page.locator('form[action="/login/verify"] button[type="submit"]').click();
+    await page.waitForURL((url) => url.pathname !== "/login/verify");
+
+    await page.goto("/settings/security");
+    await page.locator("#two-factor").getByRole("button", { name: /backup codes/i }).first().click();
+    const dialog = page.getByTestId("confirm-dialog");
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/stop working/);
+    await dialog.locator("[data-confirm-accept]").click();
+    const codes = page.getByTestId("backup-codes").locator("li");
+    await expect.poll(() => codes.count()).toBe(10);
+    const fresh = (await codes.allTextContents()).map((code) => code.trim());
+    expect(fresh.some((code) => old.includes(code))).toBe(false);
+    expect(await page.getByTestId("contact-admin").count()).toBe(1);
   });
 });
