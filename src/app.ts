@@ -78,10 +78,10 @@ export function createApp(deps: Deps) {
   app.use((req, res, next) => {
     // setTitle: a page view names its title through it (views/layouts/page.ejs); rendered alone, it does nothing.
     Object.assign(res.locals, { viewer: null, workspaceSwitcher: [], activeWorkspace: null, flash: null, csrfToken: "", currentPath: req.path, mailboxEnabled: false, logger: deps.logger, setTitle: () => {} });
+    applyLocale(req, res, deps.clock);
     next();
   });
   app.use(securityHeaders({ secure: deps.config.secureCookies }));
-    applyLocale(req, res, deps.clock);
   app.use("/static", express.static(path.join(root, "public"), { maxAge: "1h", fallthrough: true }));
   app.use("/static/vendor/htmx.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/htmx.org/dist/htmx.min.js")));
   app.use("/static/vendor/simplewebauthn-browser.min.js", (_req, res) => res.sendFile(path.join(root, "node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js")));
