@@ -53,9 +53,11 @@ describe("/settings/security/activity", () => {
     expect(byAdmin[0]).toContain("Password changed");
 
     // "to" is inclusive of its whole UTC day; "from" starts at its midnight.
-    const day = rows((await client.get("/settings/security/activity?from=2026-03-02&to=2026-03-02")).text);
+    const dayPage = (await client.get("/settings/security/activity?from=2026-03-02&to=2026-03-02")).text;
+    const day = rows(dayPage);
     expect(day).toHaveLength(1);
-    expect(day[0]).toContain("2026-03-02 23:59 UTC");
+    // Shown relative, with the exact time (the account's zone: UTC here) on hover.
+    expect(dayPage).toContain('<time datetime="2026-03-02T23:59:00.000Z" title="Mar 2, 2026, 23:59 UTC">');
     expect(rows((await client.get("/settings/security/activity?person=nobody_like_this")).text)).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { AppError, isInfrastructureError, ValidationError } from "../../platform/errors.js";
+import { translateMessage, translatorFor } from "../../platform/i18n.js";
 import type { Logger } from "../../platform/logger.js";
 
 // The API's own error handler: whatever fails, the answer is JSON
@@ -17,12 +18,16 @@ export function apiErrorHandler(logger: Logger) {
   };
 }
 
+// Messages may be locale keys (shared services and schemas): the API answers in English.
+const english = translatorFor("en");
+
 function errorBody(appError: AppError) {
   if (appError instanceof ValidationError) {
-    const [field, message] = Object.entries(appError.fieldErrors)[0] ?? ["_form", "The request is not valid."];
-    return { code: appError.code, message, field, fields: appError.fieldErrors };
+    const fields = Object.fromEntries(Object.entries(appError.fieldErrors).map(([name, text]) => [name, translateMessage(english, text, appError.fieldVars[name])]));
+    const [field, message] = Object.entries(fields)[0] ?? ["_form", "The request is not valid."];
+    return { code: appError.code, message, field, fields };
   }
-  return { code: appError.code, message: appError.message, ...(appError.field ? { field: appError.field } : {}) };
+  return { code: appError.code, message: translateMessage(english, appError.message, appError.details), ...(appError.field ? { field: appError.field } : {}) };
 }
 
 function toApiError(error: unknown, logger: Logger, req: Request): AppError {

@@ -70,9 +70,9 @@ export function presentChart(days: DayCounts[]) {
     first: days[0]!.day,
     last: days[days.length - 1]!.day,
     series: [
-      { name: "Successful sign-ins", color: "#2f855a", points: points((d) => d.succeeded) },
-      { name: "Failed sign-ins", color: "#c05621", points: points((d) => d.failed) },
-      { name: "Lockouts", color: "#c53030", points: points((d) => d.lockouts) },
+      { name: "audit:chart.successfulSeries", color: "#2f855a", points: points((d) => d.succeeded) },
+      { name: "audit:chart.failedSeries", color: "#c05621", points: points((d) => d.failed) },
+      { name: "audit:chart.lockoutSeries", color: "#c53030", points: points((d) => d.lockouts) },
     ],
     days,
     totals: days.reduce((sum, d) => ({ succeeded: sum.succeeded + d.succeeded, failed: sum.failed + d.failed, lockouts: sum.lockouts + d.lockouts }), { succeeded: 0, failed: 0, lockouts: 0 }),

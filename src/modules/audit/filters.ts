@@ -24,8 +24,8 @@ const day = (field: string) =>
 export const activityFilterShape = {
   type: z
     .string()
-    .max(100, "Choose an event type from the list.")
-    .refine((value) => value === "" || declaredEventTypes().includes(value), "Choose an event type from the list.")
+    .max(100, "audit:pages.typeInvalid")
+    .refine((value) => value === "" || declaredEventTypes().includes(value), "audit:pages.typeInvalid")
     .optional()
     .describe("One event type from the catalogue, e.g. auth.signed_in."),
   person: z.string().max(64, "person must be a username (at most 64 characters).").optional().describe("A username: events that person did or that happened to them."),

@@ -1,4 +1,3 @@
-import { formatUtc } from "../../platform/format.js";
 import { noGeoLocator, type GeoLocator } from "../../platform/geoip.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import { eventTypeInfo } from "./events.js";
@@ -11,7 +10,8 @@ export function presentSecurityEvent(event: AuditEvent, viewerId: string, geo: G
   const { browser, device } = describeDevice(event.userAgent);
   const info = eventTypeInfo(event.action);
   return {
-    at: formatUtc(event.createdAt),
+    at: event.createdAt,
+    type: event.action,
     label: info.label,
     byOther: Boolean(event.actorId && event.actorId !== viewerId),
     ip: fromWhere(event.ip, geo),
@@ -20,35 +20,34 @@ export function presentSecurityEvent(event: AuditEvent, viewerId: string, geo: G
   };
 }
 
-const FAILURE_REASONS: Record<string, string> = {
-  unknown_account: "no such account",
-  no_password: "the account has no password",
-  wrong_password: "wrong password",
-  account_locked: "right password, account disabled",
-  account_paused: "sign-in paused after too many failures",
-  account_cancelled: "right password, account cancelled",
-};
+const FAILURE_REASONS = new Set(["unknown_account", "no_password", "wrong_password", "account_locked", "account_paused", "account_cancelled"]);
+
+// A summary is a locale key and its variables (the views translate it).
+export interface Summary {
+  key: string;
+  vars?: Record<string, unknown>;
+}
 
 // How a sign-in went: the factors used, or why it failed.
-function signInSummary(event: AuditEvent): string | null {
+function signInSummary(event: AuditEvent): Summary | null {
   const details = event.details as { factors?: unknown; reason?: unknown; accountLocked?: unknown; method?: unknown };
-  if (event.action === "auth.signed_in" && Array.isArray(details.factors)) return `With ${details.factors.map(String).join(" + ")}`;
+  if (event.action === "auth.signed_in" && Array.isArray(details.factors)) return { key: "audit:summary.with", vars: { factors: details.factors.map(String).join(" + ") } };
   if (event.action === "auth.sign_in_failed" && typeof details.reason === "string") {
-    const reason = FAILURE_REASONS[details.reason] ?? details.reason;
-    return details.accountLocked ? `Reason: ${reason}; sign-in paused for the account` : `Reason: ${reason}`;
+    const reason = FAILURE_REASONS.has(details.reason) ? `audit:reasons.${details.reason}` : details.reason;
+    return { key: details.accountLocked ? "audit:summary.reasonLocked" : "audit:summary.reason", vars: { reason } };
   }
-  if ((event.action === "auth.second_step_failed" || event.action === "auth.second_factor_locked") && typeof details.method === "string") return `Second step: ${details.method}`;
+  if ((event.action === "auth.second_step_failed" || event.action === "auth.second_factor_locked") && typeof details.method === "string") return { key: "audit:summary.secondStep", vars: { method: details.method } };
   return null;
 }
 
 // Settings changes and sign-ins carry details worth showing; nothing secret is stored.
-function changeSummary(event: AuditEvent): string | null {
+function changeSummary(event: AuditEvent): Summary | null {
   const { before, after } = event.details as { before?: unknown; after?: unknown };
   if (event.action === "workspace.session_limits_changed" && before && after) {
     const [b, a] = [before, after] as Array<{ sessionIdleMinutes: number; sessionMaxDays: number }>;
-    return `Inactive ${b!.sessionIdleMinutes} → ${a!.sessionIdleMinutes} min, maximum ${b!.sessionMaxDays} → ${a!.sessionMaxDays} days`;
+    return { key: "audit:summary.limits", vars: { idleBefore: b!.sessionIdleMinutes, idleAfter: a!.sessionIdleMinutes, maxBefore: b!.sessionMaxDays, maxAfter: a!.sessionMaxDays } };
   }
-  if (event.action === "workspace.two_factor_requirement_changed") return after ? "Now required" : "No longer required";
+  if (event.action === "workspace.two_factor_requirement_changed") return { key: after ? "audit:summary.required" : "audit:summary.notRequired" };
   return signInSummary(event);
 }
 
@@ -63,9 +62,10 @@ const fromWhere = (ip: string | null, geo: GeoLocator) => (ip ? printable(geo.de
 // The workspace settings page's short log (geo: see fromWhere).
 export function presentWorkspaceEvent(row: { event: AuditEvent; actorName: string | null; subjectName: string | null }, geo: GeoLocator = noGeoLocator) {
   return {
-    at: formatUtc(row.event.createdAt),
+    at: row.event.createdAt,
+    type: row.event.action,
     label: eventTypeInfo(row.event.action).label,
-    actor: printable(row.actorName) || (row.event.actorId ? "deleted account" : "—"),
+    actor: printable(row.actorName) || (row.event.actorId ? "audit:summary.deletedAccount" : "—"),
     subject: row.subjectName && row.event.subjectId !== row.event.actorId ? printable(row.subjectName) : null,
     summary: changeSummary(row.event),
     ip: fromWhere(row.event.ip, geo),
@@ -80,11 +80,11 @@ export function presentActivityRow(row: ActivityRow, viewerId?: string, geo: Geo
   const { browser, device } = describeDevice(event.userAgent);
   return {
     id: String(event.id),
-    at: formatUtc(event.createdAt),
+    at: event.createdAt,
     type: event.action,
     label: info.label,
     warning: info.warning,
-    actor: printable(row.actorName) || (event.actorId ? "deleted account" : "—"),
+    actor: printable(row.actorName) || (event.actorId ? "audit:summary.deletedAccount" : "—"),
     byOther: Boolean(viewerId && event.actorId && event.actorId !== viewerId),
     subject: row.subjectName && event.subjectId !== event.actorId ? printable(row.subjectName) : null,
     workspace: row.workspaceSlug,

@@ -4,6 +4,7 @@ import { AppError } from "../../platform/errors.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { echoableValues, isHtmx, redirectTo, renderFragment, renderPage, setFlash } from "../../web/render.js";
+import { translateFor } from "../../web/i18n.js";
 import { parseInput } from "../../web/validate.js";
 import { scopeOf, scopeUrl } from "../../web/workspace-scope.js";
 import { presentChart, signInCountsByDay } from "./chart.js";
@@ -53,7 +54,7 @@ async function browse(deps: WebDeps, req: Request, res: Response, view: View): P
   const parsed = activityFilterSchema.safeParse(req.query);
   if (!parsed.success) {
     const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "_form")] ??= issue.message;
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "_form")] ??= translateFor(req, issue.message);
     const data = { ...base, errors, rows: [], nextUrl: null, chart };
     return isHtmx(req) ? renderFragment(res, "audit/_activity", data, 422) : renderPage(res, "audit/activity", data, 422);
   }
@@ -93,8 +94,8 @@ export function auditRoutes(deps: WebDeps): Router {
     return {
       scope: { kind: "user", userId },
       basePath: "/settings/security/activity",
-      title: "Security activity",
-      intro: "Everything that happened to your account, newest first. Something you do not recognise? Change your password and sign out your other sessions.",
+      title: "audit:pages.securityTitle",
+      intro: "audit:pages.securityIntro",
       viewerId: userId,
       showWorkspace: true,
       showChart: false,
@@ -107,15 +108,15 @@ export function auditRoutes(deps: WebDeps): Router {
     const { muteOptional } = parseInput(noticePreferencesBody, req.body);
     await setOptionalNoticesMuted(deps.db, currentUserOf(req).user.id, muteOptional === "on");
     if (isHtmx(req)) return renderFragment(res, "audit/_notice-preferences", { noticePrefs: { muteOptional: muteOptional === "on", saved: true } });
-    setFlash(req, "info", muteOptional === "on" ? "Optional notices are muted." : "Optional notices are on.");
+    setFlash(req, "info", muteOptional === "on" ? "audit:pages.muted" : "audit:pages.unmuted");
     redirectTo(req, res, "/settings/security#notice-preferences");
   });
 
   const instance: View = {
     scope: { kind: "instance" },
     basePath: "/admin/activity",
-    title: "Instance activity",
-    intro: "Every security event on this instance, newest first.",
+    title: "audit:pages.instanceTitle",
+    intro: "audit:pages.instanceIntro",
     showWorkspace: true,
     showChart: true,
   };
@@ -129,13 +130,13 @@ export function workspaceActivityRoutes(deps: WebDeps, router: Router): void {
   const view = (req: Request): View => {
     const scope = scopeOf(req);
     if (!auditPolicy.canViewWorkspaceActivity(scope.membership.role)) {
-      throw new AppError(403, "FORBIDDEN", { message: "Only the workspace's owner and admins can see its activity." });
+      throw new AppError(403, "FORBIDDEN", { message: "audit:pages.forbidden" });
     }
     return {
       scope: { kind: "workspace", workspaceId: scope.workspace.id },
       basePath: scopeUrl(scope, "/activity"),
-      title: "Activity",
-      intro: "Sign-ins into this workspace, settings changes and administrator actions, newest first.",
+      title: "audit:pages.workspaceTitle",
+      intro: "audit:pages.workspaceIntro",
       showWorkspace: false,
       showChart: true,
     };
