@@ -867,6 +867,7 @@ async function main(resources: Resources): Promise<void> {
     }
   }
 
+  if (only.has("audit") || !process.env.BENCH_ONLY) report.push("", execFileSync(process.execPath, ["--import", "tsx", path.join(benchDir, "audit.ts")], { env: process.env, encoding: "utf8" }).trim());
   for (const line of report) console.log(line);
   console.log(`\nbench took ${number((performance.now() - started) / 1000)} s`);
   await warnIfBusy("after");

@@ -65,6 +65,29 @@ describe("30-day sign-in chart", () => {
     expect((await client.get("/settings/security/activity")).text).not.toContain("sign-in-chart");
   });
 
+  it("counts today live while the finished days come from a short cache", async () => {
+    const owner = await createUser(app.deps);
+    const workspace = await createWorkspace(app.deps, owner);
+    const client = await signedInClient(app.baseUrl, owner);
+    const first = chartRows((await client.get(`/w/${workspace.slug}/activity`)).text);
+    const today = dayKey(new Date());
+    const signedInToday = first.get(today)![0]!;
+    const key = `${app.redisPrefix}audit-chart:workspace:${workspace.id}:${today}`;
+    expect(await app.deps.redis.ttl(key)).toBeGreaterThan(0);
+
+    // A sign-in today shows at once; a finished day waits for the cache.
+    await app.deps.db.insert(auditEvents).values([
+      { action: "auth.signed_in", subjectId: owner.id, actorId: owner.id, workspaceId: workspace.id, details: SEEDED },
+      { action: "auth.signed_in", subjectId: owner.id, actorId: owner.id, workspaceId: workspace.id, details: SEEDED, createdAt: noonDaysAgo(2) },
+    ]);
+    const second = chartRows((await client.get(`/w/${workspace.slug}/activity`)).text);
+    expect(second.get(today)![0]).toBe(signedInToday + 1);
+    expect(second.get(dayKey(noonDaysAgo(2)))).toEqual([0, 0, 0]);
+    await app.deps.redis.del(key);
+    const third = chartRows((await client.get(`/w/${workspace.slug}/activity`)).text);
+    expect(third.get(dayKey(noonDaysAgo(2)))).toEqual([1, 0, 0]);
+  });
+
   it("scales the lines to the busiest day", () => {
     const days = [
       { day: "2026-01-01", succeeded: 0, failed: 0, lockouts: 0 },

@@ -50,7 +50,7 @@ async function browse(deps: WebDeps, req: Request, res: Response, view: View): P
   const types = declaredEventTypes().map((type) => ({ type, label: eventTypeInfo(type).label }));
   const base = { ...view, title: view.title, values, types, csvUrl: `${view.basePath}.csv${queryString(values)}` };
   // The chart does not depend on the filters: shown even when they are invalid.
-  const chart = view.showChart ? presentChart(await signInCountsByDay(deps.db, view.scope, deps.clock.now())) : null;
+  const chart = view.showChart ? presentChart(await signInCountsByDay(deps.db, view.scope, deps.clock.now(), { redis: deps.redis, prefix: deps.config.redisPrefix })) : null;
   const parsed = activityFilterSchema.safeParse(req.query);
   if (!parsed.success) {
     const errors: Record<string, string> = {};
