@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { identityPolicy } from "../../src/modules/identities/policy.js";
 
 describe("identityPolicy.canUnbind", () => {
-  const cases: Array<[string, { hasPassword: boolean; passkeyCount: number; otherSignInIdentities: number }, boolean]> = [
+  const cases: Array<[string, { hasPassword: boolean; passkeyCount: number; otherSignInIdentities: number; singleSignOn?: boolean }, boolean]> = [
     ["a password remains", { hasPassword: true, passkeyCount: 0, otherSignInIdentities: 0 }, true],
     ["a passkey remains", { hasPassword: false, passkeyCount: 1, otherSignInIdentities: 0 }, true],
     ["another identity open for sign-in remains", { hasPassword: false, passkeyCount: 0, otherSignInIdentities: 1 }, true],
+    ["the workspace's single sign-on remains", { hasPassword: false, passkeyCount: 0, otherSignInIdentities: 0, singleSignOn: true }, true],
     ["nothing else remains", { hasPassword: false, passkeyCount: 0, otherSignInIdentities: 0 }, false],
   ];
   it.each(cases)("%s", (_name, facts, allowed) => {

@@ -8,10 +8,10 @@ const allow: Decision = { allowed: true };
 const deny = (code: string, key: string, provider: string): Decision => ({ allowed: false, code, message: `identities:errors.${key}`, vars: { provider } });
 
 export const identityPolicy = {
-  // An account must keep a way to sign in: its password, a passkey, or
-  // another identity at a provider open for sign-in.
-  canUnbind(account: { hasPassword: boolean; passkeyCount: number; otherSignInIdentities: number }, providerName: string): Decision {
-    if (account.hasPassword || account.passkeyCount > 0 || account.otherSignInIdentities > 0) return allow;
+  // An account must keep a way to sign in: its password, a passkey, its
+  // workspace's single sign-on, or another identity at a provider open for sign-in.
+  canUnbind(account: { hasPassword: boolean; passkeyCount: number; otherSignInIdentities: number; singleSignOn?: boolean }, providerName: string): Decision {
+    if (account.hasPassword || account.singleSignOn || account.passkeyCount > 0 || account.otherSignInIdentities > 0) return allow;
     return deny("LAST_SIGN_IN_METHOD", "lastSignInMethod", providerName);
   },
 

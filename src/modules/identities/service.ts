@@ -211,6 +211,7 @@ export async function unbindIdentity(deps: IdentityDeps, user: User, slug: strin
     if (!locked) throw notFound();
     const facts = {
       hasPassword: Boolean(locked.passwordHash),
+      singleSignOn: Boolean(locked.ssoWorkspaceId),
       passkeyCount: await countPasskeys(tx, user.id),
       otherSignInIdentities: await repo.countOtherSignInIdentities(tx, user.id, provider.id),
     };
