@@ -54,5 +54,12 @@ describe("linked accounts in the browser", () => {
     await visitor.getByRole("button", { name: "Authorize" }).click();
     await visitor.waitForURL((url) => !url.pathname.startsWith("/login") && !url.pathname.startsWith("/auth/"));
     expect((await visitor.getByTestId("signed-in-user").textContent())!.trim()).toBe(user.username);
+
+    // Unbind asks through the confirmation dialog, then the row says Not bound.
+    await row.getByRole("button", { name: "Unbind" }).click();
+    const dialog = page.getByTestId("confirm-dialog");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Unbind GitHub" }).click();
+    await page.locator('[data-provider="github"] [data-testid="connection-status"]', { hasText: "Not bound" }).waitFor();
   });
 });
