@@ -3,6 +3,7 @@ import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
+import { tr } from "../../web/i18n.js";
 import { isHtmx, redirectTo, renderFragment, renderPage, rememberForm, setFlash } from "../../web/render.js";
 import { parseInput } from "../../web/validate.js";
 import { findUserById, type User } from "../users/index.js";
@@ -40,7 +41,7 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
     const tokens = await listTokens(deps, sessionActor(req), owner);
     const isSelf = owner.id === currentUserOf(req).user.id;
     return {
-      title: isSelf ? "Access tokens" : `Access tokens · ${owner.username}`,
+      title: isSelf ? tr(req, "tokens:pages.title") : tr(req, "tokens:pages.titleOf", { username: owner.username }),
       base: page.base(req),
       owner: { id: owner.id, username: owner.username, isSelf },
       tokens: tokens.map((token) => presentTokenRow(token, now)),
@@ -89,7 +90,7 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
     if (isHtmx(req)) return renderFragment(res, "tokens/_row", { ...(await editRow(req, id)), values: {}, errors: {} });
     await findToken(deps, sessionActor(req), await page.ownerOf(req), id);
     const data = await pageData(req, { editingId: id });
-    renderPage(res, "tokens/page", { ...data, title: `Edit token · ${data.title}` });
+    renderPage(res, "tokens/page", { ...data, title: tr(req, "tokens:pages.editTitle", { title: data.title }) });
   });
 
   router.get(at("/:id"), ...page.guards, async (req, res) => {
@@ -110,7 +111,7 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
     const input = parseInput(modifyTokenSchema, formToTokenInput(req.body));
     const token = await modifyToken(deps, sessionActor(req), await page.ownerOf(req), id, input, requestMeta(req));
     if (isHtmx(req)) return renderFragment(res, "tokens/_row", { base: page.base(req), token: presentTokenRow(token, deps.clock.now()), editing: false });
-    setFlash(req, "info", `The token "${token.name}" was saved. Its secret is unchanged.`);
+    setFlash(req, "info", "tokens:pages.saved", { name: token.name });
     redirectTo(req, res, page.base(req));
   });
 
@@ -120,22 +121,22 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
     router.get(at(`/:id/${action}`), ...page.guards, async (req, res) => {
       const { id } = parseInput(tokenIdParams, req.params);
       const token = await findToken(deps, sessionActor(req), await page.ownerOf(req), id);
-      renderPage(res, "tokens/confirm", { title: action === "roll" ? "Roll token" : "Delete token", base: page.base(req), action, token: presentTokenRow(token, deps.clock.now()) });
+      renderPage(res, "tokens/confirm", { title: tr(req, action === "roll" ? "tokens:pages.rollTitle" : "tokens:pages.deleteTitle"), base: page.base(req), action, token: presentTokenRow(token, deps.clock.now()) });
     });
   }
 
   // The POST itself refuses to act without the flag the confirmation page
   // (or the dialog) sends: a forged or first-click POST changes nothing.
   const confirmRoll = requireConfirmation((req) => ({
-    title: "Roll this token?",
-    message: "A new secret replaces the current one at once: anything still using the current secret stops working.",
-    confirmLabel: "Roll the token",
+    title: "tokens:pages.rollQuestion",
+    message: "tokens:row.rollMessage",
+    confirmLabel: "tokens:row.rollLabel",
     cancelUrl: page.base(req),
   }));
   const confirmDelete = requireConfirmation((req) => ({
-    title: "Delete this token?",
-    message: "The token stops working at once. This cannot be undone.",
-    confirmLabel: "Delete the token",
+    title: "tokens:pages.deleteQuestion",
+    message: "tokens:row.deleteMessage",
+    confirmLabel: "tokens:row.deleteLabel",
     cancelUrl: page.base(req),
   }));
 
@@ -148,7 +149,7 @@ function tokenPageRoutes(deps: WebDeps, page: TokenPage): Router {
   router.post(at("/:id/delete"), ...page.guards, fresh, confirmDelete, async (req, res) => {
     const { id } = parseInput(tokenIdParams, req.params);
     const token = await deleteToken(deps, sessionActor(req), await page.ownerOf(req), id, requestMeta(req));
-    setFlash(req, "info", `The token "${token.name}" was deleted. It no longer works.`);
+    setFlash(req, "info", "tokens:pages.deleted", { name: token.name });
     redirectTo(req, res, page.base(req));
   });
 
