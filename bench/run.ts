@@ -217,7 +217,8 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
   });
   resources.track(child);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${mode} server did not start within 30 s`)), 30_000);
+    // Generous: a busy machine (tsx compiling everything) can take a while.
+    const timer = setTimeout(() => reject(new Error(`${mode} server did not start within 120 s`)), 120_000);
     child.on("message", (message: ServerMessage) => {
       if (message.type === "cpu" || message.type === "memory" || message.type === "profile") return;
       clearTimeout(timer);
@@ -606,7 +607,7 @@ async function startRealServer(resources: Resources, compiled: boolean, extraEnv
   const baseUrl = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited with ${child.exitCode}`);
-    if (performance.now() - started > 60_000) throw new Error(`${args.join(" ")} did not answer /healthz within 60 s`);
+    if (performance.now() - started > 120_000) throw new Error(`${args.join(" ")} did not answer /healthz within 120 s`);
     const ok = await fetch(`${baseUrl}/healthz`).then(
       (response) => response.ok,
       () => false,
@@ -772,8 +773,21 @@ async function main(resources: Resources): Promise<void> {
     }
   };
 
+  // A part that fails is reported and the others still run; what was
+  // measured is printed in any case.
+  const part = async (name: string, run: () => Promise<void>) => {
+    if (!only.has(name)) return;
+    try {
+      await run();
+    } catch (error) {
+      console.log(`\n${name} failed: ${(error as Error).message}`);
+      report.push("", `${name}: failed (${(error as Error).message})`);
+      process.exitCode = 1;
+    }
+  };
+
   let appFigures: PageFigures | undefined;
-  if (only.has("pages")) {
+  await part("pages", async () => {
     const floorRun = async (mode: "floor" | "floor-db", label: string) => {
       process.stdout.write(`${label.slice(0, 4).trim()} floor ... `);
       const server = await startServer(resources, mode, { BENCH_LABEL: workspace.name, BENCH_USER_ID: user.id });
@@ -816,9 +830,10 @@ async function main(resources: Resources): Promise<void> {
     const profile = await profilePage(resources, user, workspace.slug);
     console.log("done");
     report.push("", ...profile);
-  }
+  });
 
-  if (only.has("sign-ins") && raw) {
+  await part("sign-ins", async () => {
+    if (!raw) return;
     const appServer = await startServer(resources, "app");
     try {
       const client = await signedInClient(appServer.baseUrl, user);
@@ -840,17 +855,18 @@ async function main(resources: Resources): Promise<void> {
     } finally {
       await appServer.stop();
     }
-  }
+  });
 
-  if (only.has("processes")) {
+  await part("processes", async () => {
     process.stdout.write("real entry point: tsx against compiled, 1 against 2 web processes ... ");
     const compiled = existsSync(COMPILED_ENTRY) || undefined;
     const processes = await measureProcesses(resources, user, workspace.slug);
     console.log("done");
     capture(() => printProcesses(processes, Boolean(compiled) || existsSync(COMPILED_ENTRY)));
-  }
+  });
 
-  if (only.has("purge") && appFigures) {
+  await part("purge", async () => {
+    if (!appFigures) return;
     // (c) the same page while an account owning 100k rows is seeded and
     // purged in another process on the same PostgreSQL (bench/purge.ts).
     process.stdout.write("(c) app while purging an account ... ");
@@ -861,11 +877,11 @@ async function main(resources: Resources): Promise<void> {
       const duringPurge = await loadTest(`(c) app during purge-account`, appServer, `${appServer.baseUrl}/w/${workspace.slug}`, client.cookieHeader());
       const purgeReport = await purge;
       console.log(`${number(duringPurge.requestsPerSecond, 1)} req/s`);
-      report.push("", purgeReport, `p99 of (b) during purge  ${`${number(duringPurge.p99)} ms`.padStart(8)}   (${number(appFigures.p99)} ms without)`);
+      report.push("", purgeReport, `p99 of (b) during purge  ${`${number(duringPurge.p99)} ms`.padStart(8)}   (${number(appFigures!.p99)} ms without)`);
     } finally {
       await appServer.stop();
     }
-  }
+  });
 
   if (only.has("audit") || !process.env.BENCH_ONLY) report.push("", execFileSync(process.execPath, ["--import", "tsx", path.join(benchDir, "audit.ts")], { env: process.env, encoding: "utf8" }).trim());
   for (const line of report) console.log(line);

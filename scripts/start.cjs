@@ -88,10 +88,6 @@ if (compiled) {
   process.setSourceMapsEnabled(true);
   import(pathToFileURL(entry).href);
 } else {
-  // The same loader as `node --import tsx` (tsx's ESM API: its CommonJS one
-  // cannot register from here).
-  import("tsx/esm/api").then(({ register }) => {
-    register();
-    return import(pathToFileURL(path.join(root, "src", "server.ts")).href);
-  });
+  // Exactly what `node --import tsx` loads (tsx's loader registers itself).
+  import("tsx").then(() => import(pathToFileURL(path.join(root, "src", "server.ts")).href));
 }
