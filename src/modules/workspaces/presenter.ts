@@ -2,7 +2,7 @@ import { workspacePolicy } from "./policy.js";
 import { formatDay } from "../../platform/format.js";
 import type { WorkspaceMembership } from "./repo.js";
 
-const ROLE_LABELS = { owner: "Owner", admin: "Admin", member: "Member" } as const;
+const ROLE_LABELS = { owner: "workspaces:roles.owner", admin: "workspaces:roles.admin", member: "workspaces:roles.member" } as const;
 
 export function presentMembership(membership: WorkspaceMembership, activeWorkspaceId?: string | null) {
   return {
@@ -17,6 +17,6 @@ export function presentMembership(membership: WorkspaceMembership, activeWorkspa
     sessionIdleMinutes: membership.workspace.sessionIdleMinutes,
     sessionMaxDays: membership.workspace.sessionMaxDays,
     requireTwoFactor: membership.workspace.requireTwoFactor,
-    createdAt: formatDay(membership.workspace.createdAt),
+    createdAt: membership.workspace.createdAt,
   };
 }

@@ -1,18 +1,18 @@
 import { z } from "zod";
 
 export const workspaceNameSchema = z
-  .string({ error: "Enter a workspace name." })
+  .string({ error: "workspaces:errors.nameRequired" })
   .trim()
-  .min(2, "Use 2 to 64 characters.")
-  .max(64, "Use 2 to 64 characters.");
+  .min(2, "workspaces:errors.nameLength")
+  .max(64, "workspaces:errors.nameLength");
 
 export const slugSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .min(2, "Use 2 to 48 characters.")
-  .max(48, "Use 2 to 48 characters.")
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lowercase letters, digits and single dashes.");
+  .min(2, "workspaces:errors.slugLength")
+  .max(48, "workspaces:errors.slugLength")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "workspaces:errors.slugChars");
 
 export const createWorkspaceSchema = z.object({
   name: workspaceNameSchema,
@@ -35,19 +35,20 @@ export function slugify(name: string): string {
   return slug.length >= 2 ? slug : `workspace-${slug || "1"}`.slice(0, 48);
 }
 
-function wholeNumberInRange(label: string, min: number, max: number, unit: string) {
-  const message = `Enter a whole number of ${unit} from ${min} to ${max}.`;
+// `keys` prefixes workspaces:errors.<keys>Required / Empty / Range.
+function wholeNumberInRange(keys: string, min: number, max: number) {
+  const message = `workspaces:errors.${keys}Range`;
   return z
-    .string({ error: `Enter the ${label}.` })
+    .string({ error: `workspaces:errors.${keys}Required` })
     .trim()
-    .min(1, `Enter the ${label} (${min}–${max} ${unit}).`)
+    .min(1, `workspaces:errors.${keys}Empty`)
     .regex(/^\d{1,6}$/, message)
     .transform(Number)
     .pipe(z.number().min(min, message).max(max, message));
 }
 
 export const sessionLimitsSchema = z.object({
-  sessionIdleMinutes: wholeNumberInRange("inactive session duration", 30, 10080, "minutes"),
-  sessionMaxDays: wholeNumberInRange("maximum session duration", 1, 30, "days"),
+  sessionIdleMinutes: wholeNumberInRange("idle", 30, 10080),
+  sessionMaxDays: wholeNumberInRange("max", 1, 30),
 });
 export type SessionLimitsInput = z.infer<typeof sessionLimitsSchema>;

@@ -7,7 +7,7 @@ import { insertWorkspaceWithOwner, isSlugTaken } from "./repo.js";
 import { slugify, type CreateWorkspaceInput } from "./schema.js";
 import type { Workspace } from "./tables.js";
 
-const slugTaken = () => new AppError(409, "SLUG_TAKEN", { field: "slug", message: "That address is taken. Choose another." });
+const slugTaken = () => new AppError(409, "SLUG_TAKEN", { field: "slug", message: "workspaces:errors.slugTaken" });
 
 // The creator becomes the owner in the same transaction: a workspace never
 // exists without exactly one owner.

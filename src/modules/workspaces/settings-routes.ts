@@ -36,7 +36,7 @@ export function workspaceSettingsRoutes(deps: WebDeps, router: Router): void {
     rememberForm(res, req, "workspaces/settings", "workspaces/_session-limits-form", () => settingsPage(req, scope));
     const input = parseInput(sessionLimitsSchema, req.body);
     await changeSessionLimits(deps, currentUserOf(req).user.id, scope, input, requestMeta(req));
-    setFlash(req, "info", "Session limits saved. They apply to every session of this workspace from its next request.");
+    setFlash(req, "info", "workspaces:flash.limitsSaved");
     redirectTo(req, res, scopeUrl(scope, "/settings"));
   });
 
@@ -44,7 +44,7 @@ export function workspaceSettingsRoutes(deps: WebDeps, router: Router): void {
     const scope = scopeOf(req);
     const { requireTwoFactor } = parseInput(twoFactorPolicyBody, req.body);
     await changeTwoFactorRequirement(deps, currentUserOf(req).user.id, scope, requireTwoFactor === "on", requestMeta(req));
-    setFlash(req, "info", requireTwoFactor ? "Members now need two-factor authentication to use this workspace." : "Two-factor authentication is no longer required.");
+    setFlash(req, "info", requireTwoFactor ? "workspaces:flash.twoFactorRequired" : "workspaces:flash.twoFactorNotRequired");
     redirectTo(req, res, scopeUrl(scope, "/settings"));
   });
 }
