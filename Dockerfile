@@ -25,6 +25,7 @@ COPY src ./src
 COPY jobs ./jobs
 COPY views ./views
 COPY public ./public
+COPY locales ./locales
 RUN npx tsc --noEmit -p . && node scripts/start.cjs --build-only
 
 # ---- runtime: production dependencies only, runs as `node` ------------------
@@ -44,6 +45,7 @@ COPY --from=build /app/scripts/start.cjs ./scripts/start.cjs
 COPY --from=build /app/src/db/migrations ./src/db/migrations
 COPY --from=build /app/views ./views
 COPY --from=build /app/public ./public
+COPY --from=build /app/locales ./locales
 
 # DATA_DIR holds the mail outbox (without SMTP) and, without DATABASE_URL, the
 # embedded PGlite database. Created here so a new named volume starts out
