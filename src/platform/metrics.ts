@@ -30,8 +30,6 @@ export interface MetricsProbes {
 
 const PROBE_TIMEOUT_MS = 2000;
 
-export const SIGN_IN_OUTCOMES = ["success", "second_step", "unknown_account", "no_password", "wrong_password", "account_disabled", "account_cancelled", "account_locked"] as const;
-
 export function createMetrics(probes?: MetricsProbes): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "latchkey_" });
