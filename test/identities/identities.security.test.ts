@@ -151,6 +151,14 @@ describe("binding and signing in with a provider", () => {
     } finally {
       await op.up();
     }
+    // Down before the flow starts (discovery): the same clear page.
+    await op.down();
+    try {
+      await client.get("/settings/connections");
+      expectRefusal(await client.post("/settings/connections/acme/bind", {}), 502, /cannot be reached right now/);
+    } finally {
+      await op.up();
+    }
     const slowCallback = await op.authorize(await start(), person().sub);
     op.slow(2500);
     try {
