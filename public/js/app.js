@@ -94,3 +94,8 @@ for (const field of document.querySelectorAll("input[data-browser-time-zone]")) 
     field.value = "";
   }
 }
+
+// After an action the page that follows opens on its message: focus on the
+// flash makes screen readers read it (a live region present at load is not).
+const pageFlash = document.querySelector("[data-flash]");
+if (pageFlash && (!document.activeElement || document.activeElement === document.body)) pageFlash.focus({ preventScroll: true });

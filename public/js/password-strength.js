@@ -4,7 +4,9 @@
 // new-password field; the dictionaries (about 1.7 MB) load on first focus.
 (() => {
   const nonce = document.currentScript?.nonce ?? "";
-  const LABELS = ["Very weak", "Weak", "Fair", "Strong", "Very strong"];
+  const zh = document.documentElement.lang === "zh-CN";
+  const LABELS = zh ? ["非常弱", "弱", "一般", "强", "非常强"] : ["Very weak", "Weak", "Fair", "Strong", "Very strong"];
+  const METER_LABEL = zh ? "密码强度" : "Password strength";
   const SELECTOR = 'input[autocomplete="new-password"]:not([name^="confirm"]):not([data-meter])';
 
   let engine = null;
@@ -39,7 +41,7 @@
     meter.innerHTML = '<meter min="0" max="4" low="2" high="3" optimum="4" value="0"></meter><span class="strength__text" aria-live="polite"></span>';
     const bar = meter.querySelector("meter");
     const text = meter.querySelector(".strength__text");
-    bar.setAttribute("aria-label", "Password strength");
+    bar.setAttribute("aria-label", METER_LABEL);
     field.closest(".field")?.append(meter);
 
     const userInputs = () =>

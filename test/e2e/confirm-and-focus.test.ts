@@ -94,6 +94,8 @@ describe("the confirmation dialog (JavaScript)", () => {
     await dialog.getByRole("button", { name: "Sign out all other sessions" }).click();
     await expect.poll(() => page.locator("main .flash").textContent().catch(() => null)).toBe("1 other session was signed out.");
     expect(await page.locator("main .flash").getAttribute("role")).toBe("status");
+    // The page after the action opens with focus on its message.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.hasAttribute("data-flash") ?? false)).toBe(true);
     expect(await stillSignedIn(elsewhere)).toBe(false);
   });
 });
