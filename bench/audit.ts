@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
@@ -113,6 +113,9 @@ try {
     const client = await signedInClient(baseUrl, owner);
     const base = `/w/${workspace.slug}/activity`;
     const cases: Array<[string, string, boolean]> = [
+      // What any signed-in page costs on this machine right now (session,
+      // user, memberships, layout): the activity figures sit on top of it.
+      ["floor: workspace home /w/:slug", `/w/${workspace.slug}`, false],
       ["workspace: first page + chart", base, true],
       ["workspace: type filter", `${base}?type=member.role_changed`, true],
       ["workspace: person filter", `${base}?person=${member!.username}`, true],
@@ -121,6 +124,7 @@ try {
       ["instance: first page + chart", "/admin/activity", false],
     ];
     let worst = 0;
+    report.push(`load average at the start: ${os.loadavg().map((n) => n.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other work on the machine inflates every figure)`);
     report.push(`${"GET (as the owner, over HTTP)".padEnd(36)}${"rows".padStart(6)}${"p50 ms".padStart(9)}${"p95 ms".padStart(9)}`);
     for (const [label, pathname, counted] of cases) {
       let rows = 0;
