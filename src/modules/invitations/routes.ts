@@ -3,6 +3,7 @@ import { z } from "zod";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, requireUser } from "../../web/guards.js";
+import { tr } from "../../web/i18n.js";
 import { redirectTo, rememberForm, renderPage, setFlash } from "../../web/render.js";
 import { establishSession } from "../../web/sign-in/session-auth.js";
 import { parseInput } from "../../web/validate.js";
@@ -30,7 +31,7 @@ export function invitationRoutes(deps: WebDeps): Router {
     const { invitation, workspace } = await lookupInvitation(deps, token);
     const current = req.currentUser;
     return {
-      title: `Invitation to ${workspace.name}`,
+      title: tr(req, "members:pages.invitationTitle", { workspace: workspace.name }),
       token,
       invitation: { email: invitation.email, role: invitation.role, workspaceName: workspace.name },
       signedInAs: current ? { username: current.user.username, email: current.user.email, matches: emailMatches(current.user, invitation) } : null,
@@ -45,7 +46,7 @@ export function invitationRoutes(deps: WebDeps): Router {
 
   router.post("/invitations/:token/accept", noStore, requireUser, async (req, res) => {
     const workspace = await acceptInvitation(deps, String(req.params.token), currentUserOf(req).user, requestMeta(req));
-    setFlash(req, "info", `Welcome to ${workspace.name}.`);
+    setFlash(req, "info", "members:flash.welcome", { workspace: workspace.name });
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 
@@ -55,7 +56,7 @@ export function invitationRoutes(deps: WebDeps): Router {
     const input = parseInput(registerSchema, req.body);
     const { user, workspace } = await registerThroughInvitation(deps, token, input, requestMeta(req));
     await establishSession(req, deps, { userId: user.id, workspace, factors: [passwordMethod.id], multiFactor: false });
-    setFlash(req, "info", `Your account is ready. Welcome to ${workspace.name}.`);
+    setFlash(req, "info", "members:flash.accountReady", { workspace: workspace.name });
     redirectTo(req, res, `/w/${workspace.slug}`);
   });
 

@@ -8,7 +8,7 @@ import { memberPolicy, type MemberRef } from "./policy.js";
 import type { MemberListQuery } from "./schema.js";
 import { encodeCursor } from "./schema.js";
 
-const ROLE_LABELS = { owner: "Owner", admin: "Admin", member: "Member" } as const;
+const ROLE_LABELS = { owner: "workspaces:roles.owner", admin: "workspaces:roles.admin", member: "workspaces:roles.member" } as const;
 
 export function presentMember(
   member: { user: User; role: WorkspaceRole; joinedAt?: Date; avatarEtag?: string | null },
@@ -24,11 +24,11 @@ export function presentMember(
     role: member.role,
     roleLabel: ROLE_LABELS[member.role],
     twoFactor,
-    joined: member.joinedAt ? formatDay(member.joinedAt) : "",
+    joined: member.joinedAt ?? null,
     avatarUrl: member.avatarEtag ? avatarUrl(member.user.id, member.avatarEtag) : null,
     initials: initialsOf(member.user.username),
     passkeys: extra.passkeys ?? 0,
-    lastActive: formatUtc(extra.lastActive),
+    lastActive: extra.lastActive,
     canResetTwoFactor: twoFactor && memberPolicy.canResetTwoFactor(viewer, target),
     canChangeRole: memberPolicy.canChangeRole(viewer, target, "member").allowed,
     canRemove: memberPolicy.canRemove(viewer, target).allowed,
@@ -36,7 +36,7 @@ export function presentMember(
 }
 
 export function presentInvitation(invitation: Invitation) {
-  return { id: invitation.id, email: invitation.email, role: ROLE_LABELS[invitation.role], expiresAt: formatUtc(invitation.expiresAt) };
+  return { id: invitation.id, email: invitation.email, role: ROLE_LABELS[invitation.role], expiresAt: invitation.expiresAt };
 }
 
 // Links that keep the search while changing the sort or the page.

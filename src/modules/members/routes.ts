@@ -19,17 +19,17 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
   // Removing, revoking, resetting a factor and transferring ask first (web/confirm.ts).
   const confirm = (title: string, message: string, confirmLabel: string, back = "/members") =>
     requireConfirmation((req) => ({ title, message, confirmLabel, cancelUrl: scopeUrl(scopeOf(req), back) }));
-  const confirmRevoke = confirm("Revoke this invitation?", "The link in the invitation stops working at once.", "Revoke");
-  const confirmRemove = confirm("Remove this member?", "They lose access to the workspace at once, and their sessions signed into it end.", "Remove");
+  const confirmRevoke = confirm("members:confirm.revokeTitle", "members:list.revokeMessage", "members:list.revoke");
+  const confirmRemove = confirm("members:confirm.removeTitle", "members:list.removeMessage", "members:list.remove");
   const confirmResetTwoFactor = confirm(
-    "Reset this member's two-factor authentication?",
-    "Their authenticator and backup codes stop working; they sign in with their password alone until they set it up again. They are emailed.",
-    "Reset 2FA",
+    "members:confirm.resetTitle",
+    "members:list.resetMessage",
+    "members:list.reset2fa",
   );
   const confirmTransfer = confirm(
-    "Transfer ownership of this workspace?",
-    "The member you chose becomes the owner at once and you become an admin. Only the new owner can give ownership back.",
-    "Transfer ownership",
+    "members:confirm.transferTitle",
+    "members:ownership.message",
+    "members:ownership.submit",
     "/settings/ownership",
   );
 
@@ -39,7 +39,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     const page = await members.listWorkspaceMembers(deps, scope, query);
     const canManage = memberPolicy.canManageMembers(scope.membership);
     return {
-      title: "Members",
+      title: "members:pages.title",
       workspace: presentMembership(scope.membership, authFacts(req).workspaceId),
       members: page.rows.map((member) => presentMember(member, viewer, { passkeys: page.passkeys.get(member.user.id), lastActive: page.lastActive.get(member.user.id) })),
       invitations: page.invitations.map(presentInvitation),
@@ -59,7 +59,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     rememberForm(res, req, "workspaces/members", "members/_invite-form", () => membersPage(req, scope, {}));
     const input = parseInput(inviteSchema, req.body);
     await members.inviteMember(deps, scope, currentUserOf(req).user, input, requestMeta(req));
-    setFlash(req, "info", `Invitation sent to ${input.email}. The link works once, for 7 days.`);
+    setFlash(req, "info", "members:flash.invited", { email: input.email });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
@@ -67,7 +67,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     const scope = scopeOf(req);
     const { invitationId } = parseInput(invitationParams, req.params);
     const invitation = await members.resendMemberInvitation(deps, scope, currentUserOf(req).user, invitationId, requestMeta(req));
-    setFlash(req, "info", `A new link was sent to ${invitation.email}; the previous one no longer works.`);
+    setFlash(req, "info", "members:flash.resent", { email: invitation.email });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
@@ -75,7 +75,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     const scope = scopeOf(req);
     const { invitationId } = parseInput(invitationParams, req.params);
     const invitation = await members.revokeMemberInvitation(deps, scope, invitationId, requestMeta(req));
-    setFlash(req, "info", `The invitation to ${invitation.email} was revoked.`);
+    setFlash(req, "info", "members:flash.revoked", { email: invitation.email });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
@@ -84,7 +84,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     rememberForm(res, req, "workspaces/members", "members/_add-form", () => membersPage(req, scope, {}));
     const input = parseInput(addMemberSchema, req.body);
     const added = await members.addExistingAccount(deps, scope, currentUserOf(req).user, input, requestMeta(req));
-    setFlash(req, "info", `${added.username} was added as ${input.role === "admin" ? "an admin" : "a member"}.`);
+    setFlash(req, "info", input.role === "admin" ? "members:flash.addedAdmin" : "members:flash.addedMember", { username: added.username });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
@@ -93,7 +93,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     const { userId } = parseInput(memberParams, req.params);
     const input = parseInput(roleChangeSchema, req.body);
     const target = await members.changeMemberRole(deps, scope, userId, input, requestMeta(req));
-    setFlash(req, "info", `${target.username} is now ${input.role === "admin" ? "an admin" : "a member"}.`);
+    setFlash(req, "info", input.role === "admin" ? "members:flash.nowAdmin" : "members:flash.nowMember", { username: target.username });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
@@ -101,7 +101,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     const scope = scopeOf(req);
     const { userId } = parseInput(memberParams, req.params);
     const { user, sessionsEnded } = await members.removeMember(deps, scope, userId, requestMeta(req));
-    setFlash(req, "info", `${user.username} was removed from ${scope.workspace.name}${sessionsEnded ? `; ${sessionsEnded} of their sessions signed into it ended` : ""}.`);
+    setFlash(req, "info", sessionsEnded ? "members:flash.removedSessions" : "members:flash.removed", { username: user.username, workspace: scope.workspace.name, count: sessionsEnded });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
@@ -109,7 +109,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     const { userId } = parseInput(memberParams, req.params);
     const scope = scopeOf(req);
     const target = await members.resetMemberTwoFactor(deps, scope, userId, requestMeta(req));
-    setFlash(req, "info", `Two-factor authentication was reset for ${target.username}. They have been emailed.`);
+    setFlash(req, "info", "members:flash.reset", { username: target.username });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 
@@ -118,7 +118,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     if (scope.membership.role !== "owner") throw members.notOwner();
     const candidates = await members.transferCandidates(deps, scope);
     return {
-      title: "Transfer ownership",
+      title: "members:pages.transferTitle",
       workspace: presentMembership(scope.membership, authFacts(req).workspaceId),
       candidates: candidates.map((member) => ({ id: member.user.id, username: member.user.username, role: member.role })),
     };
@@ -134,7 +134,7 @@ export function memberRoutes(deps: WebDeps, router: Router): void {
     if (scope.membership.role !== "owner") throw members.notOwner();
     const input = parseInput(transferSchema, req.body);
     const newOwner = await members.transferOwnership(deps, scope, currentUserOf(req).user, input, requestMeta(req));
-    setFlash(req, "info", `${newOwner.username} now owns ${scope.workspace.name}; you are an admin. Both of you were emailed.`);
+    setFlash(req, "info", "members:flash.transferred", { username: newOwner.username, workspace: scope.workspace.name });
     redirectTo(req, res, scopeUrl(scope, "/members"));
   });
 }
