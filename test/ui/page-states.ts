@@ -34,10 +34,23 @@ const routeExists = (path: string) => () => {
   });
 };
 
-// Submits a form of the current page without clicking through any
-// confirmation in front of it: the tour wants the page that answers.
-async function submitForm(page: Page, action: string): Promise<void> {
-  await Promise.all([page.waitForNavigation(), page.locator(`form[action='${action}']`).first().evaluate((form: HTMLFormElement) => form.submit())]);
+// Submits a form of the current page as confirmed (web/confirm.ts), without
+// clicking through the dialog in front of it: the tour wants the page that
+// answers. `confirm: false` shows the confirmation step instead.
+async function submitForm(page: Page, action: string, { confirm = true } = {}): Promise<void> {
+  await Promise.all([
+    page.waitForNavigation(),
+    page
+      .locator(`form[action='${action}']`)
+      .first()
+      .evaluate((form: HTMLFormElement, confirmed) => {
+        if (confirmed) {
+          const field = Object.assign(document.createElement("input"), { type: "hidden", name: "confirmed", value: "yes" });
+          form.append(field);
+        }
+        form.submit();
+      }, confirm),
+  ]);
 }
 
 export const PAGE_STATES: PageState[] = [
@@ -94,6 +107,15 @@ export const PAGE_STATES: PageState[] = [
     open: async (page) => {
       await page.goto("/settings/security");
       await submitForm(page, "/settings/security/two-factor/backup-codes");
+      await page.getByTestId("backup-codes").waitFor();
+    },
+  },
+  {
+    name: "confirmation step (no JavaScript)",
+    as: "member",
+    open: async (page) => {
+      await page.goto("/settings/security");
+      await submitForm(page, "/settings/security/two-factor/backup-codes", { confirm: false });
     },
   },
   { name: "security activity", as: "admin", path: () => "/settings/security/activity" },
