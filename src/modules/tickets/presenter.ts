@@ -1,7 +1,8 @@
-import { formatUtc } from "../../platform/format.js";
 import type { TicketRow } from "./repo.js";
 
 export const CANCELLED_USER = "Cancelled user";
+// What the pages show (a locale key) for an author whose account was cancelled.
+const CANCELLED_LABEL = "tickets:cancelledUser";
 
 export function presentTicket(row: TicketRow, base: string) {
   const { ticket } = row;
@@ -11,14 +12,14 @@ export function presentTicket(row: TicketRow, base: string) {
     subject: ticket.subject,
     body: ticket.body,
     status: ticket.status,
-    author: row.authorName ?? CANCELLED_USER,
-    createdAt: formatUtc(ticket.createdAt),
-    updatedAt: formatUtc(ticket.updatedAt),
-    closedAt: ticket.closedAt ? formatUtc(ticket.closedAt) : null,
+    author: row.authorName ?? CANCELLED_LABEL,
+    createdAt: ticket.createdAt,
+    updatedAt: ticket.updatedAt,
+    closedAt: ticket.closedAt ?? null,
     closedNote: ticket.closedNote,
   };
 }
 
 export function presentReply(row: { reply: { id: string; body: string; createdAt: Date }; authorName: string | null }) {
-  return { id: row.reply.id, body: row.reply.body, author: row.authorName ?? CANCELLED_USER, createdAt: formatUtc(row.reply.createdAt) };
+  return { id: row.reply.id, body: row.reply.body, author: row.authorName ?? CANCELLED_LABEL, createdAt: row.reply.createdAt };
 }

@@ -17,7 +17,7 @@ export function ticketRoutes(deps: WebDeps, router: Router): void {
   async function listPage(req: Request, scope: WorkspaceScope) {
     const rows = await service.listTickets(deps, scope);
     return {
-      title: "Tickets",
+      title: "tickets:title",
       workspace: presentMembership(scope.membership, authFacts(req).workspaceId),
       tickets: rows.map((row) => presentTicket(row, scopeUrl(scope, "/tickets"))),
       seesAll: ticketPolicy.seesAll(service.viewerOf(scope)),
@@ -45,7 +45,7 @@ export function ticketRoutes(deps: WebDeps, router: Router): void {
     rememberForm(res, req, "tickets/list", "tickets/_open-form", () => listPage(req, scope));
     const input = parseInput(openTicketSchema, req.body);
     const ticket = await service.openTicket(deps, scope, input);
-    setFlash(req, "info", "Your ticket was opened. The workspace's owner and admins will answer here.");
+    setFlash(req, "info", "tickets:flash.opened");
     redirectTo(req, res, scopeUrl(scope, `/tickets/${ticket.id}`));
   });
 
@@ -67,7 +67,7 @@ export function ticketRoutes(deps: WebDeps, router: Router): void {
     const scope = scopeOf(req);
     const { ticketId } = parseInput(ticketParams, req.params);
     await service.closeTicket(deps, scope, ticketId);
-    setFlash(req, "info", "The ticket was closed.");
+    setFlash(req, "info", "tickets:flash.closed");
     redirectTo(req, res, scopeUrl(scope, `/tickets/${ticketId}`));
   });
 }
