@@ -457,7 +457,10 @@ function printPages(floor: PageFigures, floorDb: PageFigures, app: PageFigures):
   console.log(`server CPU/request b/a2  ${`${number(cpuRatio, 2)}x`.padStart(8)}   target <= ${TARGET_CPU_RATIO}x       ${verdict(cpuRatio <= TARGET_CPU_RATIO)}   (the server process only: PostgreSQL and Redis not included)`);
   console.log(`p99 of (b)               ${`${number(app.p99)} ms`.padStart(8)}   target <= ${TARGET_P99_MS} ms      ${verdict(app.p99 <= TARGET_P99_MS)}`);
   const extraRoundTrips = app.redisCommandsPerRequest - floor.redisCommandsPerRequest;
-  console.log(`Redis commands/request   ${number(extraRoundTrips, 2).padStart(8)}   more than (a) (session-limit enforcement), target <= 1   ${verdict(extraRoundTrips <= 1)}`);
+  console.log(
+    `Redis commands/request   ${number(extraRoundTrips, 2).padStart(8)}   more than (a) (session-limit enforcement), target <= 1   ${verdict(extraRoundTrips <= 1)}` +
+      `   (INFO counts every client of this Redis: only meaningful when nothing else uses it)`,
+  );
   for (const f of [floor, floorDb, app]) {
     if (f.non2xx || f.errors) console.log(`warning: ${f.label} had ${f.non2xx} non-2xx answers and ${f.errors} errors; its figures are suspect`);
   }
