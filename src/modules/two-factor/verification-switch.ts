@@ -71,10 +71,10 @@ export async function chooseLoginVerification(
   }
   // A code only ever confirms the switch it was asked for, in this session.
   if (pending?.method !== method) {
-    throw new AppError(409, "NO_PENDING_SWITCH", { message: "That code was not asked for this change. Choose the verification method again." });
+    throw new AppError(409, "NO_PENDING_SWITCH", { message: "two-factor:verification.switch.noPending" });
   }
   const code = input.code.replace(/\s+/g, "");
-  if (!/^\d{6}$/.test(code)) throw new AppError(422, "CODE_INVALID", { field: "code", message: "Enter the 6-digit code." });
+  if (!/^\d{6}$/.test(code)) throw new AppError(422, "CODE_INVALID", { field: "code", message: "two-factor:errors.sixDigits" });
   if (method === "totp") await verifyTotp(deps, user, code);
   else await verifyCode(deps, codeTarget(user, method), code);
   return save(deps, user, method, meta);
@@ -83,7 +83,7 @@ export async function chooseLoginVerification(
 // "Send a new code" on the code step.
 export async function resendSwitchCode(deps: SwitchDeps, user: User, pendingNow: PendingSwitch | undefined): Promise<PendingSwitch> {
   const pending = livePending(pendingNow, deps.clock.now().getTime());
-  if (!pending || pending.method === "totp") throw new AppError(409, "NO_PENDING_SWITCH", { message: "Choose the verification method again." });
+  if (!pending || pending.method === "totp") throw new AppError(409, "NO_PENDING_SWITCH", { message: "two-factor:verification.switch.noPending" });
   const unavailable = loginVerificationPolicy.whyUnavailable(user, pending.method);
   if (unavailable) throw new AppError(422, "LOGIN_VERIFICATION_UNAVAILABLE", { field: "method", message: unavailable });
   const { resendAtMs } = await sendCode(deps, codeTarget(user, pending.method), compose(pending.method));
@@ -99,15 +99,12 @@ async function save(deps: SwitchDeps, user: User, method: LoginVerificationMetho
   return { switched: true };
 }
 
-const LABELS = { email: "email codes", sms: "SMS codes", totp: "the authenticator app" } as const;
-
 export function presentPendingSwitch(pendingNow: PendingSwitch | undefined, user: User, nowMs: number) {
   const pending = livePending(pendingNow, nowMs);
   if (!pending) return null;
   const sentTo = pending.method === "email" ? maskEmail(user.email) : pending.method === "sms" && user.phone ? maskPhone(user.phone) : null;
   return {
     method: pending.method,
-    label: LABELS[pending.method],
     sentTo,
     resendInSeconds: pending.resendAtMs ? resendWaitSeconds(pending.resendAtMs, nowMs) : 0,
   };
