@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { adminEvents } from "../../src/modules/admin/events.js";
 import type { NoticeContext, SecurityEvent } from "../../src/modules/audit/index.js";
 import { deviceEvents } from "../../src/modules/audit/devices.js";
 import { cancellationEvents } from "../../src/modules/cancellation/events.js";
@@ -65,6 +66,16 @@ describe("security notices", () => {
     expect(mail!.text).toContain("When: 2026-11-24 03:19 UTC");
     expect(mail!.text).toContain("From: Berlin, Germany (203.0.113.7)");
     expect(mail!.text).toMatch(/Not you\? Contact your administrator/);
+  });
+
+  it("an administrator's email change is told to the old and the new address, and account changes say when and from where", () => {
+    const actor = { id: other.id, via: "web" } as never;
+    const sent = mails(adminEvents.emailChanged(actor, user, "new@example.test"));
+    expect(sent.map((mail) => mail.to)).toEqual([user.email, "new@example.test"]);
+    for (const mail of [...sent, ...mails(adminEvents.disabled(actor, user)), ...mails(adminEvents.deleted(actor, user))]) {
+      expect(mail.text).toContain("When: 2026-11-24 03:19 UTC");
+      expect(mail.text).toContain("From: Berlin, Germany (203.0.113.7)");
+    }
   });
 
   it("only the optional notices can be muted: new device and the owner's own token", () => {

@@ -1,4 +1,5 @@
-import { defineEvents, type Notice } from "../audit/index.js";
+import { maskEmail } from "../../platform/mask.js";
+import { defineEvents, whenAndWhere, type Notice, type NoticeContext } from "../audit/index.js";
 import { passwordChangedNotice } from "../password/index.js";
 import type { User } from "../users/index.js";
 import type { AdminActor } from "./actor.js";
@@ -18,16 +19,15 @@ function accountCreatedNotice(user: User, mustChange: boolean, baseUrl: string):
   };
 }
 
-function emailChangedNotice(oldEmail: string, user: User, newEmail: string): Notice {
-  return {
-    to: oldEmail,
-    subject: "Your Latchkey email address was changed",
-    text: `Hi ${user.username},\n\nan instance administrator changed the email address of your Latchkey account to ${newEmail}. If you did not ask for this, contact your administrator.\n`,
-  };
+// Told to the old address and the new one, like a change the user makes.
+function emailChangedNotices(oldEmail: string, user: User, newEmail: string): Notice[] {
+  const text = (context: NoticeContext) =>
+    `Hi ${user.username},\n\nan instance administrator changed the email address of your Latchkey account from ${maskEmail(oldEmail)} to ${newEmail}.\n\n${whenAndWhere(context)}\n\nIf you did not ask for this, contact your administrator.\n`;
+  return [oldEmail, newEmail].map((to) => ({ to, subject: "Your Latchkey email address was changed", text }));
 }
 
 function accountStateNotice(user: User, subject: string, what: string): Notice {
-  return { to: user.email, subject, text: `Hi ${user.username},\n\n${what}\n` };
+  return { to: user.email, subject, text: (context) => `Hi ${user.username},\n\n${what}\n\n${whenAndWhere(context)}\n` };
 }
 
 export const adminEvents = defineEvents({
@@ -59,7 +59,7 @@ export const adminEvents = defineEvents({
     event: (actor: AdminActor, subject: User, after: string) => ({
       ...withDetails(actor, { after }),
       subjectId: subject.id,
-      notices: [emailChangedNotice(subject.email, subject, after)],
+      notices: emailChangedNotices(subject.email, subject, after),
     }),
   },
   disabled: {
