@@ -1,7 +1,7 @@
 import { formatUtc } from "../../platform/format.js";
 import type { User } from "../users/index.js";
 
-const STATUS_LABELS = { active: "Active", locked: "Disabled", cancelled: "Deleted" } as const;
+const STATUS_LABELS = { active: "admin:labels.active", locked: "admin:labels.locked", cancelled: "admin:labels.cancelled" } as const;
 
 export function presentUserRow(user: User, workspaces: Array<{ name: string; slug: string; role: string }> = []) {
   return {
@@ -9,7 +9,7 @@ export function presentUserRow(user: User, workspaces: Array<{ name: string; slu
     url: `/admin/users/${user.id}`,
     username: user.username,
     email: user.email,
-    twoFactor: user.totpEnabledAt ? "On" : "Off",
+    twoFactor: user.totpEnabledAt ? "admin:labels.on" : "admin:labels.off",
     twoFactorEnabled: Boolean(user.totpEnabledAt),
     isInstanceAdmin: user.isInstanceAdmin,
     status: user.status,
@@ -26,9 +26,9 @@ export function presentUserDetails(user: User, viewerId: string, workspaces: Arr
   const isViewer = user.id === viewerId;
   return {
     ...presentUserRow(user, workspaces),
-    accountType: user.passwordHash || user.status === "cancelled" ? "Local account" : "Single sign-on account",
+    accountType: user.passwordHash || user.status === "cancelled" ? "admin:labels.local" : "admin:labels.sso",
     emailVerified: Boolean(user.emailVerifiedAt),
-    passwordChangedAt: formatUtc(user.passwordChangedAt, "Never"),
+    passwordChangedAt: user.passwordChangedAt,
     hasPassword: Boolean(user.passwordHash),
     isViewer,
     // What the page offers; the service decides again (policy.ts).
