@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createTimeFormatter, isValidTimeZone } from "../../src/platform/format.js";
-import { LANGUAGES, loadLocaleResources, resolveLanguage, translateMessage, translatorFor } from "../../src/platform/i18n.js";
+import { LANGUAGES, LOCALES_DIR, loadLocaleResources, resolveLanguage, translateMessage, translatorFor } from "../../src/platform/i18n.js";
 
 type Tree = { [key: string]: string | Tree };
 
@@ -122,5 +124,93 @@ describe("times in the reader's language and zone", () => {
     expect(isValidTimeZone("Mars/Olympus")).toBe(false);
     expect(isValidTimeZone("<script>")).toBe(false);
     expect(isValidTimeZone(42)).toBe(false);
+  });
+});
+
+// Every view is read once; user-facing text must come from t(...). Outside
+// EJS tags, text nodes and visible attributes may hold only whitespace,
+// punctuation, digits and the names below; inside EJS code, the options a
+// partial shows (label, hint, title, message…) must not be string literals.
+const ALLOWED_WORDS = ["Latchkey", "GitHub", "Discord", "OpenID", "SSO", "TOTP", "QR", "IP", "ID", "URL", "API", "CSV", "JSON", "SMTP", "UTC", "txt"];
+const VISIBLE_ATTRIBUTES = ["title", "aria-label", "placeholder", "alt", "data-label", "aria-description", "data-confirm-title", "data-confirm-label", "hx-confirm"];
+const CODE_OPTIONS = ["label", "hint", "title", "message", "confirmLabel", "placeholder", "heading", "text", "legend", "description"];
+
+function viewFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? viewFiles(path.join(dir, entry.name)) : entry.name.endsWith(".ejs") ? [path.join(dir, entry.name)] : [],
+  );
+}
+
+function hasWords(text: string): boolean {
+  let rest = text.replace(/&[a-z]+;|&#\d+;/gi, " ");
+  for (const word of ALLOWED_WORDS) rest = rest.replace(new RegExp(`\\b${word}\\b`, "g"), " ");
+  return /\p{L}{2,}/u.test(rest);
+}
+
+export function literalTextIn(source: string): string[] {
+  const found: string[] = [];
+  const code: string[] = [];
+  // EJS tags become a marker; their code is checked separately.
+  const markup = source
+    .replace(/<%#[\s\S]*?%>/g, "")
+    .replace(/<%[-=_]?([\s\S]*?)[-_]?%>/g, (_match, inner: string) => {
+      code.push(inner);
+      return "\u0000";
+    })
+    .replace(/<!--[\s\S]*?-->/g, "")
+    // Scripts, styles and code samples (<pre>, <code>) are not prose.
+    .replace(/<(script|style|pre|code)\b[^>]*>[\s\S]*?<\/\1>/gi, "");
+  for (const match of markup.matchAll(/>([^<>]*)</g)) {
+    const text = match[1]!.replace(/\u0000/g, " ").trim();
+    if (text && hasWords(text)) found.push(text);
+  }
+  for (const tag of markup.matchAll(/<([a-z][\w-]*)\b([^<>]*)>/gi)) {
+    const [, name, attributes] = tag;
+    for (const attribute of attributes!.matchAll(/([\w:-]+)\s*=\s*("([^"]*)"|'([^']*)')/g)) {
+      const attributeName = attribute[1]!.toLowerCase();
+      const value = (attribute[3] ?? attribute[4] ?? "").replace(/\u0000/g, " ");
+      const visible = VISIBLE_ATTRIBUTES.includes(attributeName) || (attributeName === "value" && /^input$/i.test(name!) && /type\s*=\s*["']?(submit|button|reset)/i.test(attributes!));
+      if (visible && hasWords(value)) found.push(`${attributeName}="${value}"`);
+    }
+  }
+  for (const inner of code) {
+    for (const option of inner.matchAll(new RegExp(`\\b(${CODE_OPTIONS.join("|")})\\s*:\\s*(['"])((?:(?!\\2).)*)\\2`, "g"))) {
+      if (hasWords(option[3]!)) found.push(`${option[1]}: '${option[3]}'`);
+    }
+  }
+  return found;
+}
+
+describe("views", () => {
+  const files = viewFiles(path.resolve(LOCALES_DIR, "../views"));
+
+  it("the literal-text check finds text, attributes and partial options, and lets keys and names through", () => {
+    expect(literalTextIn("<p>Hello <%= name %></p>")).toEqual(["Hello"]);
+    expect(literalTextIn('<img alt="Your avatar" src="<%= url %>">')).toEqual(['alt="Your avatar"']);
+    expect(literalTextIn("<%- include('x', { label: 'Username' }) %>")).toEqual(["label: 'Username'"]);
+    expect(literalTextIn('<input type="submit" value="Save">')).toEqual(['value="Save"']);
+    expect(literalTextIn("<h1><%= t('a:b') %></h1><a>◆ Latchkey</a><p>(<%= n %>) · —</p><input value=\"abc\">")).toEqual([]);
+    expect(literalTextIn("<%# a comment with words %><script>const words = 1;</script>")).toEqual([]);
+  });
+
+  it("hold no literal user-facing text (everything goes through t)", () => {
+    const offenders: Record<string, string[]> = {};
+    for (const file of files) {
+      const found = literalTextIn(readFileSync(file, "utf8"));
+      if (found.length) offenders[path.relative(path.resolve(LOCALES_DIR, ".."), file)] = found;
+    }
+    expect(offenders).toEqual({});
+  });
+
+  it("use only keys that exist in both languages", () => {
+    const en = keysOf("en");
+    const missing = new Set<string>();
+    for (const file of files) {
+      for (const match of readFileSync(file, "utf8").matchAll(/\bt\(\s*'([a-z][\w-]*:[\w.-]+)'/g)) {
+        // A key built at run time ('ns:prefix.' + value) is checked by the pages that show it.
+        if (!match[1]!.endsWith(".") && !en.has(match[1]!)) missing.add(`${path.basename(file)}: ${match[1]}`);
+      }
+    }
+    expect([...missing]).toEqual([]);
   });
 });
