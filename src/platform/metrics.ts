@@ -177,6 +177,10 @@ export function serveMetrics(options: { port: number; host: string; token?: stri
 }
 
 // A cluster worker answers the primary's aggregation requests from its registry.
+// (prom-client installs the worker's IPC listener when an AggregatorRegistry
+// is constructed, not on setRegistries: without one the primary's request
+// times out.)
 export function shareWithClusterPrimary(registry: Registry): void {
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([registry]);
 }

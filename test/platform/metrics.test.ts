@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
@@ -151,6 +152,25 @@ describe("rate-limit hits and the separate metrics port", () => {
       } finally {
         server.close();
       }
+    }
+  });
+
+  it("aggregates the web processes of a cluster on METRICS_PORT: counters summed, dependency down if any process cannot reach it, queue depth once", { timeout: 90_000 }, async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/metrics-cluster.ts", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve());
+        child.once("exit", (code) => reject(new Error(`cluster exited with ${code}`)));
+      });
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(sampleValue(text, "latchkey_sign_ins_total", { outcome: "success" })).toBe(2);
+      expect(sampleValue(text, "latchkey_dependency_up", { dependency: "postgresql" })).toBe(1);
+      expect(sampleValue(text, "latchkey_dependency_up", { dependency: "redis" })).toBe(0);
+      expect(sampleValue(text, "latchkey_queue_jobs", { queue: "mail", state: "waiting" })).toBe(3);
+      expect(sampleValue(text, "latchkey_outbox_pending")).toBe(2);
+    } finally {
+      child.kill("SIGTERM");
     }
   });
 });
