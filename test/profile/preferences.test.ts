@@ -116,3 +116,23 @@ describe("the time zone", () => {
     expect(zh.text).toContain('title="2026年1月15日 18:30 EST"');
   });
 });
+
+describe("mails", () => {
+  it("are written in the recipient's saved language, whatever the requester's browser says", async () => {
+    const user = await createUser(app.deps);
+    await app.deps.db.update(users).set({ language: "zh-CN" }).where(eq(users.id, user.id));
+    const visitor = new HttpClient(app.baseUrl);
+    await visitor.get("/forgot-password", { "accept-language": "en" });
+    expect((await visitor.post("/forgot-password", { login: user.username }, { headers: { "accept-language": "en" } })).status).toBe(200);
+    const mail = await app.mail.waitFor(user.email, /重置你的 Latchkey 密码/);
+    expect(mail.text).toContain(`${user.username}，你好`);
+    expect(mail.text).toContain("60 分钟内");
+    expect(mail.text).toMatch(/\/reset-password\/[\w-]{20,}/);
+
+    // English for an account without a saved language.
+    const other = await createUser(app.deps);
+    await visitor.post("/forgot-password", { login: other.username }, { headers: ZH });
+    const english = await app.mail.waitFor(other.email, /Reset your Latchkey password/);
+    expect(english.text).toContain(`Hi ${other.username},`);
+  });
+});

@@ -32,7 +32,7 @@ export const authEvents = defineEvents({
     event: (user: User | undefined, accountLocked: boolean, baseUrl: string, reason: string) => ({
       subjectId: user?.id ?? null,
       details: { accountLocked, reason },
-      notices: user && accountLocked ? [asNotice(accountLockedMail(user.email, user.username, baseUrl))] : [],
+      notices: user && accountLocked ? [asNotice(accountLockedMail(user.email, user.username, baseUrl, user.language))] : [],
     }),
   },
   secondStepFailed: {

@@ -30,7 +30,7 @@ export const passwordEvents = defineEvents({
       actorId: user.id,
       subjectId: user.id,
       details: { accountLocked },
-      notices: accountLocked ? [accountLockedMail(user.email, user.username, baseUrl)] : [],
+      notices: accountLocked ? [accountLockedMail(user.email, user.username, baseUrl, user.language)] : [],
     }),
   },
   resetRequested: {

@@ -1,3 +1,4 @@
+import { translatorFor } from "../../platform/i18n.js";
 import type { MailMessage } from "../../platform/mail.js";
 import { whenAndWhere, type NoticeContext } from "../audit/index.js";
 
@@ -35,36 +36,20 @@ export function passwordChangedMail(
   };
 }
 
-export function resetLinkMail(to: string, username: string, link: string): MailMessage {
-  return {
-    to,
-    subject: RESET_LINK_SUBJECT,
-    text:
-      `Hi ${username},\n\nsomeone (hopefully you) asked to reset the password of your Latchkey account.\n\n` +
-      `Choose a new password here within 60 minutes; the link works once:\n${link}\n\n` +
-      `If you did not ask for this, ignore this email: your password stays as it is.\n`,
-  };
+// In the recipient's saved language (English when none): translatorFor(language).
+export function resetLinkMail(to: string, username: string, link: string, language?: string | null): MailMessage {
+  const t = translatorFor(language);
+  return { to, subject: t("password:mail.resetSubject"), text: t("password:mail.resetBody", { username, link }) };
 }
 
 // SSO accounts have no password here; telling the owner so beats silence.
-export function noPasswordToResetMail(to: string, username: string, baseUrl: string): MailMessage {
-  return {
-    to,
-    subject: RESET_LINK_SUBJECT,
-    text:
-      `Hi ${username},\n\nsomeone asked to reset the password of your Latchkey account, but your account signs in ` +
-      `through your organisation's single sign-on and has no Latchkey password. Sign in at ${baseUrl}/login with your organisation.\n\n` +
-      `If you did not ask for this, ignore this email.\n`,
-  };
+export function noPasswordToResetMail(to: string, username: string, baseUrl: string, language?: string | null): MailMessage {
+  const t = translatorFor(language);
+  return { to, subject: t("password:mail.resetSubject"), text: t("password:mail.noPasswordBody", { username, baseUrl }) };
 }
 
 // Sent when failed sign-ins (or failed password confirmations) lock the account.
-export function accountLockedMail(to: string, username: string, baseUrl: string): MailMessage {
-  return {
-    to,
-    subject: "Sign-in to your Latchkey account was paused",
-    text:
-      `Hi ${username},\n\nthere were 10 failed sign-in attempts on your account in 15 minutes, so sign-in is paused for 15 minutes.\n` +
-      `If this was not you, nobody got in; consider changing your password at ${baseUrl}/settings/security once you are back.\n`,
-  };
+export function accountLockedMail(to: string, username: string, baseUrl: string, language?: string | null): MailMessage {
+  const t = translatorFor(language);
+  return { to, subject: t("password:mail.lockedSubject"), text: t("password:mail.lockedBody", { username, baseUrl }) };
 }

@@ -116,7 +116,7 @@ export async function requestPasswordReset(
 // so a link that was promised is never lost to a Redis blink.
 async function deliverResetLink(deps: PasswordDeps, user: User, meta: RequestMeta): Promise<void> {
   if (!mayResetPassword(user)) {
-    await enqueueMail(deps.db, noPasswordToResetMail(user.email, user.username, deps.config.baseUrl));
+    await enqueueMail(deps.db, noPasswordToResetMail(user.email, user.username, deps.config.baseUrl, user.language));
     return;
   }
   const { token, tokenHash } = newResetToken();
@@ -127,7 +127,7 @@ async function deliverResetLink(deps: PasswordDeps, user: User, meta: RequestMet
     await insertPasswordReset(tx, { userId: user.id, tokenHash, expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS), createdAt: now, sentTo: user.email });
     await recordEvent(tx, passwordEvents.resetRequested(user), meta, now);
     // The raw token exists only here and in the mail; it is never logged.
-    await enqueueMail(tx, resetLinkMail(user.email, user.username, `${deps.config.baseUrl}/reset-password/${token}`));
+    await enqueueMail(tx, resetLinkMail(user.email, user.username, `${deps.config.baseUrl}/reset-password/${token}`, user.language));
   });
 }
 

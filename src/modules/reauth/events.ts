@@ -16,7 +16,7 @@ export const reauthEvents = defineEvents({
       actorId: user.id,
       subjectId: user.id,
       details: { method, accountLocked },
-      notices: accountLocked ? [accountLockedMail(user.email, user.username, baseUrl)] : [],
+      notices: accountLocked ? [accountLockedMail(user.email, user.username, baseUrl, user.language)] : [],
     }),
   },
 });
