@@ -32,7 +32,7 @@ export function passwordChangeGate(deps: Pick<Deps, "db">) {
       return next();
     }
     if (ALLOWED.some((pattern) => pattern.test(req.path))) return next();
-    setFlash(req, "error", "Choose your own password before you continue: an administrator set the one you signed in with.");
+    setFlash(req, "error", "admin:flash.chooseOwn");
     redirectTo(req, res, "/settings/security#password");
   };
 }

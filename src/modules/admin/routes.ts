@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from "express";
 import { notFound } from "../../platform/errors.js";
 import { requestMeta } from "../../web/context.js";
 import type { WebDeps } from "../../web/deps.js";
+import { tr } from "../../web/i18n.js";
 import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireFreshAuth, requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { isHtmx, redirectTo, rememberForm, renderFragment, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
@@ -34,7 +35,7 @@ export function adminRoutes(deps: WebDeps): Router {
   async function detailsPage(req: Request, subject: User) {
     const workspaces = (await workspacesOfUsers(deps.db, [subject.id])).get(subject.id) ?? [];
     const passkeyCount = await countPasskeys(deps.db, subject.id);
-    return { title: `${subject.username} · Users`, subject: presentUserDetails(subject, currentUserOf(req).user.id, workspaces), passkeyCount };
+    return { title: tr(req, "admin:pages.userTitle", { username: subject.username }), subject: presentUserDetails(subject, currentUserOf(req).user.id, workspaces), passkeyCount };
   }
 
   // The list as it was shown (its search and page), for no-JS round trips.
@@ -47,7 +48,7 @@ export function adminRoutes(deps: WebDeps): Router {
     const query = parseInput(userListQuery, source);
     const [page, settings] = await Promise.all([admin.listUsers(deps, query), readInstanceSettings(deps.db)]);
     return {
-      title: "Users",
+      title: "admin:pages.usersTitle",
       query: { q: query.q ?? "" },
       users: page.rows.map((user) => presentUserRow(user, page.workspaces.get(user.id))),
       links: listLinks(query, page.next),
@@ -81,7 +82,7 @@ export function adminRoutes(deps: WebDeps): Router {
       if (isHtmx(req)) {
         return renderFragment(res, `admin/_${field}-cell`, { row: presentUserRow(updated), returnTo: returnToList(req), saved: true, values: {}, errors: {}, formError: null });
       }
-      setFlash(req, "info", field === "username" ? `Username changed to ${updated.username}.` : `Email address of ${updated.username} changed to ${updated.email}.`);
+      setFlash(req, "info", field === "username" ? "admin:flash.usernameChanged" : "admin:flash.emailChanged", { username: updated.username, email: updated.email });
       redirectTo(req, res, returnToList(req));
     };
   }
@@ -97,26 +98,26 @@ export function adminRoutes(deps: WebDeps): Router {
     await admin.setTwoFactor(deps, actorOf(req), subject, enabled === "on", requestMeta(req));
     const updated = await admin.requireUserById(deps, subject.id);
     if (isHtmx(req)) return renderFragment(res, "admin/_two-factor-cell", { row: presentUserRow(updated), returnTo: returnToList(req), saved: true, values: {}, errors: {}, formError: null });
-    setFlash(req, "info", `Two-factor authentication was reset for ${subject.username}. They have been emailed.`);
+    setFlash(req, "info", "admin:flash.reset", { username: subject.username });
     redirectTo(req, res, returnToList(req));
   });
 
   router.post("/admin/settings/registration", ...sensitive, async (req, res) => {
     const { registrationOpen } = parseInput(registrationToggle, req.body);
     await admin.setRegistrationOpen(deps, actorOf(req), registrationOpen, requestMeta(req));
-    setFlash(req, "info", registrationOpen ? "Registration is open: anyone can create an account." : "Registration is closed: accounts are created by administrators or through invitations.");
+    setFlash(req, "info", registrationOpen ? "admin:flash.registrationOpen" : "admin:flash.registrationClosed");
     redirectTo(req, res, LIST);
   });
 
   router.get("/admin/users/new", ...guard, (_req, res) => {
-    renderPage(res, "admin/new-user", { title: "New user", values: { mustChangePassword: "on" }, errors: {}, formError: null });
+    renderPage(res, "admin/new-user", { title: "admin:pages.newUserTitle", values: { mustChangePassword: "on" }, errors: {}, formError: null });
   });
 
   router.post(LIST, ...sensitive, async (req, res) => {
-    rememberForm(res, req, "admin/new-user", "admin/_new-user-form", { title: "New user" });
+    rememberForm(res, req, "admin/new-user", "admin/_new-user-form", { title: "admin:pages.newUserTitle" });
     const input = parseInput(createUserSchema, req.body);
     const created = await admin.createUserAsAdmin(deps, actorOf(req), input, requestMeta(req));
-    setFlash(req, "info", `Account ${created.username} created and emailed.${input.mustChangePassword ? " They must choose a new password when they first sign in." : ""}`);
+    setFlash(req, "info", input.mustChangePassword ? "admin:flash.createdMustChange" : "admin:flash.created", { username: created.username });
     redirectTo(req, res, `/admin/users/${created.id}`);
   });
 
@@ -139,8 +140,8 @@ export function adminRoutes(deps: WebDeps): Router {
     "Reset 2FA",
   );
   const accountConfirmations: Record<string, ReturnType<typeof confirm>> = {
-    disable: confirm("Disable this account?", "It is signed out everywhere at once and cannot sign in until an administrator enables it again.", "Disable account"),
-    delete: confirm("Delete this account?", "It is signed out everywhere and its data is removed. Its email address becomes free; its username stays reserved. This cannot be undone.", "Delete account"),
+    disable: confirm("admin:confirm.disableTitle", "admin:actions.disableMessage", "admin:actions.disable"),
+    delete: confirm("admin:confirm.deleteTitle", "admin:actions.deleteMessage", "admin:actions.delete"),
   };
 
   router.post("/admin/users/:id/password", ...sensitive, confirmSetPassword, async (req, res) => {
@@ -148,25 +149,24 @@ export function adminRoutes(deps: WebDeps): Router {
     rememberForm(res, req, "admin/user", "admin/_set-password-form", await detailsPage(req, subject));
     const input = parseInput(newPasswordSchema, req.body);
     const { signedOut } = await admin.setPasswordAsAdmin(deps, actorOf(req), subject, input, requestMeta(req));
-    const sessions = signedOut === 1 ? "its 1 session was" : `its ${signedOut} sessions were`;
-    setFlash(req, "info", `New password set for ${subject.username}; ${sessions} signed out and the owner was emailed.`);
+    setFlash(req, "info", "admin:flash.passwordSet", { username: subject.username, count: signedOut });
     redirectTo(req, res, `/admin/users/${subject.id}`);
   });
 
   router.post("/admin/users/:id/two-factor/reset", ...sensitive, confirmResetTwoFactor, async (req, res) => {
     const subject = await loadSubject(req);
     await admin.resetTwoFactorAsAdmin(deps, actorOf(req), subject, requestMeta(req));
-    setFlash(req, "info", `Two-factor authentication was reset for ${subject.username}. They have been emailed.`);
+    setFlash(req, "info", "admin:flash.reset", { username: subject.username });
     redirectTo(req, res, `/admin/users/${subject.id}`);
   });
 
   // Account actions on the user's page; a refusal shows on that page.
   const actions = {
-    disable: { run: admin.disableUser, done: (u: User) => `${u.username} is disabled and was signed out everywhere.` },
-    enable: { run: admin.enableUser, done: (u: User) => `${u.username} can sign in again.` },
-    delete: { run: admin.deleteUser, done: (u: User) => `${u.username} was deleted. Their email address is free again.` },
-    "admin/grant": { run: admin.grantInstanceAdmin, done: (u: User) => `${u.username} is now an instance administrator.` },
-    "admin/revoke": { run: admin.revokeInstanceAdmin, done: (u: User) => `${u.username} is no longer an instance administrator.` },
+    disable: { run: admin.disableUser, done: "admin:flash.disabled" },
+    enable: { run: admin.enableUser, done: "admin:flash.enabled" },
+    delete: { run: admin.deleteUser, done: "admin:flash.deleted" },
+    "admin/grant": { run: admin.grantInstanceAdmin, done: "admin:flash.granted" },
+    "admin/revoke": { run: admin.revokeInstanceAdmin, done: "admin:flash.revoked" },
   } as const;
   for (const [path, action] of Object.entries(actions)) {
     const confirmation = accountConfirmations[path];
@@ -174,7 +174,7 @@ export function adminRoutes(deps: WebDeps): Router {
       const subject = await loadSubject(req);
       rememberForm(res, req, "admin/user", "admin/_account-actions", () => detailsPage(req, subject));
       await action.run(deps, actorOf(req), subject.id, requestMeta(req));
-      setFlash(req, "info", action.done(subject));
+      setFlash(req, "info", action.done, { username: subject.username });
       redirectTo(req, res, path === "delete" ? LIST : `/admin/users/${subject.id}`);
     });
   }

@@ -42,7 +42,7 @@ export function apiRoutes(deps: WebDeps): Router {
   });
 
   router.get("/openapi.json", (_req, res) => void res.json(document));
-  router.get("/docs", (_req, res) => renderPage(res, "api/docs", { title: "Management API", reference: presentReference(document, endpoints) }));
+  router.get("/docs", (_req, res) => renderPage(res, "api/docs", { title: "api:title", reference: presentReference(document, endpoints) }));
 
   router.use(async (req, res, next) => {
     assertNoTokenInQuery(req.query as Record<string, unknown>);

@@ -29,7 +29,7 @@ export async function queueOverview(deps: Pick<Deps, "queues">) {
 export function jobsPageRoutes(deps: WebDeps): Router {
   const router = Router();
   router.get("/admin/jobs", requireUser, requireInstanceAdmin, async (_req, res) => {
-    renderPage(res, "cancellation/jobs", { title: "Background jobs", queues: await queueOverview(deps) });
+    renderPage(res, "cancellation/jobs", { title: "cancellation:jobs.heading", queues: await queueOverview(deps) });
   });
   return router;
 }

@@ -27,7 +27,7 @@ export function cancellationRoutes(deps: WebDeps): Router {
   async function wizardPage(req: Request) {
     const user = currentUserOf(req).user;
     service.assertMayCancel(user);
-    const base = { title: "Cancel account", username: user.username, methods: presentMethods(cancellationPolicy.verifyMethods(user)) };
+    const base = { title: "cancellation:pages.title", username: user.username, methods: presentMethods(cancellationPolicy.verifyMethods(user)) };
     if (!isVerified(req)) return { ...base, step: "verify" };
     const state = await service.wizardState(deps, user);
     if (state.owned.length > 0) return { ...base, step: "owner", owned: presentOwned(state.owned) };
@@ -91,7 +91,7 @@ export function cancellationRoutes(deps: WebDeps): Router {
   router.get("/account-cancelled/:userId/:token", async (req, res) => {
     const { userId, token } = parseInput(statusParams, req.params);
     const status = await service.cancellationStatus(deps, userId, token);
-    renderPage(res, "cancellation/status", { title: "Account cancelled", status });
+    renderPage(res, "cancellation/status", { title: "cancellation:pages.cancelledTitle", status });
   });
 
   return router;
