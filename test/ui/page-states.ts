@@ -152,11 +152,11 @@ export const PAGE_STATES: PageState[] = [
   { name: "forbidden", as: "member", path: () => "/admin/users", status: 403 },
 ];
 
-// The languages every page is checked in. The i18n work adds "zh-CN" here;
+// The languages every page is checked in (English and Simplified Chinese);
 // useLanguage must then make the page come in that language (the request's
 // Accept-Language for visitors; for signed-in people whatever the app reads
 // first, e.g. their saved choice).
-export const LANGUAGES = ["en"] as const;
+export const LANGUAGES = ["en", "zh-CN"] as const;
 
 export async function useLanguage(page: Page, language: string): Promise<void> {
   await page.setExtraHTTPHeaders({ "Accept-Language": language });
