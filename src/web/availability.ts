@@ -8,6 +8,6 @@ import { AppError } from "../platform/errors.js";
 export function requireRedisReady(redis: RedisClient) {
   return (_req: Request, _res: Response, next: NextFunction) => {
     if (redis.status === "ready") return next();
-    next(new AppError(503, "SERVICE_UNAVAILABLE", { message: "Latchkey cannot reach its session store right now. Try again in a moment." }));
+    next(new AppError(503, "SERVICE_UNAVAILABLE", { message: "codes:web.sessionStore" }));
   };
 }

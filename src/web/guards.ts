@@ -14,18 +14,18 @@ export function loginUrl(req: Request): string {
 
 export function requireUser(req: Request, res: Response, next: NextFunction) {
   if (req.currentUser) return next();
-  if (req.path.startsWith("/api/")) return next(new AppError(401, "UNAUTHENTICATED", { message: "Sign in first." }));
+  if (req.path.startsWith("/api/")) return next(new AppError(401, "UNAUTHENTICATED", { message: "codes:web.signInFirst" }));
   redirectTo(req, res, loginUrl(req));
 }
 
 export function requireInstanceAdmin(req: Request, _res: Response, next: NextFunction) {
   if (req.currentUser?.user.isInstanceAdmin) return next();
-  next(new AppError(403, "FORBIDDEN", { message: "Only instance administrators can open this page." }));
+  next(new AppError(403, "FORBIDDEN", { message: "codes:web.adminsOnly" }));
 }
 
 // Routes behind requireUser can read the signed-in user without null checks.
 export function currentUserOf(req: Request): CurrentUser {
-  if (!req.currentUser) throw new AppError(401, "UNAUTHENTICATED", { message: "Sign in first." });
+  if (!req.currentUser) throw new AppError(401, "UNAUTHENTICATED", { message: "codes:web.signInFirst" });
   return req.currentUser;
 }
 

@@ -65,10 +65,10 @@ const { csrfSynchronisedProtection, generateToken } = csrfSync({
 export function csrfProtection(req: Request, res: Response, next: NextFunction) {
   const site = req.headers["sec-fetch-site"];
   if (!["GET", "HEAD", "OPTIONS"].includes(req.method) && site && site !== "same-origin" && site !== "none") {
-    return next(new AppError(403, "CROSS_SITE_REQUEST", { message: "This request came from another site and was refused." }));
+    return next(new AppError(403, "CROSS_SITE_REQUEST", { message: "codes:web.crossSite" }));
   }
   csrfSynchronisedProtection(req, res, (error?: unknown) => {
-    if (error) return next(new AppError(403, "CSRF_TOKEN_INVALID", { message: "Your form expired. Reload the page and try again." }));
+    if (error) return next(new AppError(403, "CSRF_TOKEN_INVALID", { message: "codes:web.formExpired" }));
     next();
   });
 }

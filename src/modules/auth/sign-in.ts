@@ -129,7 +129,9 @@ export async function answerSecondStep(deps: WebDeps, req: Request, res: Respons
     }
     const left = MAX_CHALLENGE_FAILURES - challenge.wrongAttempts;
     // "That code is not correct. 4 tries left." (the reason is a key, translated inside).
-    throw new AppError(422, error.code, { field: error.field, message: "auth:errors.triesLeft", details: { reason: error.message, count: left } });
+    // A code's own count is replaced by this challenge's.
+    const reason = error.message === "codes:errors.invalid" ? "codes:errors.notCorrect" : error.message;
+    throw new AppError(422, error.code, { field: error.field, message: "auth:errors.triesLeft", details: { reason, count: left } });
   }
   await completeSignIn(deps, req, res, user, [challenge.firstFactor, method.id], challenge.returnTo, outcome, challenge.viaWorkspaceId, challenge.browserTimeZone);
 }

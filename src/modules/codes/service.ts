@@ -78,7 +78,7 @@ export async function nextSendAllowedAt(deps: CodeDeps, target: Pick<CodeTarget,
 export async function sendCode(deps: CodeDeps, target: CodeTarget, compose: (code: string) => string): Promise<{ resendAtMs: number }> {
   const k = keys(deps.config.redisPrefix);
   const now = deps.clock.now().getTime();
-  const hourlyFull = () => new AppError(429, "CODE_HOURLY_LIMIT", { field: "code", message: "You have requested too many codes. Try again in an hour." });
+  const hourlyFull = () => new AppError(429, "CODE_HOURLY_LIMIT", { field: "code", message: "codes:errors.hourly" });
   // Cheap refusal first, so a full hour does not also start a resend wait.
   await deps.redis.zremrangebyscore(k.hourly(target.userId), "-inf", now - 3_600_000);
   if ((await deps.redis.zcard(k.hourly(target.userId))) >= MAX_SENDS_PER_HOUR) throw hourlyFull();
@@ -87,7 +87,7 @@ export async function sendCode(deps: CodeDeps, target: CodeTarget, compose: (cod
   const resendAt = Number(await deps.redis.eval(CLAIM_RESEND, 1, k.resend(target), now, resendAtMs, RESEND_INTERVAL_MS));
   if (resendAt > now) {
     const seconds = resendWaitSeconds(resendAt, now);
-    throw new AppError(429, "CODE_RESEND_TOO_SOON", { field: "code", message: `You can request a new code in ${seconds} s.`, details: { retryAfterSeconds: seconds } });
+    throw new AppError(429, "CODE_RESEND_TOO_SOON", { field: "code", message: "codes:errors.tooSoon", details: { retryAfterSeconds: seconds } });
   }
 
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
@@ -115,7 +115,7 @@ export async function sendCode(deps: CodeDeps, target: CodeTarget, compose: (cod
   return { resendAtMs };
 }
 
-const expired = () => new AppError(422, "CODE_EXPIRED", { field: "code", message: "This code has expired or was already used. Request a new one." });
+const expired = () => new AppError(422, "CODE_EXPIRED", { field: "code", message: "codes:errors.expired" });
 
 export async function verifyCode(deps: Pick<Deps, "redis" | "config" | "clock">, target: CodeTarget, submitted: string): Promise<void> {
   const key = keys(deps.config.redisPrefix).code(target);
@@ -134,7 +134,7 @@ export async function verifyCode(deps: Pick<Deps, "redis" | "config" | "clock">,
       await deps.redis.del(key);
       throw tooManyWrong();
     }
-    throw new AppError(422, "CODE_INVALID", { field: "code", message: `That code is not correct. ${MAX_WRONG_TRIES - wrong} ${MAX_WRONG_TRIES - wrong === 1 ? "try" : "tries"} left.` });
+    throw new AppError(422, "CODE_INVALID", { field: "code", message: "codes:errors.invalid", details: { count: MAX_WRONG_TRIES - wrong } });
   }
   // Single use, also under concurrency: only the request whose DEL removed
   // the key succeeds.
@@ -142,7 +142,7 @@ export async function verifyCode(deps: Pick<Deps, "redis" | "config" | "clock">,
 }
 
 function tooManyWrong() {
-  return new AppError(422, "CODE_TOO_MANY_ATTEMPTS", { field: "code", message: "Too many wrong codes. Request a new one." });
+  return new AppError(422, "CODE_TOO_MANY_ATTEMPTS", { field: "code", message: "codes:errors.tooMany" });
 }
 
 // Every pending code and the send count of an account (its cancellation).

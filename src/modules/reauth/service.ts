@@ -17,7 +17,7 @@ export function reauthMethodsFor(deps: WebDeps, user: User): Promise<AuthMethod[
 export async function reauthenticate(deps: WebDeps, user: User, methodId: string, body: unknown, context: { meta: RequestMeta; sessionId: string }): Promise<void> {
   const { meta } = context;
   const method = (await reauthMethodsFor(deps, user)).find((candidate) => candidate.id === methodId);
-  if (!method) throw new AppError(422, "REAUTH_METHOD_UNAVAILABLE", { message: "Choose a way to confirm it is you." });
+  if (!method) throw new AppError(422, "REAUTH_METHOD_UNAVAILABLE", { message: "codes:web.chooseWay" });
   const factor = method.reauth!;
   const input = parseFactorInput(factor.fields, body);
   const accountKey = `user:${user.id}`;

@@ -9,5 +9,5 @@ export function translateUniqueViolation(error: unknown): never {
   throw error;
 }
 
-export const usernameTaken = () => new AppError(409, "USERNAME_TAKEN", { field: "username", message: "That username is taken." });
-export const emailTaken = () => new AppError(409, "EMAIL_TAKEN", { field: "email", message: "That email address is already in use." });
+export const usernameTaken = () => new AppError(409, "USERNAME_TAKEN", { field: "username", message: "codes:users.usernameTaken" });
+export const emailTaken = () => new AppError(409, "EMAIL_TAKEN", { field: "email", message: "codes:users.emailTaken" });

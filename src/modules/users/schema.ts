@@ -1,16 +1,16 @@
 import { z } from "zod";
 
 export const usernameSchema = z
-  .string({ error: "Enter a username." })
+  .string({ error: "codes:users.usernameRequired" })
   .trim()
   // An empty field asks for a username; a short one states the length.
-  .min(1, "Enter a username.")
-  .min(3, "Use 3 to 32 characters.")
-  .max(32, "Use 3 to 32 characters.")
-  .regex(/^[A-Za-z0-9_-]+$/, "Use only letters, digits, _ and -.");
+  .min(1, "codes:users.usernameRequired")
+  .min(3, "codes:users.usernameLength")
+  .max(32, "codes:users.usernameLength")
+  .regex(/^[A-Za-z0-9_-]+$/, "codes:users.usernameChars");
 
 export const emailSchema = z
-  .string({ error: "Enter an email address." })
+  .string({ error: "codes:users.emailRequired" })
   .trim()
-  .max(254, "That email address is too long.")
-  .pipe(z.email("Enter a valid email address."));
+  .max(254, "codes:users.emailTooLong")
+  .pipe(z.email("codes:users.emailInvalid"));
