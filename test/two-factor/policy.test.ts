@@ -26,7 +26,7 @@ describe("loginVerificationPolicy.whyUnavailable", () => {
     expect(loginVerificationPolicy.whyUnavailable(verified, "email")).toBeNull();
     expect(loginVerificationPolicy.whyUnavailable(verified, "sms")).toBeNull();
     expect(loginVerificationPolicy.whyUnavailable(verified, "none")).toBeNull();
-    expect(loginVerificationPolicy.whyUnavailable(verified, "totp")).toMatch(/Turn on/);
+    expect(loginVerificationPolicy.whyUnavailable(verified, "totp")).toBe("two-factor:unavailable.turnOnFirst");
   });
 });
 
@@ -35,10 +35,10 @@ describe("backupCodesWarning", () => {
     [null, null],
     [10, null],
     [4, null],
-    [3, "Only 3 backup codes left. Generate new ones soon."],
-    [1, "Only 1 backup codes left. Generate new ones soon."],
-    [0, "You have no backup codes left. Generate new ones now."],
+    [3, { key: "two-factor:warning.low", vars: { count: 3 } }],
+    [1, { key: "two-factor:warning.low", vars: { count: 1 } }],
+    [0, { key: "two-factor:warning.none", vars: { count: 0 } }],
   ])("%s left: %s", (left, warning) => {
-    expect(backupCodesWarning(left)).toBe(warning);
+    expect(backupCodesWarning(left)).toEqual(warning);
   });
 });
