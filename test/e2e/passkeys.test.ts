@@ -25,7 +25,11 @@ const virtualAuthenticator = async () =>
 
 async function passkeyRows(): Promise<Array<{ name: string; lastUsed: string }>> {
   return page.locator('[data-testid="passkeys-table"] tbody tr').evaluateAll((rows) =>
-    rows.map((row) => ({ name: row.querySelector("strong")?.textContent?.trim() ?? "", lastUsed: row.querySelector('[data-testid="passkey-last-used"]')?.textContent?.trim() ?? "" })),
+    rows.map((row) => ({ name: row.querySelector("strong")?.textContent?.trim() ?? "", lastUsed: (() => {
+        // A time is shown relative ("2 minutes ago") with the exact time in its title.
+        const cell = row.querySelector('[data-testid="passkey-last-used"]');
+        return (cell?.querySelector("time")?.getAttribute("title") ?? cell?.textContent ?? "").trim();
+      })() })),
   );
 }
 

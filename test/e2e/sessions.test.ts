@@ -191,7 +191,8 @@ describe("step-up before signing out other sessions", { shuffle: false }, () => 
     await signIn(phone, user, slug);
     await openSecurityPage(laptop);
     await expect.poll(() => sessionRows(laptop).count()).toBe(2);
-    expect(await thisSessionRow(laptop).textContent()).toContain("2026-11-23 09:00 UTC");
+    // Shown relative, with the exact time (the account's zone, UTC here) on hover.
+    expect(await thisSessionRow(laptop).innerHTML()).toContain('title="Nov 23, 2026, 09:00 UTC"');
 
     // Past FRESH_AUTH_MINUTES (15) but well within the inactivity limit.
     clock.advance(16 * MINUTE);
