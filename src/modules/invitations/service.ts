@@ -20,8 +20,8 @@ type Inviter = { id: string; username: string };
 
 export { listOpenInvitations };
 
-const alreadyMember = () => new AppError(409, "ALREADY_MEMBER", { field: "email", message: "Someone with this email address is already a member." });
-const alreadyInvited = () => new AppError(409, "ALREADY_INVITED", { field: "email", message: "This address already has an open invitation: send it again from the list below." });
+const alreadyMember = () => new AppError(409, "ALREADY_MEMBER", { field: "email", message: "codes:more.alreadyMember" });
+const alreadyInvited = () => new AppError(409, "ALREADY_INVITED", { field: "email", message: "codes:more.alreadyInvited" });
 
 async function isMemberByEmail(db: Db, workspaceId: string, email: string): Promise<boolean> {
   const [row] = await db
@@ -97,11 +97,11 @@ function stateOf(invitation: Invitation, now: Date): InvitationState {
 }
 
 const CLOSED: Record<Exclude<InvitationState, "open">, { status: number; message: string }> = {
-  expired: { status: 410, message: "This invitation has expired. Ask for a new one." },
-  accepted: { status: 410, message: "This invitation was already used." },
-  revoked: { status: 410, message: "This invitation was revoked." },
+  expired: { status: 410, message: "codes:more.invitationExpired" },
+  accepted: { status: 410, message: "codes:more.invitationUsed" },
+  revoked: { status: 410, message: "codes:more.invitationRevoked" },
 };
-const unknownLink = () => new AppError(404, "INVITATION_NOT_FOUND", { message: "This invitation link is not valid. Copy the whole link from the email." });
+const unknownLink = () => new AppError(404, "INVITATION_NOT_FOUND", { message: "codes:more.invitationInvalid" });
 
 // What the link's page shows; a closed link says why (and nothing about the workspace).
 export async function lookupInvitation(deps: InvitationDeps, token: string, tx: Db = deps.db, lock = false) {

@@ -17,7 +17,7 @@ const cursor = z
       const pair = z.tuple([z.string().max(300), z.uuid()]).parse(parsed);
       return pair;
     } catch {
-      ctx.addIssue({ code: "custom", message: "That page link is not valid." });
+      ctx.addIssue({ code: "custom", message: "codes:more.pageLink" });
       return z.NEVER;
     }
   });
@@ -34,7 +34,7 @@ export const memberListQuery = z
     dir: z.enum(["asc", "desc"]).catch("asc"),
     after: cursor,
   })
-  .refine((query) => !query.after || KEY_FORMATS[query.sort].test(query.after[0]), { path: ["after"], message: "That page link is not valid." });
+  .refine((query) => !query.after || KEY_FORMATS[query.sort].test(query.after[0]), { path: ["after"], message: "codes:more.pageLink" });
 export type MemberListQuery = z.infer<typeof memberListQuery>;
 
 const grantableRole = z.enum(["admin", "member"], { error: "Choose admin or member." });

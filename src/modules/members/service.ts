@@ -22,7 +22,7 @@ function assertAllowed(decision: Decision): void {
 }
 
 function assertManager(scope: WorkspaceScope): void {
-  if (!memberPolicy.canManageMembers(scope.membership)) throw new AppError(403, "FORBIDDEN", { message: "Only the workspace's owner and admins can manage members." });
+  if (!memberPolicy.canManageMembers(scope.membership)) throw new AppError(403, "FORBIDDEN", { message: "codes:more.manageOnly" });
 }
 
 export async function listWorkspaceMembers(
@@ -66,7 +66,7 @@ export async function resetMemberTwoFactor(deps: MemberDeps, scope: WorkspaceSco
   if (!target) throw notFound();
   const actor = actorOf(scope);
   if (!memberPolicy.canResetTwoFactor(actor, { id: target.user.id, role: target.role })) {
-    throw new AppError(403, "FORBIDDEN", { message: "You cannot reset this member's two-factor authentication." });
+    throw new AppError(403, "FORBIDDEN", { message: "codes:more.cannotReset" });
   }
   if (!isTwoFactorEnabled(target.user)) throw new AppError(409, "TWO_FACTOR_NOT_ENABLED", { message: `${target.user.username} does not use two-factor authentication.` });
   await resetTwoFactor(deps, actor.id, target.user, scope.workspace.id, meta);
@@ -93,9 +93,9 @@ export async function revokeMemberInvitation(deps: MemberDeps, scope: WorkspaceS
 // workspace owner can neither probe which accounts exist nor pull strangers in.
 export async function addExistingAccount(deps: MemberDeps, scope: WorkspaceScope, actor: User, input: { login: string; role: InvitationRole }, meta: RequestMeta): Promise<User> {
   assertAllowed(memberPolicy.canInvite(scope.membership, input.role));
-  if (!actor.isInstanceAdmin) throw new AppError(403, "FORBIDDEN", { message: "Only instance administrators add accounts directly. Invite them by email instead." });
+  if (!actor.isInstanceAdmin) throw new AppError(403, "FORBIDDEN", { message: "codes:more.instanceAdminsAdd" });
   const subject = await findUserByLogin(deps.db, input.login);
-  if (!subject || subject.status !== "active") throw new AppError(404, "NO_SUCH_ACCOUNT", { field: "login", message: "No active account has that username or email." });
+  if (!subject || subject.status !== "active") throw new AppError(404, "NO_SUCH_ACCOUNT", { field: "login", message: "codes:more.noAccount" });
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     if (!(await insertMembership(tx, scope.workspace.id, subject.id, input.role, now))) {
@@ -155,15 +155,15 @@ export async function removeMember(deps: MemberDeps, scope: WorkspaceScope, targ
 // then finds its actor no longer owner and changes nothing.
 export async function transferOwnership(deps: MemberDeps, scope: WorkspaceScope, owner: User, input: { userId: string; confirmName: string }, meta: RequestMeta): Promise<User> {
   if (input.confirmName.trim() !== scope.workspace.name) {
-    throw new AppError(422, "CONFIRMATION_MISMATCH", { field: "confirmName", message: "Type the workspace's name exactly as shown." });
+    throw new AppError(422, "CONFIRMATION_MISMATCH", { field: "confirmName", message: "codes:more.typeName" });
   }
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     if (!(await lockWorkspace(tx, scope.workspace.id))) throw notFound();
     const self = await lockMembership(tx, scope.workspace.id, owner.id);
-    if (!self || self.role !== "owner") throw new AppError(409, "NOT_OWNER_ANYMORE", { message: "You are no longer this workspace's owner: the ownership was transferred meanwhile." });
+    if (!self || self.role !== "owner") throw new AppError(409, "NOT_OWNER_ANYMORE", { message: "codes:more.notOwnerAnymore" });
     const target = await lockMembership(tx, scope.workspace.id, input.userId);
-    if (!target) throw new AppError(404, "NOT_A_MEMBER", { field: "userId", message: "Choose a member of this workspace." });
+    if (!target) throw new AppError(404, "NOT_A_MEMBER", { field: "userId", message: "codes:more.chooseMember" });
     assertAllowed(memberPolicy.canTransferOwnership({ id: owner.id, role: self.role }, { id: target.user.id, role: target.role }));
     await replaceRole(tx, scope.workspace.id, owner.id, "owner", "admin");
     if (!(await replaceRole(tx, scope.workspace.id, target.user.id, target.role, "owner"))) throw staleMember(target.user.username);
@@ -172,7 +172,7 @@ export async function transferOwnership(deps: MemberDeps, scope: WorkspaceScope,
   });
 }
 
-export const notOwner = () => new AppError(403, "FORBIDDEN", { message: "Only the workspace's owner can transfer ownership." });
+export const notOwner = () => new AppError(403, "FORBIDDEN", { message: "codes:more.ownerOnly" });
 
 export async function transferCandidates(deps: Pick<Deps, "db">, scope: WorkspaceScope) {
   const all = await listMembers(deps.db, scope.workspace.id);

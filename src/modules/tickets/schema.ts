@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const ticketParams = z.object({ ticketId: z.uuid({ message: "That ticket does not exist." }) });
+export const ticketParams = z.object({ ticketId: z.uuid({ message: "codes:more.ticketMissing" }) });
 
 export const openTicketSchema = z.object({
   subject: z.string().trim().min(1, "Give the ticket a subject.").max(200, "Keep the subject under 200 characters."),

@@ -4,9 +4,9 @@ import type { WorkspaceScope } from "../../web/workspace-scope.js";
 import { ticketPolicy, type TicketViewer } from "./policy.js";
 import * as repo from "./repo.js";
 
-const ticketNotFound = () => new AppError(404, "TICKET_NOT_FOUND", { message: "That ticket does not exist." });
-const staffOnly = () => new AppError(403, "FORBIDDEN", { message: "Only the workspace's owner and admins can do that." });
-const ticketClosed = () => new AppError(409, "TICKET_CLOSED", { message: "This ticket is closed.", field: "body" });
+const ticketNotFound = () => new AppError(404, "TICKET_NOT_FOUND", { message: "codes:more.ticketMissing" });
+const staffOnly = () => new AppError(403, "FORBIDDEN", { message: "codes:more.adminsOnly" });
+const ticketClosed = () => new AppError(409, "TICKET_CLOSED", { message: "codes:more.ticketClosed", field: "body" });
 
 export const viewerOf = (scope: WorkspaceScope): TicketViewer => ({ id: scope.membership.userId, role: scope.membership.role });
 

@@ -77,7 +77,7 @@ export async function createToken(deps: TokenDeps, actor: TokenActor, owner: Use
 async function requireToken(deps: Pick<Deps, "db">, actor: TokenActor, owner: Pick<User, "id">, tokenId: string): Promise<AccessToken> {
   assertMayManage(actor, owner);
   const token = await findTokenOfUser(deps.db, owner.id, tokenId);
-  if (!token) throw new AppError(404, "TOKEN_NOT_FOUND", { message: "There is no such token." });
+  if (!token) throw new AppError(404, "TOKEN_NOT_FOUND", { message: "codes:more.noToken" });
   return token;
 }
 
