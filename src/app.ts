@@ -94,11 +94,11 @@ export function createApp(deps: Deps) {
   app.use(express.urlencoded({ extended: false, limit: "64kb", parameterLimit: 100 }));
   app.use(sessionMiddleware(deps, sessionStore));
   app.use(loadCurrentUser(deps, workspacePrincipals(deps.db)));
+  // The signed-in user's saved language and time zone win over Accept-Language.
+  app.use(localize(deps.clock));
   app.use(noStoreWhenSignedIn);
   // Multipart bodies (the avatar upload, and only it) are parsed here so the
   // global CSRF check below can read their `_csrf` field; no route is exempt.
-  // The signed-in user's saved language and time zone win over Accept-Language.
-  app.use(localize(deps.clock));
   app.use(avatarUploadParsing());
   app.use(csrfProtection);
   app.use((req, res, next) => {

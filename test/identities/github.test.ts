@@ -55,7 +55,7 @@ describe("GitHub", () => {
     expect(page.text).toContain(person.email);
     const rows = await app.deps.db.select().from(linkedIdentities).where(eq(linkedIdentities.userId, user.id));
     expect(rows).toMatchObject([{ subject: person.id, login: person.login }]);
-    await app.mail.waitFor(user.email, /GitHub account was bound/);
+    await app.mail.waitFor(user.email, /GitHub account was bound/, { text: /octo[\s\S]*When: [\s\S]*Device: [\s\S]*Not you\?/ });
   });
 
   it("signs in with a bound GitHub account, and unbinding stops that", async () => {

@@ -1,4 +1,4 @@
-import { defineEvents } from "../audit/index.js";
+import { defineEvents, notYouLine, whenAndWhere } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 const self = (user: Pick<User, "id">) => ({ actorId: user.id, subjectId: user.id });
@@ -19,8 +19,8 @@ export const identityEvents = defineEvents({
         {
           to: user.email,
           subject: `A ${identity.providerName} account was bound to your Latchkey account`,
-          text: ({ at, ip }) =>
-            `Hi ${user.username},\n\nthe ${who(identity)} was bound to your Latchkey account. It can now be used to sign in.\nTime: ${at.toISOString()}\nIP address: ${ip}\n\nIf this was not you, unbind it at ${baseUrl}/settings/connections and change your password.\n`,
+          text: (context) =>
+            `Hi ${user.username},\n\nthe ${who(identity)} was bound to your Latchkey account. It can now be used to sign in.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)} Then unbind it at ${baseUrl}/settings/connections.\n`,
         },
       ],
     }),
@@ -35,8 +35,8 @@ export const identityEvents = defineEvents({
         {
           to: user.email,
           subject: `A ${identity.providerName} account was unbound from your Latchkey account`,
-          text: ({ at, ip }) =>
-            `Hi ${user.username},\n\nthe ${who(identity)} was unbound from your Latchkey account and can no longer be used to sign in.\nTime: ${at.toISOString()}\nIP address: ${ip}\n\nIf this was not you, review ${baseUrl}/settings/connections and change your password.\n`,
+          text: (context) =>
+            `Hi ${user.username},\n\nthe ${who(identity)} was unbound from your Latchkey account and can no longer be used to sign in.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)}\n`,
         },
       ],
     }),
