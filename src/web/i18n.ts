@@ -33,7 +33,9 @@ export function applyLocale(req: Request, res: Response, clock: Pick<Clock, "now
   req.locale = locale;
   // `tm` shows a message that may be a key (from a route or service) or final text.
   const tm = (message: string, vars?: Record<string, unknown>) => translateMessage(t, message, vars);
-  Object.assign(res.locals, { t, tm, lang: language, fmt, escapeHtml });
+  const th = (key: string, vars?: Record<string, unknown>) => translateMarkup(t, key, vars);
+  const viewFmt: TimeFormatter = { ...fmt, timeTag: (...args) => new Markup(fmt.timeTag(...args)) as unknown as string };
+  Object.assign(res.locals, { t, tm, th, lang: language, fmt: viewFmt });
   return locale;
 }
 
@@ -46,9 +48,27 @@ export function localize(clock: Pick<Clock, "now">) {
   };
 }
 
-// For a translation that holds markup (<%- t(…) %>): every variable that is
-// user data goes through this first.
-export function escapeHtml(value: unknown): string {
+// Markup we made ourselves: a translation that holds tags, or a <time> tag.
+// Only these may be printed raw (`<%- th(…) %>`, `<%- fmt.timeTag(…) %>`;
+// test/platform/templates.security.test.ts refuses any other `<%-`).
+export class Markup {
+  constructor(private readonly html: string) {}
+  toString(): string {
+    return this.html;
+  }
+}
+
+// A translation that holds markup. Every variable is escaped here, so a view
+// cannot forget to: numbers stay numbers (plural rules need them) and only
+// Markup (a <time> tag, another th) goes in as it is.
+export function translateMarkup(t: Translate, key: string, vars: Record<string, unknown> = {}): Markup {
+  const escaped = Object.fromEntries(
+    Object.entries(vars).map(([name, value]) => [name, value instanceof Markup ? value.toString() : typeof value === "number" ? value : escapeHtml(value)]),
+  );
+  return new Markup(t(key, escaped));
+}
+
+function escapeHtml(value: unknown): string {
   return String(value ?? "").replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 

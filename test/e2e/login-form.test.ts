@@ -57,7 +57,7 @@ describe("login form with a wrong password", () => {
     browser.expectFailure({ method: "POST", path: "/login", status: 401 });
     await fillLogin(page, user.username, "Wrong-Password-1");
     const posted = loginPost(page);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     const response = await posted;
     expect(response.status()).toBe(401);
     expect(response.request().headers()["hx-request"]).toBe("true");
@@ -76,7 +76,7 @@ describe("login form with a wrong password", () => {
 
     // The swapped-in form carries a working CSRF token.
     await page.getByLabel("Password", { exact: true }).fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL("**/w/ws-login");
     expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
   });
@@ -90,7 +90,7 @@ describe("login form with a wrong password", () => {
     browser.expectFailure({ method: "POST", path: "/login", status: 401 });
     await fillLogin(page, user.email, "Wrong-Password-2");
     const posted = loginPost(page);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     const response = await posted;
     expect(response.status()).toBe(401);
     expect(response.request().headers()["hx-request"]).toBeUndefined();

@@ -206,7 +206,7 @@ describe("views", () => {
     const en = keysOf("en");
     const missing = new Set<string>();
     for (const file of files) {
-      for (const match of readFileSync(file, "utf8").matchAll(/\bt\(\s*'([a-z][\w-]*:[\w.-]+)'/g)) {
+      for (const match of readFileSync(file, "utf8").matchAll(/\bth?\(\s*'([a-z][\w-]*:[\w.-]+)'/g)) {
         // A key built at run time ('ns:prefix.' + value) is checked by the pages that show it.
         if (!match[1]!.endsWith(".") && !en.has(match[1]!)) missing.add(`${path.basename(file)}: ${match[1]}`);
       }

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { translatorFor } from "../../src/platform/i18n.js";
+import { Markup, translateMarkup } from "../../src/web/i18n.js";
 
 // SECURITY.md: "<%-" only for our own partials, and request input never passed
 // to render. These checks read every template and source file, so a new
@@ -17,13 +19,17 @@ function filesUnder(directory: string, extension: string): string[] {
   });
 }
 
-// 1-based line numbers of `<%-` outputs that are not `include(...)`. The one
-// other allowed output is the layout's `pageBody`: the page view, rendered by
-// include() before <head> so that it can set the page's title.
+// 1-based line numbers of `<%-` outputs that are not `include(...)`. The
+// other allowed outputs: the layout's `pageBody` (the page view, rendered by
+// include() before <head> so that it can set the page's title), `th(…)` (a
+// translation holding markup, which escapes every variable itself) and
+// `fmt.timeTag(…)` (a <time> tag that escapes its text): web/i18n.ts.
 function findUnsafeOutput(template: string): number[] {
   return template
     .split("\n")
-    .flatMap((line, index) => [...line.matchAll(/<%-(.*?)%>/g)].filter((match) => !/^\s*(include\(|pageBody\s*$)/.test(match[1]!)).map(() => index + 1));
+    .flatMap((line, index) =>
+      [...line.matchAll(/<%-(.*?)%>/g)].filter((match) => !/^\s*(include\(|th\(|fmt\.timeTag\(|pageBody\s*$)/.test(match[1]!)).map(() => index + 1),
+    );
 }
 
 // 1-based line numbers where request input goes straight to a view.
@@ -66,6 +72,7 @@ describe("templates and rendering", () => {
     expect(findUnsafeOutput('<%- include("partials/x") %> <%-body%>')).toEqual([1]);
     expect(findUnsafeOutput('<%- include("partials/x", { a: 1 }) %>\n<%= user.name %>')).toEqual([]);
     expect(findUnsafeOutput("<%- pageBody %>\n<%- pageBody.x %>")).toEqual([2]);
+    expect(findUnsafeOutput("<%- th('a:b', { who: user.name }) %>\n<%- fmt.timeTag(at) %>\n<%- t('a:b', { who: user.name }) %>")).toEqual([3]);
 
     expect(findRequestInputRendered('res.render("x", req.query)')).toEqual([1]);
     expect(findRequestInputRendered('ok();\nrenderPage(res, "x", { values: req.body })')).toEqual([2]);
@@ -80,5 +87,15 @@ describe("templates and rendering", () => {
     expect(hasInlineCode('<form hx-on::after-request="x">')).toBe(true);
     expect(hasInlineCode("<div hx-vals='js:{a: 1}'>")).toBe(true);
     expect(hasInlineCode('<script src="/static/app.js" defer></script>\n<p class="note">')).toBe(false);
+  });
+
+  it("th escapes every variable of a translation holding markup, except markup we made", () => {
+    const t = translatorFor("en");
+    const html = translateMarkup(t, "contact:sentTo", { testid: 'x" onmouseover="alert(1)', target: "<img src=x onerror=alert(1)>" }).toString();
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain('" onmouseover');
+    expect(html).toContain("&#60;img src=x onerror=alert(1)&#62;");
+    const time = new Markup('<time datetime="2026-11-24T00:00:00.000Z">now</time>');
+    expect(translateMarkup(t, "password:change.lastChanged", { when: time }).toString()).toContain("<time datetime=");
   });
 });

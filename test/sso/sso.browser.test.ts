@@ -41,7 +41,7 @@ describe("single sign-on in Chromium", () => {
     await page.getByRole("link", { name: "Continue with single sign-on" }).click();
     await page.waitForURL(`${op.issuer}/interaction/**`);
     await page.getByLabel("Login").fill(someone.sub);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`**/w/${workspace.slug}`);
     await expect.poll(() => page.title()).toContain(workspace.name);
 
@@ -61,7 +61,7 @@ describe("single sign-on in Chromium", () => {
       await page.getByRole("link", { name: "Continue with single sign-on" }).click();
       await page.waitForURL(`${op.issuer}/interaction/**`);
       await page.getByLabel("Login").fill(someone.email);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.waitForURL(`**/w/${workspace.slug}`);
     }
 
