@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { ADMIN, WORKSPACE_SLUG, type Role, type World } from "./world.js";
 
 // Every page a person can land on, in the states worth checking. The page
-// tour (pages.browser.test.ts) opens each one in every language, at desktop
+// tour (page-tour.ts, one pages.<language>.browser.test.ts per language) opens each one in every language, at desktop
 // and phone widths, in light and dark, and runs axe-core, the no-sideways-
 // scrolling check and the title check on it.
 //
