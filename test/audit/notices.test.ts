@@ -51,7 +51,7 @@ describe("security notices", () => {
     expect(sent.map((mail) => mail.to)).toEqual(expected.to);
     for (const mail of sent) {
       expect(mail.text).toMatch(expected.what);
-      expect(mail.text).toContain("When: 2026-11-24 03:19 UTC");
+      expect(mail.text).toContain("When: Nov 24, 2026, 03:19 UTC");
       expect(mail.text).toContain("Device: Firefox 140, Linux");
       expect(mail.text).toContain("From: Berlin, Germany (203.0.113.7)");
       expect(mail.text).toMatch(/Not you\?/);
@@ -63,7 +63,7 @@ describe("security notices", () => {
     const [mail] = mails(cancellationEvents.cancelled(user, "2026-12-03 17:00 UTC", `${BASE}/account-cancelled/x/y`));
     expect(mail!.to).toBe(user.email);
     expect(mail!.text).toContain("Your Latchkey account was cancelled.");
-    expect(mail!.text).toContain("When: 2026-11-24 03:19 UTC");
+    expect(mail!.text).toContain("When: Nov 24, 2026, 03:19 UTC");
     expect(mail!.text).toContain("From: Berlin, Germany (203.0.113.7)");
     expect(mail!.text).toMatch(/Not you\? Contact your administrator/);
   });
@@ -73,7 +73,7 @@ describe("security notices", () => {
     const sent = mails(adminEvents.emailChanged(actor, user, "new@example.test"));
     expect(sent.map((mail) => mail.to)).toEqual([user.email, "new@example.test"]);
     for (const mail of [...sent, ...mails(adminEvents.disabled(actor, user)), ...mails(adminEvents.deleted(actor, user))]) {
-      expect(mail.text).toContain("When: 2026-11-24 03:19 UTC");
+      expect(mail.text).toContain("When: Nov 24, 2026, 03:19 UTC");
       expect(mail.text).toContain("From: Berlin, Germany (203.0.113.7)");
     }
   });
@@ -83,6 +83,21 @@ describe("security notices", () => {
     expect(mails(tokenEvents.created(user.id, user, token, BASE, true))).toEqual([]);
     // An administrator's token for you is told even when muted.
     expect(mails(tokenEvents.created(other.id, user, token, BASE, true))).toHaveLength(1);
+  });
+
+  it("is written in the recipient's saved language and time zone (a zh-CN account in Shanghai), whoever caused it", () => {
+    const reader = { ...user, language: "zh-CN", timeZone: "Asia/Shanghai" } as unknown as User;
+    for (const event of [passwordEvents.changed(reader, false, BASE), deviceEvents.newDeviceSignIn(reader, "Firefox 140, Linux", BASE, false)]) {
+      const [mail] = mails(event);
+      expect(mail!.subject).toMatch(/[\u4e00-\u9fff]/);
+      expect(mail!.subject).not.toMatch(/Latchkey (password|account) was/);
+      expect(mail!.text).toContain("ada，你好：");
+      // 03:19 UTC is 11:19 in Shanghai.
+      expect(mail!.text).toContain("时间：2026年11月24日 11:19 GMT+8");
+      expect(mail!.text).toContain("设备：Firefox 140, Linux");
+      expect(mail!.text).not.toMatch(/\bWhen:|Not you\?|UTC/);
+    }
+    expect(mails(passwordEvents.changed(reader, false, BASE))[0]!.text).toContain("你的 Latchkey 账户密码已通过当前密码修改。");
   });
 
   it("carries no secret in a notice or in the recorded details", () => {

@@ -1,5 +1,6 @@
 import { maskEmail } from "../../platform/mask.js";
-import { defineEvents, whenAndWhere, type Notice, type NoticeContext } from "../audit/index.js";
+import { translatorFor } from "../../platform/i18n.js";
+import { defineEvents, securityNotice, type Notice } from "../audit/index.js";
 import { passwordChangedNotice } from "../password/index.js";
 import type { User } from "../users/index.js";
 import type { AdminActor } from "./actor.js";
@@ -8,26 +9,24 @@ const by = (actor: AdminActor) => ({ actorId: actor.id, details: { via: actor.vi
 const withDetails = (actor: AdminActor, details: Record<string, unknown>) => ({ ...by(actor), details: { ...by(actor).details, ...details } });
 
 function accountCreatedNotice(user: User, mustChange: boolean, baseUrl: string): Notice {
+  const t = translatorFor(user.language);
   return {
     to: user.email,
-    subject: "Your Latchkey account was created",
-    text:
-      `Hi ${user.username},\n\nan administrator created a Latchkey account for you (username ${user.username}).\n` +
-      `Sign in at ${baseUrl}/login with the password the administrator gives you through a channel you trust.` +
-      (mustChange ? ` You will be asked to choose your own password right away.` : "") +
-      `\n\nThen secure the account: ${baseUrl}/settings/security\n`,
+    subject: t("admin:mail.createdSubject"),
+    text: t("admin:mail.createdBody", { username: user.username, baseUrl, mustChange: mustChange ? t("admin:mail.mustChange") : "" }),
   };
 }
 
-// Told to the old address and the new one, like a change the user makes.
+// Told to the old address and the new one, like a change the user makes; in
+// the account's language. No "sign out your sessions" line: the owner did
+// not make this change and turns to the administrator.
 function emailChangedNotices(oldEmail: string, user: User, newEmail: string): Notice[] {
-  const text = (context: NoticeContext) =>
-    `Hi ${user.username},\n\nan instance administrator changed the email address of your Latchkey account from ${maskEmail(oldEmail)} to ${newEmail}.\n\n${whenAndWhere(context)}\n\nIf you did not ask for this, contact your administrator.\n`;
-  return [oldEmail, newEmail].map((to) => ({ to, subject: "Your Latchkey email address was changed", text }));
+  const message = { subject: "admin:mail.emailChangedSubject", body: "admin:mail.emailChangedBody", vars: { before: maskEmail(oldEmail), after: newEmail }, ending: "admin:mail.contactAdmin", baseUrl: "" };
+  return [oldEmail, newEmail].map((to) => securityNotice(user, message, to));
 }
 
-function accountStateNotice(user: User, subject: string, what: string): Notice {
-  return { to: user.email, subject, text: (context) => `Hi ${user.username},\n\n${what}\n\n${whenAndWhere(context)}\n` };
+function accountStateNotice(user: User, name: "disabled" | "enabled" | "deleted" | "instanceAdmin"): Notice {
+  return securityNotice(user, { subject: `admin:mail.${name}Subject`, body: `admin:mail.${name}Body`, ending: false, baseUrl: "" });
 }
 
 export const adminEvents = defineEvents({
@@ -66,24 +65,24 @@ export const adminEvents = defineEvents({
     type: "admin.user_disabled",
     label: "Account disabled by an administrator",
     warning: true,
-    event: (actor: AdminActor, subject: User) => ({ ...by(actor), subjectId: subject.id, notices: [accountStateNotice(subject, "Your Latchkey account was disabled", "an instance administrator disabled your Latchkey account and signed out its sessions. Contact your administrator if you need it back.")] }),
+    event: (actor: AdminActor, subject: User) => ({ ...by(actor), subjectId: subject.id, notices: [accountStateNotice(subject, "disabled")] }),
   },
   enabled: {
     type: "admin.user_enabled",
     label: "Account enabled by an administrator",
-    event: (actor: AdminActor, subject: User) => ({ ...by(actor), subjectId: subject.id, notices: [accountStateNotice(subject, "Your Latchkey account was enabled again", "an instance administrator enabled your Latchkey account again. You can sign in.")] }),
+    event: (actor: AdminActor, subject: User) => ({ ...by(actor), subjectId: subject.id, notices: [accountStateNotice(subject, "enabled")] }),
   },
   deleted: {
     type: "admin.user_deleted",
     label: "Account deleted by an administrator",
     warning: true,
-    event: (actor: AdminActor, subject: User) => ({ ...withDetails(actor, { username: subject.username }), subjectId: subject.id, notices: [accountStateNotice(subject, "Your Latchkey account was deleted", "an instance administrator deleted your Latchkey account. You can no longer sign in.")] }),
+    event: (actor: AdminActor, subject: User) => ({ ...withDetails(actor, { username: subject.username }), subjectId: subject.id, notices: [accountStateNotice(subject, "deleted")] }),
   },
   adminGranted: {
     type: "admin.instance_admin_granted",
     label: "Made an instance administrator",
     warning: true,
-    event: (actor: AdminActor, subject: User) => ({ ...by(actor), subjectId: subject.id, notices: [accountStateNotice(subject, "You are now a Latchkey instance administrator", "you were made an instance administrator of Latchkey. Turn on two-factor authentication if you have not yet.")] }),
+    event: (actor: AdminActor, subject: User) => ({ ...by(actor), subjectId: subject.id, notices: [accountStateNotice(subject, "instanceAdmin")] }),
   },
   adminRevoked: {
     type: "admin.instance_admin_revoked",

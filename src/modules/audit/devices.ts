@@ -5,7 +5,7 @@ import { UAParser } from "ua-parser-js";
 import type { Deps } from "../../platform/deps.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import type { RequestMeta } from "../../web/context.js";
-import { defineEvents, notYouLine, recordEvent, whenAndWhere } from "./events.js";
+import { defineEvents, recordEvent, securityNotice } from "./events.js";
 import { optionalNoticesMuted } from "./preferences.js";
 import { knownDevices } from "./tables.js";
 
@@ -42,6 +42,9 @@ interface AlertedUser {
   id: string;
   email: string;
   username: string;
+  // The notice is written in these (English and UTC when unknown).
+  language?: string | null;
+  timeZone?: string | null;
 }
 
 export const deviceEvents = defineEvents({
@@ -56,23 +59,7 @@ export const deviceEvents = defineEvents({
       notices: muted
         ? []
         : [
-            {
-              to: user.email,
-              subject: "New sign-in to your Latchkey account",
-              text: (context) =>
-                [
-                  `Hello ${user.username},`,
-                  "",
-                  `Your account was signed in from a device not seen in the last ${NEW_DEVICE_DAYS} days.`,
-                  "",
-                  whenAndWhere(context),
-                  "",
-                  "If this was you, there is nothing to do.",
-                  notYouLine(baseUrl),
-                  "",
-                  `You can mute these optional notices at ${baseUrl}/settings/security#notice-preferences`,
-                ].join("\n"),
-            },
+            securityNotice(user, { subject: "audit:mail.newDevice.subject", body: "audit:mail.newDevice.body", vars: { days: NEW_DEVICE_DAYS }, ending: "audit:mail.newDevice.ending", baseUrl }),
           ],
     }),
   },

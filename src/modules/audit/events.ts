@@ -1,5 +1,6 @@
 import type { Db } from "../../platform/db.js";
-import { formatUtc } from "../../platform/format.js";
+import { createTimeFormatter } from "../../platform/format.js";
+import { DEFAULT_LANGUAGE, isLanguage, translatorFor, type TranslateVars } from "../../platform/i18n.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import type { MailMessage } from "../../platform/mail.js";
 import { enqueueMail } from "../../platform/queue.js";
@@ -21,17 +22,55 @@ export interface NoticeContext {
   from: string;
 }
 
+// Whom a notice is read by: their saved language and time zone
+// (users.language / users.time_zone), English and UTC when unknown. A notice
+// is written for its recipient, never in the language of whoever caused it.
+export interface NoticeReader {
+  language?: string | null;
+  timeZone?: string | null;
+}
+
 // The lines every security notice carries: what happened is the caller's,
-// then when, on what device and from where.
-export function whenAndWhere(context: NoticeContext): string {
-  return [`When: ${formatUtc(context.at)}`, `Device: ${context.device}`, `From: ${context.from}`].join("\n");
+// then when (in the reader's zone), on what device and from where.
+export function whenAndWhere(context: NoticeContext, reader: NoticeReader = {}): string {
+  const fmt = createTimeFormatter(isLanguage(reader.language) ? reader.language : DEFAULT_LANGUAGE, reader.timeZone);
+  return translatorFor(reader.language)("audit:mail.whenAndWhere", { when: fmt.dateTime(context.at), device: context.device, from: context.from });
 }
 
 // What to do if it was not you: the security page ends the other sessions
 // and changes the password (someone who changed the password itself is
 // undone through the reset link instead, see password/mails.ts).
-export function notYouLine(baseUrl: string): string {
-  return `Not you? Sign out your other sessions and change your password now: ${baseUrl}/settings/security`;
+export function notYouLine(baseUrl: string, reader: NoticeReader = {}): string {
+  return translatorFor(reader.language)("audit:mail.notYou", { baseUrl });
+}
+
+export interface NoticeRecipient extends NoticeReader {
+  email: string;
+  username: string;
+}
+
+// A security notice written as keys and variables: "Hi <username>," + body +
+// when/device/from + "Not you?…" (+ `then`, a next step), or `ending` in
+// place of the "Not you?" line. Subject and body are translated into the
+// recipient's language, the time shown in their zone. `baseUrl` and
+// `username` are always among the variables. `to` is the recipient's address
+// unless given (an old address being told of its replacement).
+export function securityNotice(
+  recipient: NoticeRecipient,
+  message: { subject: string; body: string; vars?: TranslateVars; baseUrl: string; then?: string; ending?: string | false },
+  to: string = recipient.email,
+): Notice {
+  const t = translatorFor(recipient.language);
+  const vars = { username: recipient.username, baseUrl: message.baseUrl, ...message.vars };
+  return {
+    to,
+    subject: t(message.subject, vars),
+    text: (context) => {
+      const ending =
+        message.ending === false ? null : message.ending ? t(message.ending, vars) : [notYouLine(message.baseUrl, recipient), message.then ? t(message.then, vars) : null].filter(Boolean).join(" ");
+      return [t("audit:mail.greeting", vars), t(message.body, vars), whenAndWhere(context, recipient), ending].filter((part) => part !== null).join("\n\n") + "\n";
+    },
+  };
 }
 
 export function noticeContext(meta: RequestMeta | undefined, at: Date): NoticeContext {

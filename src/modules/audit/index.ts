@@ -1,6 +1,6 @@
 // The security activity catalogue: typed events, their record, the logs.
 export { auditEvents, type AuditEvent } from "./tables.js";
-export { defineEvents, recordEvent, eventTypeInfo, declaredEventTypes, whenAndWhere, notYouLine, type SecurityEvent, type Notice, type NoticeContext } from "./events.js";
+export { defineEvents, recordEvent, eventTypeInfo, declaredEventTypes, whenAndWhere, notYouLine, securityNotice, type SecurityEvent, type NoticeReader, type NoticeRecipient, type Notice, type NoticeContext } from "./events.js";
 export { listWorkspaceActivity } from "./repo.js";
 export { presentWorkspaceEvent } from "./presenter.js";
 export { noticePreferencesSection, securityLogSection } from "./sections.js";

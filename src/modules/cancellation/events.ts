@@ -1,5 +1,13 @@
-import { defineEvents, whenAndWhere } from "../audit/index.js";
+import { createTimeFormatter } from "../../platform/format.js";
+import { DEFAULT_LANGUAGE, isLanguage, translatorFor } from "../../platform/i18n.js";
+import { defineEvents, securityNotice } from "../audit/index.js";
 import type { User } from "../users/index.js";
+
+// "Dec 3, 2026, 17:00 UTC (Europe/Berlin business days)" in the recipient's language and zone.
+function closeByText(user: User, at: Date, businessZone: string): string {
+  const fmt = createTimeFormatter(isLanguage(user.language) ? user.language : DEFAULT_LANGUAGE, user.timeZone);
+  return translatorFor(user.language)("cancellation:mail.closeBy", { when: fmt.dateTime(at), zone: businessZone });
+}
 
 export const cancellationEvents = defineEvents({
   soleWorkspaceDeleted: {
@@ -20,19 +28,20 @@ export const cancellationEvents = defineEvents({
     label: "Account cancelled",
     warning: true,
     // The notice goes to the address on file, read before the purge removes it.
-    event: (user: User, ticketsCloseBy: string, statusUrl: string) => ({
+    event: (user: User, ticketsCloseBy: string | { at: Date; zone: string }, statusUrl: string) => ({
       actorId: user.id,
       subjectId: user.id,
       notices: [
-        {
-          to: user.email,
-          subject: "Your Latchkey account was cancelled",
-          // No "sign out and change your password" here: the account is
-          // gone and every session ended; someone who did not do this can
-          // only turn to the administrator.
-          text: (context) =>
-            `Hi ${user.username},\n\nYour Latchkey account was cancelled. You can no longer sign in, and every session has ended.\n\n${whenAndWhere(context)}\n\nYour personal data is being removed; follow it here: ${statusUrl}\nAny tickets you left open will be closed by ${ticketsCloseBy}.\n\nNot you? Contact your administrator at once: a cancellation needs the password or a code sent to you, so your password or your email may be in someone else's hands.\nThis address can be used to register a new, unrelated account.\n`,
-        },
+        // No "sign out and change your password" here: the account is
+        // gone and every session ended; someone who did not do this can
+        // only turn to the administrator.
+        securityNotice(user, {
+          subject: "cancellation:mail.cancelledSubject",
+          body: "cancellation:mail.cancelledBody",
+          vars: { statusUrl, ticketsCloseBy: typeof ticketsCloseBy === "string" ? ticketsCloseBy : closeByText(user, ticketsCloseBy.at, ticketsCloseBy.zone) },
+          ending: "cancellation:mail.cancelledEnding",
+          baseUrl: "",
+        }),
       ],
     }),
   },

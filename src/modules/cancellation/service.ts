@@ -102,7 +102,7 @@ export async function cancelAccount(deps: Deps, user: User, input: { username: s
     const owned = await repo.ownedWorkspaces(tx, locked.id, true);
     if (owned.length > 0) throw new AppError(409, "OWNS_WORKSPACES", { message: `Transfer ownership of ${owned.map((w) => w.name).join(", ")} first.` });
     const closeBy = ticketsCloseBy(at, calendarOf(deps.config));
-    await recordEvent(tx, cancellationEvents.cancelled(locked, `${formatUtc(closeBy)} (${deps.config.businessTimeZone} business days)`, `${deps.config.baseUrl}${statusUrl(deps.config, locked.id)}`), meta, at);
+    await recordEvent(tx, cancellationEvents.cancelled(locked, { at: closeBy, zone: deps.config.businessTimeZone }, `${deps.config.baseUrl}${statusUrl(deps.config, locked.id)}`), meta, at);
     await repo.markCancelled(tx, locked.id, at);
     await schedulePurge(tx, deps.config, locked.id, at);
   });

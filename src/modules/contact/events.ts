@@ -1,5 +1,5 @@
 import { maskEmail, maskPhone } from "../../platform/mask.js";
-import { defineEvents, notYouLine, whenAndWhere, type NoticeContext } from "../audit/index.js";
+import { defineEvents, securityNotice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 export const contactEvents = defineEvents({
@@ -10,15 +10,14 @@ export const contactEvents = defineEvents({
     // Both addresses are told: the old one because whoever took the account
     // may have changed it (and the new address then gets the reset links).
     event: (user: User, previous: string, next: string, baseUrl: string) => {
-      const text = (context: NoticeContext) =>
-        `Hi ${user.username},\n\nthe email address of your Latchkey account was changed from ${maskEmail(previous)} to ${maskEmail(next)}.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)} If you cannot sign in any more, contact your administrator.\n`;
+      const message = { subject: "contact:mail.emailChangedSubject", body: "contact:mail.emailChangedBody", vars: { before: maskEmail(previous), after: maskEmail(next) }, then: "contact:mail.emailChangedThen", baseUrl };
       return {
         actorId: user.id,
         subjectId: user.id,
         details: { before: maskEmail(previous), after: maskEmail(next) },
         notices: [
-          { to: previous, subject: "Your Latchkey email address was changed", text },
-          { to: next, subject: "Your Latchkey email address was changed", text },
+          securityNotice(user, message, previous),
+          securityNotice(user, message, next),
         ],
       };
     },
@@ -33,12 +32,7 @@ export const contactEvents = defineEvents({
       subjectId: user.id,
       details: { before: maskPhone(previous), after: maskPhone(next) },
       notices: [
-        {
-          to: user.email,
-          subject: "Your Latchkey phone number was changed",
-          text: (context) =>
-            `Hi ${user.username},\n\nthe phone number of your Latchkey account was changed from ${maskPhone(previous)} to ${maskPhone(next)}.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)}\n`,
-        },
+        securityNotice(user, { subject: "contact:mail.phoneChangedSubject", body: "contact:mail.phoneChangedBody", vars: { before: maskPhone(previous), after: maskPhone(next) }, baseUrl }),
       ],
     }),
   },

@@ -1,4 +1,5 @@
-import { defineEvents, notYouLine, whenAndWhere } from "../audit/index.js";
+import { translatorFor } from "../../platform/i18n.js";
+import { defineEvents, securityNotice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 const self = (user: Pick<User, "id">) => ({ actorId: user.id, subjectId: user.id });
@@ -6,7 +7,11 @@ const self = (user: Pick<User, "id">) => ({ actorId: user.id, subjectId: user.id
 // The identity as logs show it: never a token, only who it is at the provider.
 type IdentityFacts = { provider: string; providerName: string; subject: string; login: string | null };
 const detailsOf = (identity: IdentityFacts) => ({ provider: identity.provider, subject: identity.subject, login: identity.login });
-const who = (identity: IdentityFacts) => (identity.login ? `${identity.providerName} account "${identity.login}"` : `${identity.providerName} account`);
+// "GitHub account "ada"" in the recipient's language.
+const aboutIdentity = (user: User, identity: IdentityFacts) => ({
+  provider: identity.providerName,
+  who: translatorFor(user.language)(identity.login ? "identities:mail.accountNamed" : "identities:mail.account", { provider: identity.providerName, login: identity.login }),
+});
 
 export const identityEvents = defineEvents({
   linked: {
@@ -16,12 +21,7 @@ export const identityEvents = defineEvents({
       ...self(user),
       details: detailsOf(identity),
       notices: [
-        {
-          to: user.email,
-          subject: `A ${identity.providerName} account was bound to your Latchkey account`,
-          text: (context) =>
-            `Hi ${user.username},\n\nthe ${who(identity)} was bound to your Latchkey account. It can now be used to sign in.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)} Then unbind it at ${baseUrl}/settings/connections.\n`,
-        },
+        securityNotice(user, { subject: "identities:mail.linkedSubject", body: "identities:mail.linkedBody", vars: aboutIdentity(user, identity), then: "identities:mail.linkedThen", baseUrl }),
       ],
     }),
   },
@@ -32,12 +32,7 @@ export const identityEvents = defineEvents({
       ...self(user),
       details: detailsOf(identity),
       notices: [
-        {
-          to: user.email,
-          subject: `A ${identity.providerName} account was unbound from your Latchkey account`,
-          text: (context) =>
-            `Hi ${user.username},\n\nthe ${who(identity)} was unbound from your Latchkey account and can no longer be used to sign in.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)}\n`,
-        },
+        securityNotice(user, { subject: "identities:mail.unlinkedSubject", body: "identities:mail.unlinkedBody", vars: aboutIdentity(user, identity), baseUrl }),
       ],
     }),
   },
@@ -50,9 +45,8 @@ export const identityEvents = defineEvents({
       notices: [
         {
           to: user.email,
-          subject: "Welcome to Latchkey",
-          text: () =>
-            `Hi ${user.username},\n\nyour Latchkey account was created when you signed in with your ${who(identity)}. Use "Continue with ${identity.providerName}" to sign in.\n\nYour account has no password yet. To set one, use "Forgot your password?" at ${baseUrl}/forgot-password.\n`,
+          subject: translatorFor(user.language)("identities:mail.welcomeSubject"),
+          text: translatorFor(user.language)("identities:mail.welcomeBody", { username: user.username, baseUrl, ...aboutIdentity(user, identity) }),
         },
       ],
     }),

@@ -1,14 +1,16 @@
-import { defineEvents, notYouLine, whenAndWhere, type Notice } from "../audit/index.js";
+import { translatorFor } from "../../platform/i18n.js";
+import { defineEvents, securityNotice, type Notice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 import type { Workspace, WorkspaceRole } from "../workspaces/index.js";
 
 // Both sides are told, with when and from where the transfer was made.
-function ownershipNotice(to: User, workspace: Workspace, text: string, baseUrl: string): Notice {
-  return {
-    to: to.email,
-    subject: `Ownership of ${workspace.name} was transferred`,
-    text: (context) => `Hi ${to.username},\n\n${text}\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)}\n`,
-  };
+const ownershipNotice = (to: User, workspace: Workspace, body: string, vars: Record<string, unknown>, baseUrl: string): Notice =>
+  securityNotice(to, { subject: "members:mail.ownershipSubject", body, vars: { workspace: workspace.name, ...vars }, baseUrl });
+
+function removedNotice(user: User, workspace: Workspace): Notice {
+  const t = translatorFor(user.language);
+  const vars = { username: user.username, workspace: workspace.name };
+  return { to: user.email, subject: t("members:mail.removedSubject", vars), text: t("members:mail.removedBody", vars) };
 }
 
 export const memberEvents = defineEvents({
@@ -31,7 +33,7 @@ export const memberEvents = defineEvents({
       subjectId: subject.id,
       workspaceId: workspace.id,
       details: { role, sessionsEnded },
-      notices: [{ to: subject.email, subject: `You were removed from ${workspace.name}`, text: `Hi ${subject.username},\n\nyou are no longer a member of the workspace ${workspace.name} on Latchkey; your sessions signed into it were ended.\n` }],
+      notices: [removedNotice(subject, workspace)],
     }),
   },
   ownershipTransferred: {
@@ -44,8 +46,8 @@ export const memberEvents = defineEvents({
       workspaceId: workspace.id,
       details: { from: from.id, to: to.id },
       notices: [
-        ownershipNotice(from, workspace, `you transferred the ownership of ${workspace.name} to ${to.username}. You are now an admin of the workspace.`, baseUrl),
-        ownershipNotice(to, workspace, `${from.username} transferred the ownership of ${workspace.name} to you. You are now its owner.`, baseUrl),
+        ownershipNotice(from, workspace, "members:mail.ownershipFromBody", { to: to.username }, baseUrl),
+        ownershipNotice(to, workspace, "members:mail.ownershipToBody", { from: from.username }, baseUrl),
       ],
     }),
   },

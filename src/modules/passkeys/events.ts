@@ -1,4 +1,4 @@
-import { defineEvents, notYouLine, whenAndWhere } from "../audit/index.js";
+import { defineEvents, securityNotice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 const self = (user: Pick<User, "id">) => ({ actorId: user.id, subjectId: user.id });
@@ -11,12 +11,7 @@ export const passkeyEvents = defineEvents({
       ...self(user),
       details: { name },
       notices: [
-        {
-          to: user.email,
-          subject: "A passkey was added to your Latchkey account",
-          text: (context) =>
-            `Hi ${user.username},\n\nthe passkey "${name}" was added to your Latchkey account.\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)} Remove the passkey there too.\n`,
-        },
+        securityNotice(user, { subject: "passkeys:mail.addedSubject", body: "passkeys:mail.addedBody", vars: { name }, then: "passkeys:mail.addedThen", baseUrl }),
       ],
     }),
   },

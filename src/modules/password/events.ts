@@ -1,13 +1,14 @@
+import { translatorFor } from "../../platform/i18n.js";
 import { defineEvents, type Notice } from "../audit/index.js";
 import type { User } from "../users/index.js";
-import { accountLockedMail, PASSWORD_CHANGED_SUBJECT, passwordChangedMail, type PasswordChangeKind } from "./mails.js";
+import { accountLockedMail, passwordChangedMail, type PasswordChangeKind } from "./mails.js";
 
 // The owner is told of every password change, however it was made.
 export function passwordChangedNotice(user: User, kind: PasswordChangeKind, otherSessionsEnded: boolean, baseUrl: string): Notice {
   return {
     to: user.email,
-    subject: PASSWORD_CHANGED_SUBJECT,
-    text: (context) => passwordChangedMail(user.email, user.username, { kind, context, baseUrl, otherSessionsEnded }).text,
+    subject: translatorFor(user.language)("password:mail.changedSubject"),
+    text: (context) => passwordChangedMail(user.email, user, { kind, context, baseUrl, otherSessionsEnded }).text,
   };
 }
 

@@ -1,38 +1,35 @@
 import { translatorFor } from "../../platform/i18n.js";
 import type { MailMessage } from "../../platform/mail.js";
-import { whenAndWhere, type NoticeContext } from "../audit/index.js";
+import { whenAndWhere, type NoticeContext, type NoticeRecipient } from "../audit/index.js";
 
-export const PASSWORD_CHANGED_SUBJECT = "Your Latchkey password was changed";
 export const RESET_LINK_SUBJECT = "Reset your Latchkey password";
 
-const HOW = {
-  changed: "with your current password",
-  reset: "with a password reset link sent to this address",
-  admin: "by an instance administrator",
-} as const;
-export type PasswordChangeKind = keyof typeof HOW;
+export type PasswordChangeKind = "changed" | "reset" | "admin";
 
-// A notice, never a secret: no password, no link that works without signing in.
+// A notice, never a secret: no password, no link that works without signing
+// in. In the recipient's saved language and time zone (English and UTC when
+// none).
 export function passwordChangedMail(
   to: string,
-  username: string,
+  user: NoticeRecipient,
   change: { kind: PasswordChangeKind; context: NoticeContext; baseUrl: string; otherSessionsEnded: boolean },
 ): MailMessage {
-  const after =
-    change.kind !== "changed"
-      ? "Every session of your account was signed out."
-      : change.otherSessionsEnded
-        ? "Your other sessions were signed out."
-        : `Your other sessions stay signed in; you can sign them out at ${change.baseUrl}/settings/security.`;
+  const t = translatorFor(user.language);
+  const vars = { username: user.username, baseUrl: change.baseUrl };
+  const after = change.kind !== "changed" ? "password:mail.afterAll" : change.otherSessionsEnded ? "password:mail.afterOthers" : "password:mail.afterKept";
   return {
     to,
-    subject: PASSWORD_CHANGED_SUBJECT,
+    subject: t("password:mail.changedSubject"),
     text:
-      `Hi ${username},\n\nthe password of your Latchkey account was changed ${HOW[change.kind]}.\n\n` +
-      `${whenAndWhere(change.context)}\n\n${after}\n\n` +
-      // Whoever changed it knows the new password: the way back is a reset
-      // link to this address, which also signs every session out.
-      `Not you? Reset your password now at ${change.baseUrl}/forgot-password (this signs out every session) and tell your administrator.\n`,
+      [
+        t("audit:mail.greeting", vars),
+        t("password:mail.changedBody", { how: t(`password:mail.how.${change.kind}`) }),
+        whenAndWhere(change.context, user),
+        t(after, vars),
+        // Whoever changed it knows the new password: the way back is a reset
+        // link to this address, which also signs every session out.
+        t("password:mail.changedNotYou", vars),
+      ].join("\n\n") + "\n",
   };
 }
 

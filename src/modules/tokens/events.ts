@@ -1,16 +1,10 @@
-import { defineEvents, notYouLine, whenAndWhere, type Notice } from "../audit/index.js";
+import { defineEvents, securityNotice, type Notice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 import type { AccessToken } from "./tables.js";
 
 // A new or rolled token is a new credential: its owner is told by email.
-function tokenNotice(owner: User, subject: string, body: string, baseUrl: string): Notice {
-  return {
-    to: owner.email,
-    subject,
-    text: (context) =>
-      `Hi ${owner.username},\n\n${body}\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)} Then delete the token at ${baseUrl}/settings/tokens.\n`,
-  };
-}
+const tokenNotice = (owner: User, name: "created" | "rolled", token: Pick<AccessToken, "name">, baseUrl: string): Notice =>
+  securityNotice(owner, { subject: `tokens:mail.${name}Subject`, body: `tokens:mail.${name}Body`, vars: { name: token.name }, then: "tokens:mail.then", baseUrl });
 
 // Never the secret or its hash: only which token, and what changed.
 const about = (token: Pick<AccessToken, "id" | "name">) => ({ tokenId: token.id, name: token.name });
@@ -24,7 +18,7 @@ export const tokenEvents = defineEvents({
       actorId,
       subjectId: owner.id,
       details: { ...about(token), scopes: token.scopes, ipAllowList: token.ipAllowList, expiresAt: token.expiresAt.toISOString() },
-      notices: muted && actorId === owner.id ? [] : [tokenNotice(owner, "A new access token was created", `An access token named "${token.name}" was created for your Latchkey account.`, baseUrl)],
+      notices: muted && actorId === owner.id ? [] : [tokenNotice(owner, "created", token, baseUrl)],
     }),
   },
   modified: {
@@ -47,7 +41,7 @@ export const tokenEvents = defineEvents({
       actorId,
       subjectId: owner.id,
       details: about(token),
-      notices: [tokenNotice(owner, "An access token was rolled", `The access token "${token.name}" got a new secret; the old one stopped working.`, baseUrl)],
+      notices: [tokenNotice(owner, "rolled", token, baseUrl)],
     }),
   },
   deleted: {

@@ -1,15 +1,10 @@
-import { defineEvents, notYouLine, whenAndWhere, type Notice } from "../audit/index.js";
+import { defineEvents, securityNotice, type Notice } from "../audit/index.js";
 import type { User } from "../users/index.js";
 
 // Every factor change is mailed to the account's owner: if it was not them,
-// this is how they learn of it.
-function securityNotice(user: User, subject: string, body: string, baseUrl: string): Notice {
-  return {
-    to: user.email,
-    subject,
-    text: (context) => `Hi ${user.username},\n\n${body}\n\n${whenAndWhere(context)}\n\n${notYouLine(baseUrl)}\n`,
-  };
-}
+// this is how they learn of it (in their language, see securityNotice).
+const notice = (user: User, name: string, baseUrl: string, vars?: Record<string, unknown>): Notice =>
+  securityNotice(user, { subject: `two-factor:mail.${name}Subject`, body: `two-factor:mail.${name}Body`, vars, baseUrl });
 
 const self = (user: User) => ({ actorId: user.id, subjectId: user.id });
 
@@ -19,7 +14,7 @@ export const twoFactorEvents = defineEvents({
     label: "Two-factor authentication turned on",
     event: (user: User, baseUrl: string) => ({
       ...self(user),
-      notices: [securityNotice(user, "Two-factor authentication was turned on", "Two-factor authentication is now on for your Latchkey account.", baseUrl)],
+      notices: [notice(user, "enabled", baseUrl)],
     }),
   },
   disabled: {
@@ -27,7 +22,7 @@ export const twoFactorEvents = defineEvents({
     label: "Two-factor authentication turned off",
     event: (user: User, baseUrl: string) => ({
       ...self(user),
-      notices: [securityNotice(user, "Two-factor authentication was turned off", "Two-factor authentication was turned off for your Latchkey account.", baseUrl)],
+      notices: [notice(user, "disabled", baseUrl)],
     }),
   },
   backupCodeUsed: {
@@ -36,7 +31,7 @@ export const twoFactorEvents = defineEvents({
     event: (user: User, remaining: number, baseUrl: string) => ({
       ...self(user),
       details: { remaining },
-      notices: [securityNotice(user, "A backup code was used to sign in", `A backup code was used for your Latchkey account. ${remaining} backup codes remain.`, baseUrl)],
+      notices: [notice(user, "backupCode", baseUrl, { remaining })],
     }),
   },
   backupCodesRegenerated: {
@@ -53,12 +48,7 @@ export const twoFactorEvents = defineEvents({
       subjectId: user.id,
       workspaceId,
       notices: [
-        securityNotice(
-          user,
-          "Your two-factor authentication was reset",
-          "An administrator reset two-factor authentication on your Latchkey account. Set it up again from your security settings.",
-          baseUrl,
-        ),
+        securityNotice(user, { subject: "two-factor:mail.resetSubject", body: "two-factor:mail.resetByAdminBody", baseUrl }),
       ],
     }),
   },
@@ -70,12 +60,7 @@ export const twoFactorEvents = defineEvents({
     event: (user: User, baseUrl: string) => ({
       ...self(user),
       notices: [
-        securityNotice(
-          user,
-          "Your two-factor authentication was reset",
-          "After a sign-in with a backup code, the authenticator of your Latchkey account was removed so a new one can be set up; codes from the old one no longer work.",
-          baseUrl,
-        ),
+        securityNotice(user, { subject: "two-factor:mail.resetSubject", body: "two-factor:mail.resetByUserBody", baseUrl }),
       ],
     }),
   },
