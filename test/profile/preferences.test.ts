@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { users } from "../../src/modules/users/tables.js";
-import { createUser, newUserOnProfilePage, reloadUser } from "../helpers/factories.js";
+import { createUser, createWorkspace, newUserOnProfilePage, reloadUser, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -134,5 +134,25 @@ describe("mails", () => {
     await visitor.post("/forgot-password", { login: other.username }, { headers: ZH });
     const english = await app.mail.waitFor(other.email, /Reset your Latchkey password/);
     expect(english.text).toContain(`Hi ${other.username},`);
+  });
+
+  it("an invitation is written in the invitee's saved language when they have an account, else English (never the inviter's)", async () => {
+    const owner = await createUser(app.deps);
+    await app.deps.db.update(users).set({ language: "zh-CN" }).where(eq(users.id, owner.id));
+    const workspace = await createWorkspace(app.deps, owner);
+    const client = await signedInClient(app.baseUrl, owner);
+    await client.get(`/w/${workspace.slug}/members`);
+
+    const invitee = await createUser(app.deps);
+    await app.deps.db.update(users).set({ language: "zh-CN" }).where(eq(users.id, invitee.id));
+    await client.post(`/w/${workspace.slug}/members/invitations`, { email: invitee.email, role: "member" });
+    const chinese = await app.mail.waitFor(invitee.email, /邀请你加入 Latchkey 上的/);
+    expect(chinese.text).toContain(`${owner.username} 邀请你以成员身份加入`);
+
+    // A stranger (no account) gets English, though the inviter reads Chinese.
+    const stranger = `stranger-${invitee.username}@example.test`;
+    await client.post(`/w/${workspace.slug}/members/invitations`, { email: stranger, role: "admin" });
+    const english = await app.mail.waitFor(stranger, /You are invited to/);
+    expect(english.text).toContain("as an admin");
   });
 });

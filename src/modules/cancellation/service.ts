@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { translatorFor } from "../../platform/i18n.js";
 import type { Db } from "../../platform/db.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, notFound } from "../../platform/errors.js";
@@ -30,7 +31,7 @@ const codeTarget = (user: User, channel: "email" | "sms"): CodeTarget => ({ user
 export async function sendVerificationCode(deps: Deps, user: User, channel: "email" | "sms") {
   assertMayCancel(user);
   if (!cancellationPolicy.verifyMethods(user).includes(channel)) throw new AppError(422, "METHOD_UNAVAILABLE", { field: "channel", message: "That method is not available for your account." });
-  return sendCode(deps, codeTarget(user, channel), (code) => `Your Latchkey code to cancel your account is ${code}\n\nIt works once, for 10 minutes. If you did not ask for it, change your password.`);
+  return sendCode(deps, codeTarget(user, channel), (code) => translatorFor(user.language)("cancellation:codeMail", { code }));
 }
 
 // Wrong passwords count per account (codes count their own tries).

@@ -1,4 +1,5 @@
 import type { Deps } from "../../platform/deps.js";
+import { translatorFor } from "../../platform/i18n.js";
 import { AppError, isUniqueViolation } from "../../platform/errors.js";
 import { verifyPassword } from "../../platform/crypto/passwords.js";
 import type { RequestMeta } from "../../web/context.js";
@@ -31,12 +32,11 @@ function codeTarget(channel: ContactChannel, user: User, step: "identity" | "new
   return { userId: user.id, purpose: purposeOf(channel, user, step), channel: channel.codeChannel, target };
 }
 
-function composeCode(channel: ContactChannel, step: "identity" | "new") {
-  const why = step === "identity" ? `to confirm it is you before changing your ${channel.label}` : `to verify this ${channel.label}`;
-  return (code: string) =>
-    channel.codeChannel === "email"
-      ? `Your Latchkey verification code\n\nYour code ${why} is ${code}. It expires in 10 minutes and works once.\nIf you did not ask for it, ignore this message.`
-      : `Latchkey code: ${code} (${why}; expires in 10 minutes).`;
+// In the account's saved language (an email's first line is its subject).
+function composeCode(channel: ContactChannel, step: "identity" | "new", user: User) {
+  const t = translatorFor(user.language);
+  const why = t(`contact:codeMail.why.${step}${channel.id === "email" ? "Email" : "Phone"}`);
+  return (code: string) => t(channel.codeChannel === "email" ? "contact:codeMail.email" : "contact:codeMail.sms", { why, code });
 }
 
 export function startFlow(channel: ContactChannel, user: User): ContactFlow {
@@ -46,7 +46,7 @@ export function startFlow(channel: ContactChannel, user: User): ContactFlow {
 export async function sendIdentityCode(deps: ContactDeps, channel: ContactChannel, user: User, flow: ContactFlow | undefined): Promise<ContactFlow> {
   const current = channel.current(user);
   if (flow?.stage !== "identity" || !current || !channel.isVerified(user)) throw flowExpired();
-  const { resendAtMs } = await sendCode(deps, codeTarget(channel, user, "identity", current), composeCode(channel, "identity"));
+  const { resendAtMs } = await sendCode(deps, codeTarget(channel, user, "identity", current), composeCode(channel, "identity", user));
   return { ...flow, identityCodeSent: true, resendAtMs };
 }
 
@@ -85,7 +85,7 @@ export async function sendNewValueCode(
     throw new AppError(422, "CONTACT_UNCHANGED", { field: "value", message: channel.id === "email" ? "contact:errors.unchangedEmail" : "contact:errors.unchangedPhone" });
   }
   await assertAvailable(deps, channel, user, value);
-  const { resendAtMs } = await sendCode(deps, codeTarget(channel, user, "new", value), composeCode(channel, "new"));
+  const { resendAtMs } = await sendCode(deps, codeTarget(channel, user, "new", value), composeCode(channel, "new", user));
   return { stage: "code", target: value, resendAtMs, identityVerifiedAt: current.identityVerifiedAt };
 }
 

@@ -1,13 +1,10 @@
+import { translatorFor } from "../../platform/i18n.js";
 import type { MailMessage } from "../../platform/mail.js";
 
-export function invitationMail(to: string, inviter: string, workspaceName: string, role: string, link: string): MailMessage {
-  return {
-    to,
-    subject: `You are invited to ${workspaceName} on Latchkey`,
-    text:
-      `Hi,\n\n${inviter} invited you to join the workspace ${workspaceName} on Latchkey as ${role === "admin" ? "an admin" : "a member"}.\n\n` +
-      `Accept the invitation: ${link}\n\n` +
-      `The link works once and for 7 days. You sign in, or create an account, with this email address (${to}).\n` +
-      `If you did not expect this, ignore this email.\n`,
-  };
+// In `language` (the invitee's saved language when they have an account,
+// see service.ts; English otherwise).
+export function invitationMail(to: string, inviter: string, workspaceName: string, role: string, link: string, language?: string | null): MailMessage {
+  const t = translatorFor(language);
+  const vars = { inviter, workspace: workspaceName, link, email: to, role: t(role === "admin" ? "invitations:mail.asAdmin" : "invitations:mail.asMember") };
+  return { to, subject: t("invitations:mail.subject", vars), text: t("invitations:mail.body", vars) };
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db.js";
+import { users } from "../users/index.js";
 import { workspaces, type Workspace } from "../workspaces/index.js";
 import { invitations, type Invitation, type InvitationRole } from "./tables.js";
 
@@ -53,4 +54,15 @@ export async function markRevoked(tx: Db, id: string, at: Date): Promise<void> {
 
 export async function markAccepted(tx: Db, id: string, userId: string, at: Date): Promise<void> {
   await tx.update(invitations).set({ acceptedAt: at, acceptedBy: userId }).where(eq(invitations.id, id));
+}
+
+// The saved language of an account already using the invited address (not
+// cancelled), or null: the invitation mail is written in it.
+export async function findInviteeLanguage(db: Db, email: string): Promise<string | null> {
+  const [row] = await db
+    .select({ language: users.language })
+    .from(users)
+    .where(and(eq(sql`lower(${users.email})`, email.toLowerCase()), sql`${users.status} <> 'cancelled'`))
+    .limit(1);
+  return row?.language ?? null;
 }

@@ -11,7 +11,7 @@ import { insertUser, translateUniqueViolation, users, type User } from "../users
 import { memberships, type Workspace } from "../workspaces/index.js";
 import { invitationEvents } from "./events.js";
 import { invitationMail } from "./mails.js";
-import { findInvitationByTokenHash, findOpenInvitationByEmail, insertInvitation, listOpenInvitations, lockInvitationInWorkspace, markAccepted, markRevoked, replaceToken } from "./repo.js";
+import { findInvitationByTokenHash, findInviteeLanguage, findOpenInvitationByEmail, insertInvitation, listOpenInvitations, lockInvitationInWorkspace, markAccepted, markRevoked, replaceToken } from "./repo.js";
 import type { Invitation, InvitationRole } from "./tables.js";
 import { hashInvitationToken, INVITATION_TTL_MS, isWellFormedInvitationToken, newInvitationToken } from "./tokens.js";
 
@@ -35,7 +35,12 @@ async function isMemberByEmail(db: Db, workspaceId: string, email: string): Prom
 
 async function sendLink(tx: Db, deps: InvitationDeps, inviter: Inviter, workspace: Workspace, invitation: Invitation, token: string) {
   const link = `${deps.config.baseUrl}/invitations/${token}`;
-  await enqueueMail(tx, invitationMail(invitation.email, inviter.username, workspace.name, invitation.role, link));
+  // Written in the invitee's language: the saved one of an account already
+  // using this address, else English. Not the inviter's (a workspace admin's
+  // choice says nothing about a stranger's), and not a browser's: no request
+  // of the invitee's exists when the mail is written.
+  const language = await findInviteeLanguage(tx, invitation.email);
+  await enqueueMail(tx, invitationMail(invitation.email, inviter.username, workspace.name, invitation.role, link, language));
 }
 
 // The row, its mail and its record commit together (the mail through the

@@ -1,4 +1,5 @@
 import { AppError } from "../../platform/errors.js";
+import { translatorFor } from "../../platform/i18n.js";
 import { maskEmail, maskPhone } from "../../platform/mask.js";
 import type { AuthMethod, Factor, MethodContext } from "../../web/sign-in/auth-method.js";
 import { sendCode, verifyCode, type CodeTarget } from "../codes/index.js";
@@ -66,11 +67,8 @@ function codeFactor(channel: "email" | "sms"): Factor {
       !isTwoFactorEnabled(user) &&
       (channel === "email" ? user.loginVerification === "email" && Boolean(user.emailVerifiedAt) : user.loginVerification === "sms" && Boolean(user.phone && user.phoneVerifiedAt)),
     async begin({ deps }: MethodContext, user) {
-      await sendCode(deps, target(user), (code) =>
-        channel === "email"
-          ? `Your Latchkey sign-in code\n\nYour sign-in code is ${code}. It expires in 10 minutes.\nIf you did not try to sign in, change your password.`
-          : `Latchkey sign-in code: ${code} (expires in 10 minutes).`,
-      );
+      // In the account's saved language, not the browser's (an email's first line is its subject).
+      await sendCode(deps, target(user), (code) => translatorFor(user.language)(channel === "email" ? "two-factor:codeMail.signInEmail" : "two-factor:codeMail.signInSms", { code }));
     },
     async verify({ deps }, user, input) {
       if (!input.code) throw new AppError(422, "CODE_INVALID", { field: "code", message: "two-factor:method.enterSentCode" });

@@ -1,4 +1,5 @@
 import type { Deps } from "../../platform/deps.js";
+import { translatorFor } from "../../platform/i18n.js";
 import { AppError } from "../../platform/errors.js";
 import { maskEmail, maskPhone } from "../../platform/mask.js";
 import type { RequestMeta } from "../../web/context.js";
@@ -35,10 +36,9 @@ const codeTarget = (user: User, method: "email" | "sms"): CodeTarget => ({
   target: method === "email" ? user.email : user.phone!,
 });
 
-const compose = (method: "email" | "sms") => (code: string) =>
-  method === "email"
-    ? `Your Latchkey verification code\n\nYour code to verify sign-ins by email from now on is ${code}. It expires in 10 minutes and works once.\nIf you did not ask for it, change your password.`
-    : `Latchkey code: ${code} (to verify sign-ins by SMS from now on; expires in 10 minutes).`;
+// In the account's saved language (an email's first line is its subject).
+const compose = (method: "email" | "sms", user: User) => (code: string) =>
+  translatorFor(user.language)(method === "email" ? "two-factor:codeMail.switchEmail" : "two-factor:codeMail.switchSms", { code });
 
 export function livePending(pending: PendingSwitch | undefined, nowMs: number): PendingSwitch | undefined {
   return pending && nowMs - pending.startedAtMs < PENDING_TTL_MS ? pending : undefined;
@@ -66,7 +66,7 @@ export async function chooseLoginVerification(
   // The code field is posted (even empty) only by the code step.
   if (input.code === undefined) {
     if (method === "totp") return { switched: false, pending: { method, startedAtMs: nowMs } };
-    const { resendAtMs } = await sendCode(deps, codeTarget(user, method), compose(method));
+    const { resendAtMs } = await sendCode(deps, codeTarget(user, method), compose(method, user));
     return { switched: false, pending: { method, startedAtMs: nowMs, resendAtMs } };
   }
   // A code only ever confirms the switch it was asked for, in this session.
@@ -86,7 +86,7 @@ export async function resendSwitchCode(deps: SwitchDeps, user: User, pendingNow:
   if (!pending || pending.method === "totp") throw new AppError(409, "NO_PENDING_SWITCH", { message: "two-factor:verification.switch.noPending" });
   const unavailable = loginVerificationPolicy.whyUnavailable(user, pending.method);
   if (unavailable) throw new AppError(422, "LOGIN_VERIFICATION_UNAVAILABLE", { field: "method", message: unavailable });
-  const { resendAtMs } = await sendCode(deps, codeTarget(user, pending.method), compose(pending.method));
+  const { resendAtMs } = await sendCode(deps, codeTarget(user, pending.method), compose(pending.method, user));
   return { ...pending, startedAtMs: deps.clock.now().getTime(), resendAtMs };
 }
 
