@@ -101,7 +101,7 @@ describe("account cancellation", () => {
     expect(summary.text).toContain("Open tickets: 1");
     expect(summary.text).toContain("Access tokens: 1");
     expect(summary.text).toContain(workspace.name);
-    expect(summary.text).toMatch(/data-testid="tickets-close-by">\d{4}-\d{2}-\d{2}/);
+    expect(summary.text).toMatch(/data-testid="tickets-close-by">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2} UTC \(end of the 7th business day/);
 
     const noAgree = await client.post("/settings/account/cancel", { username: user.username }, { htmx: true });
     expect(noAgree.status).toBe(422);

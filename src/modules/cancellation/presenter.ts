@@ -1,7 +1,9 @@
-import { formatUtc } from "../../platform/format.js";
+import type { TimeFormatter } from "../../platform/format.js";
+import type { Translate } from "../../platform/i18n.js";
 import type { VerifyMethod } from "./policy.js";
 
-const methodLabels: Record<VerifyMethod, string> = { password: "Your password", email: "A code sent to your email", sms: "A code sent to your phone" };
+// Keys: the page translates them (tm).
+const methodLabels: Record<VerifyMethod, string> = { password: "cancellation:methods.password", email: "cancellation:methods.email", sms: "cancellation:methods.sms" };
 
 export function presentMethods(methods: VerifyMethod[]) {
   return methods.map((method) => ({ value: method, label: methodLabels[method] }));
@@ -11,6 +13,7 @@ export function presentOwned(owned: Array<{ name: string; slug: string; members:
   return owned.map((workspace) => ({ name: workspace.name, slug: workspace.slug, transferUrl: `/w/${workspace.slug}/settings/ownership`, alone: workspace.members <= 1 }));
 }
 
-export function presentCloseBy(at: Date, timeZone: string) {
-  return `${formatUtc(at)} (end of the 7th business day, ${timeZone})`;
+// In the reader's language and zone; the business days are counted in the instance's zone.
+export function presentCloseBy(at: Date, businessTimeZone: string, locale: { t: Translate; fmt: TimeFormatter }) {
+  return locale.t("cancellation:closeByValue", { when: locale.fmt.dateTime(at), zone: businessTimeZone });
 }

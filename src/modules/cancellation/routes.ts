@@ -1,5 +1,6 @@
 import { Router, type Request } from "express";
 import { requestMeta } from "../../web/context.js";
+import { localeOf } from "../../web/i18n.js";
 import type { WebDeps } from "../../web/deps.js";
 import { requireConfirmation } from "../../web/confirm.js";
 import { currentUserOf, requireUser } from "../../web/guards.js";
@@ -31,7 +32,7 @@ export function cancellationRoutes(deps: WebDeps): Router {
     if (!isVerified(req)) return { ...base, step: "verify" };
     const state = await service.wizardState(deps, user);
     if (state.owned.length > 0) return { ...base, step: "owner", owned: presentOwned(state.owned) };
-    return { ...base, step: "confirm", loss: state.loss, ticketsCloseBy: presentCloseBy(state.ticketsCloseBy, deps.config.businessTimeZone) };
+    return { ...base, step: "confirm", loss: state.loss, ticketsCloseBy: presentCloseBy(state.ticketsCloseBy, deps.config.businessTimeZone, localeOf(req)) };
   }
   const blank = { values: {}, errors: {}, formError: null };
 
@@ -70,9 +71,9 @@ export function cancellationRoutes(deps: WebDeps): Router {
 
   // Deleting a workspace asks first (web/confirm.ts).
   const confirmDeleteWorkspace = requireConfirmation({
-    title: "Delete this workspace?",
-    message: "The workspace and everything in it are deleted at once. This cannot be undone.",
-    confirmLabel: "Delete workspace",
+    title: "cancellation:deleteWorkspace.title",
+    message: "cancellation:deleteWorkspace.message",
+    confirmLabel: "cancellation:deleteWorkspace.confirm",
     cancelUrl: "/settings/account",
   });
 

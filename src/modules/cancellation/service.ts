@@ -3,7 +3,6 @@ import { translatorFor } from "../../platform/i18n.js";
 import type { Db } from "../../platform/db.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, notFound } from "../../platform/errors.js";
-import { formatUtc } from "../../platform/format.js";
 import { enqueueJob } from "../../platform/outbox/index.js";
 import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
 import { verifyPassword } from "../../platform/crypto/passwords.js";
@@ -30,7 +29,7 @@ const codeTarget = (user: User, channel: "email" | "sms"): CodeTarget => ({ user
 
 export async function sendVerificationCode(deps: Deps, user: User, channel: "email" | "sms") {
   assertMayCancel(user);
-  if (!cancellationPolicy.verifyMethods(user).includes(channel)) throw new AppError(422, "METHOD_UNAVAILABLE", { field: "channel", message: "That method is not available for your account." });
+  if (!cancellationPolicy.verifyMethods(user).includes(channel)) throw new AppError(422, "METHOD_UNAVAILABLE", { field: "channel", message: "cancellation:errors.methodUnavailable" });
   return sendCode(deps, codeTarget(user, channel), (code) => translatorFor(user.language)("cancellation:codeMail", { code }));
 }
 
@@ -44,13 +43,13 @@ function passwordLimiter(deps: Deps) {
 
 export async function verifyIdentity(deps: Deps, user: User, input: { method: VerifyMethod; password?: string; code?: string }): Promise<void> {
   assertMayCancel(user);
-  if (!cancellationPolicy.verifyMethods(user).includes(input.method)) throw new AppError(422, "METHOD_UNAVAILABLE", { field: "method", message: "That method is not available for your account." });
+  if (!cancellationPolicy.verifyMethods(user).includes(input.method)) throw new AppError(422, "METHOD_UNAVAILABLE", { field: "method", message: "cancellation:errors.methodUnavailable" });
   if (input.method === "password") {
     const ok = await verifyPassword(user.passwordHash!, input.password ?? "");
     if (!ok) {
       const over = await consumeOrOverLimit(passwordLimiter(deps), user.id);
-      if (over) throw tooManyAttempts(over, "Too many wrong passwords. Try again later.");
-      throw new AppError(422, "PASSWORD_INCORRECT", { field: "password", message: "That password is not correct." });
+      if (over) throw tooManyAttempts(over, "cancellation:errors.tooManyPasswords");
+      throw new AppError(422, "PASSWORD_INCORRECT", { field: "password", message: "cancellation:errors.passwordIncorrect" });
     }
     return;
   }
@@ -72,8 +71,8 @@ export async function deleteSoleWorkspace(deps: Deps, user: User, input: { slug:
   return deps.db.transaction(async (tx) => {
     const workspace = await repo.lockSoleWorkspace(tx, user.id, input.slug);
     if (!workspace) throw notFound();
-    if (workspace.otherMembers > 0) throw new AppError(409, "WORKSPACE_HAS_MEMBERS", { message: "Others belong to this workspace: transfer its ownership instead." });
-    if (input.confirmName !== workspace.name) throw new AppError(422, "NAME_MISMATCH", { field: "confirmName", message: "Type the workspace's name exactly as shown." });
+    if (workspace.otherMembers > 0) throw new AppError(409, "WORKSPACE_HAS_MEMBERS", { message: "cancellation:errors.workspaceHasMembers" });
+    if (input.confirmName !== workspace.name) throw new AppError(422, "NAME_MISMATCH", { field: "confirmName", message: "cancellation:errors.nameMismatch" });
     await recordEvent(tx, cancellationEvents.soleWorkspaceDeleted(user, workspace), meta, deps.clock.now());
     await repo.deleteWorkspace(tx, workspace.id);
     return workspace.name;
@@ -97,11 +96,11 @@ export async function cancelAccount(deps: Deps, user: User, input: { username: s
   await changeEndingSessions(deps, { userId: user.id, at, exceptSid: null, actorId: user.id, reason: "account_cancelled", meta }, async (tx) => {
     const locked = await repo.lockUser(tx, user.id);
     // A second submit (or another tab) finds the account already cancelled.
-    if (!locked || locked.status === "cancelled") throw new AppError(409, "ALREADY_CANCELLED", { message: "This account is already cancelled." });
+    if (!locked || locked.status === "cancelled") throw new AppError(409, "ALREADY_CANCELLED", { message: "cancellation:errors.alreadyCancelled" });
     assertMayCancel(locked);
-    if (input.username !== locked.username) throw new AppError(422, "USERNAME_MISMATCH", { field: "username", message: "Type your username exactly as shown." });
+    if (input.username !== locked.username) throw new AppError(422, "USERNAME_MISMATCH", { field: "username", message: "cancellation:errors.usernameMismatch" });
     const owned = await repo.ownedWorkspaces(tx, locked.id, true);
-    if (owned.length > 0) throw new AppError(409, "OWNS_WORKSPACES", { message: `Transfer ownership of ${owned.map((w) => w.name).join(", ")} first.` });
+    if (owned.length > 0) throw new AppError(409, "OWNS_WORKSPACES", { message: "cancellation:errors.ownsWorkspaces", details: { names: owned.map((w) => w.name).join(", ") } });
     const closeBy = ticketsCloseBy(at, calendarOf(deps.config));
     await recordEvent(tx, cancellationEvents.cancelled(locked, { at: closeBy, zone: deps.config.businessTimeZone }, `${deps.config.baseUrl}${statusUrl(deps.config, locked.id)}`), meta, at);
     await repo.markCancelled(tx, locked.id, at);
@@ -125,11 +124,12 @@ export async function cancellationStatus(deps: Pick<Deps, "db" | "config">, user
   const cancellation = await repo.findCancellation(deps.db, userId);
   if (!cancellation) throw notFound();
   const doneIndex = cancellation.purgeStep ? purgeSteps.findIndex((step) => step.name === cancellation.purgeStep) : -1;
+  // Times as dates: the page shows them in the reader's language and zone (fmt).
   return {
-    cancelledAt: formatUtc(cancellation.cancelledAt),
-    ticketsCloseBy: formatUtc(cancellation.ticketsCloseBy),
-    ticketsClosedAt: cancellation.ticketsClosedAt ? formatUtc(cancellation.ticketsClosedAt) : null,
-    purgeCompletedAt: cancellation.purgeCompletedAt ? formatUtc(cancellation.purgeCompletedAt) : null,
+    cancelledAt: cancellation.cancelledAt,
+    ticketsCloseBy: cancellation.ticketsCloseBy,
+    ticketsClosedAt: cancellation.ticketsClosedAt,
+    purgeCompletedAt: cancellation.purgeCompletedAt,
     steps: purgeSteps.map((step, i) => ({ label: step.label, done: i <= doneIndex })),
   };
 }
