@@ -167,7 +167,6 @@ describe("two-factor authentication in the browser", { shuffle: false }, () => {
       await expectSignedInAt(page, `/w/${slug}`);
       expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
     },
-
   );
 
   it("signs in once with a backup code, from the security page, and tells how many are left", async () => {

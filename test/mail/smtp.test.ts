@@ -1,51 +1,28 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, DEFAULT_PASSWORD, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
+import { startSmtpCatcher, type CaughtMail, type SmtpCatcher } from "../helpers/smtp-catcher.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-let smtp: SMTPServer;
-let received: Received[] = [];
+let smtp: SmtpCatcher;
+let received: CaughtMail[] = [];
 let app: TestApp;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString("utf8"),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
-  app = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: "Latchkey <noreply@latchkey.test>" } });
+  smtp = await startSmtpCatcher();
+  received = smtp.received;
+  app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_FROM: "Latchkey <noreply@latchkey.test>" } });
   await createUser(app.deps, { isInstanceAdmin: true });
 });
 
 afterAll(async () => {
   await app.close();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp.close();
 });
 
 describe("mail over SMTP", () => {
   it("delivers the welcome mail through the queue to a real SMTP server", async () => {
-    received = [];
+    received.length = 0;
     const client = new HttpClient(app.baseUrl);
     const fields = { username: "smtp_user", email: "smtp_user@example.test", password: DEFAULT_PASSWORD, confirmPassword: DEFAULT_PASSWORD };
     expect((await client.submit("/register", "/register", fields)).status).toBe(303);
@@ -60,7 +37,7 @@ describe("mail over SMTP", () => {
   });
 
   it("delivers a verification code over SMTP that binds the email address", async () => {
-    received = [];
+    received.length = 0;
     const user = await createUser(app.deps);
     const client = await signedInClient(app.baseUrl, user);
     const address = `smtp-bind-${user.username}@example.test`;

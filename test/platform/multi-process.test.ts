@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobRegistry } from "../../jobs/registry.js";
 import { loadConfig } from "../../src/config.js";
@@ -16,6 +14,7 @@ import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
 import { addMember, createUser, createWorkspace } from "../helpers/factories.js";
 import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
 import { freePort, projectRoot, serverCommand, startProcess } from "../helpers/processes.js";
+import { startSmtpCatcher, type SmtpCatcher } from "../helpers/smtp-catcher.js";
 import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
 
 // Two web processes (src/server.ts) and two separate worker processes
@@ -30,8 +29,7 @@ let databaseName: string;
 let dataDir: string;
 let redisPrefix: string;
 let deps: Deps;
-let smtp: SMTPServer;
-const received: Array<{ to: string[]; raw: string }> = [];
+let smtp: SmtpCatcher;
 let A: string;
 let B: string;
 
@@ -46,7 +44,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
 }
 
 const mailTo = (address: string, subject: RegExp) =>
-  waitFor(`an SMTP mail to ${address} matching ${subject}`, async () => received.find((mail) => mail.to.includes(address) && subject.test(mail.raw))?.raw.replace(/=\r?\n/g, ""));
+  waitFor(`an SMTP mail to ${address} matching ${subject}`, async () => smtp.received.find((mail) => mail.to.includes(address) && subject.test(mail.raw))?.raw.replace(/=\r?\n/g, ""));
 
 // A client signed in through `base` (password only).
 async function signIn(base: string, user: { username: string; password: string }, headers: Record<string, string> = {}): Promise<HttpClient> {
@@ -62,25 +60,13 @@ beforeAll(async () => {
   databaseName = await createTestDatabase();
   dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-multi-"));
   redisPrefix = `lk-multi-${randomBytes(4).toString("hex")}:`;
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  smtp = await startSmtpCatcher();
   const shared = testEnv({
     DATABASE_URL: databaseUrlFor(databaseName),
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     DATA_DIR: dataDir,
-    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    SMTP_URL: smtp.url,
     IN_PROCESS_WORKER: "false",
     // Each test client may claim its own address (X-Forwarded-For from loopback).
     TRUST_PROXY: "loopback",
@@ -105,7 +91,7 @@ afterAll(async () => {
     await deleteKeys(deps.redis, await scanKeys(deps.redis, `${redisPrefix}*`));
     await deps.close();
   }
-  if (smtp) await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp?.close();
   if (databaseName) await dropTestDatabase(databaseName);
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
@@ -221,7 +207,7 @@ describe("two web processes and two workers on one database and Redis", () => {
     const batch = randomBytes(3).toString("hex");
     const addresses = Array.from({ length: 30 }, (_, i) => `bulk-${batch}-${i}@example.test`);
     for (const to of addresses) await enqueueMail(deps.db, { to, subject: `Bulk ${batch}`, text: `one of ${addresses.length}` });
-    const mine = () => received.filter((mail) => mail.to.some((to) => addresses.includes(to)));
+    const mine = () => smtp.received.filter((mail) => mail.to.some((to) => addresses.includes(to)));
     await waitFor("every bulk mail delivered", async () => mine().length >= addresses.length);
     // Drained: nothing left in the outbox or the queue that could still run.
     await waitFor("the outbox and the mail queue empty", async () => {

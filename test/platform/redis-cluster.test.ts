@@ -1,7 +1,5 @@
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { Cluster } from "ioredis";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { purgeSteps } from "../../src/modules/cancellation/jobs.js";
 import { workspaces } from "../../src/modules/workspaces/tables.js";
@@ -10,6 +8,7 @@ import { scanKeys } from "../../src/platform/redis.js";
 import { createUser, createWorkspace, signedInClient } from "../helpers/factories.js";
 import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
 import { redisServerMissing, redisServerPath, startRedisCluster, type RedisCluster } from "../helpers/redis-servers.js";
+import { startSmtpCatcher, type SmtpCatcher } from "../helpers/smtp-catcher.js";
 import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
 import { enableTotpFor } from "../helpers/two-factor.js";
 import { codeForSecret } from "../helpers/totp.js";
@@ -24,42 +23,18 @@ const MINUTE = 60_000;
 const clock = manualClock(new Date("2026-11-24T09:00:00Z"));
 let cluster: RedisCluster;
 let app: TestApp;
-let smtp: SMTPServer;
-const received: Array<{ to: string[]; raw: string }> = [];
-
-async function smtpMailTo(address: string, subject: RegExp): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const mail = received.find((candidate) => candidate.to.includes(address) && subject.test(candidate.raw));
-    if (mail) return mail.raw.replace(/=\r?\n/g, "");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no SMTP mail to ${address} matching ${subject}`);
-}
+let smtp: SmtpCatcher;
 
 describe.skipIf(!redisServerPath)("a Redis Cluster (3 masters)", () => {
   beforeAll(async () => {
     cluster = await startRedisCluster(3);
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-        stream.on("end", () => {
-          received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks).toString("utf8") });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const smtpPort = (smtp.server.address() as AddressInfo).port;
-    app = await startTestApp({ clock, env: { REDIS_CLUSTER_NODES: cluster.nodes, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` } });
+    smtp = await startSmtpCatcher();
+    app = await startTestApp({ clock, env: { REDIS_CLUSTER_NODES: cluster.nodes, SMTP_URL: smtp.url } });
   }, 60_000);
 
   afterAll(async () => {
     await app?.close();
-    if (smtp) await new Promise<void>((resolve) => smtp.close(resolve));
+    await smtp?.close();
     await cluster?.close();
   });
 
@@ -127,7 +102,7 @@ describe.skipIf(!redisServerPath)("a Redis Cluster (3 masters)", () => {
     expect((await another.get("/settings/profile")).status).toBe(303);
     expect((await mine.get("/settings/profile")).status).toBe(200);
     // The notice went outbox -> BullMQ (hash-tagged queue keys) -> worker -> SMTP.
-    expect(await smtpMailTo(user.email, /password was changed/)).toContain(user.username);
+    expect(await smtp.mailTo(user.email, /password was changed/)).toContain(user.username);
   });
 
   it("binds an email with a code sent over SMTP through the queue, limits resends, and uses a code once", async () => {
@@ -136,7 +111,7 @@ describe.skipIf(!redisServerPath)("a Redis Cluster (3 masters)", () => {
     await client.get("/settings/profile");
     const address = `cluster-${user.username}@example.test`;
     expect((await client.post("/settings/profile/email/send", { value: address })).status).toBe(303);
-    const raw = await smtpMailTo(address, /verification code/);
+    const raw = await smtp.mailTo(address, /verification code/);
     const code = /code to verify this email address is (\d{6})/.exec(raw)![1]!;
     // A second send at once is refused (resend wait), counted in the cluster.
     expect((await client.post("/settings/profile/email/send", { value: address })).status).toBe(429);
