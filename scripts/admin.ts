@@ -5,6 +5,7 @@ import { adminProgram } from "../src/cli/admin.js";
 import { loadConfig } from "../src/config.js";
 import { buildDeps } from "../src/platform/deps.js";
 import { AppError } from "../src/platform/errors.js";
+import { translateMessage, translatorFor } from "../src/platform/i18n.js";
 import { createLogger } from "../src/platform/logger.js";
 
 const config = loadConfig();
@@ -15,7 +16,8 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) code = error.exitCode;
   else if (error instanceof AppError) {
-    console.error(`Refused: ${error.message}`);
+    // Services give locale keys; the console speaks English.
+    console.error(`Refused: ${translateMessage(translatorFor("en"), error.message, error.details)}`);
     code = 1;
   } else {
     console.error(`Failed: ${(error as Error).message}`);

@@ -2,6 +2,7 @@ import { userInfo } from "node:os";
 import { Command } from "commander";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
+import { translateMessage, translatorFor } from "../platform/i18n.js";
 import { recordEvent } from "../modules/audit/index.js";
 import {
   adminEvents,
@@ -58,9 +59,9 @@ export function adminProgram(deps: Deps, io: { out: (line: string) => void } = {
     .action(async (raw: { username: string; email: string }) => {
       // The same input rules as the forms.
       const username = usernameSchema.safeParse(raw.username);
-      if (!username.success) throw new AppError(422, "INVALID_USERNAME", { message: `Username: ${username.error.issues[0]!.message}` });
+      if (!username.success) throw new AppError(422, "INVALID_USERNAME", { message: `Username: ${english(username.error.issues[0]!.message)}` });
       const email = emailSchema.safeParse(raw.email);
-      if (!email.success) throw new AppError(422, "INVALID_EMAIL", { message: `Email: ${email.error.issues[0]!.message}` });
+      if (!email.success) throw new AppError(422, "INVALID_EMAIL", { message: `Email: ${english(email.error.issues[0]!.message)}` });
       const options = { username: username.data, email: email.data };
       const password = await newPassword(options);
       const user = await createUserAsAdmin(
@@ -117,6 +118,11 @@ export function adminProgram(deps: Deps, io: { out: (line: string) => void } = {
     });
 
   return program;
+}
+
+// The schemas give locale keys; the console speaks English.
+function english(message: string): string {
+  return translateMessage(translatorFor("en"), message);
 }
 
 function safeOperatorName(): string {

@@ -130,14 +130,14 @@ export function adminRoutes(deps: WebDeps): Router {
   const confirm = (title: string, message: string, confirmLabel: string) =>
     requireConfirmation((req) => ({ title, message, confirmLabel, cancelUrl: `/admin/users/${String(req.params.id ?? "")}` }));
   const confirmSetPassword = confirm(
-    "Set a new password for this account?",
-    "Every session of this account is signed out at once and its owner is emailed.",
-    "Set password",
+    "admin:confirm.setPasswordTitle",
+    "admin:setPassword.message",
+    "admin:setPassword.label",
   );
   const confirmResetTwoFactor = confirm(
-    "Reset two-factor authentication for this account?",
-    "Its authenticator and backup codes stop working; the owner signs in with the password alone until they set it up again. They are emailed.",
-    "Reset 2FA",
+    "admin:confirm.resetTwoFactorTitle",
+    "admin:user.resetMessage",
+    "admin:user.reset2fa",
   );
   const accountConfirmations: Record<string, ReturnType<typeof confirm>> = {
     disable: confirm("admin:confirm.disableTitle", "admin:actions.disableMessage", "admin:actions.disable"),

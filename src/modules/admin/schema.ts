@@ -18,7 +18,7 @@ export const userListQuery = z.object({
 // Inline edits send the value the administrator saw, to detect a stale row.
 export const usernameEdit = z.object({ current: z.string().max(254), username: usernameSchema });
 export const emailEdit = z.object({ current: z.string().max(254), email: emailSchema });
-export const twoFactorToggle = z.object({ enabled: z.enum(["on", "off"], { error: "Choose on or off." }) });
+export const twoFactorToggle = z.object({ enabled: z.enum(["on", "off"], { error: "admin:validation.onOff" }) });
 export const registrationToggle = z.object({ registrationOpen: checkbox });
 
 export const createUserSchema = z
@@ -26,7 +26,7 @@ export const createUserSchema = z
     username: usernameSchema,
     email: emailSchema,
     password: passwordField,
-    confirmPassword: z.string({ error: "Confirm the password." }).min(1, "Confirm the password."),
+    confirmPassword: z.string({ error: "admin:validation.confirmPassword" }).min(1, "admin:validation.confirmPassword"),
     mustChangePassword: checkbox,
     isInstanceAdmin: checkbox,
   })

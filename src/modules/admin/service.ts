@@ -20,7 +20,7 @@ import type { CreateUserInput } from "./schema.js";
 type AdminDeps = Pick<Deps, "db" | "config" | "clock" | "sessionIndex" | "logger">;
 
 function assertAllowed(decision: Decision, status = 409): void {
-  if (!decision.allowed) throw new AppError(status, decision.code, { message: decision.message });
+  if (!decision.allowed) throw new AppError(status, decision.code, { message: decision.message, details: decision.details });
 }
 
 export async function requireUserById(deps: Pick<Deps, "db">, id: string): Promise<User> {
@@ -45,18 +45,18 @@ async function withLockedUser<T>(deps: AdminDeps, id: string, change: (tx: Db, s
   });
 }
 
-const staleRow = (field: string, what: string) =>
-  new AppError(409, "STALE_ROW", { field, message: `This ${what} was changed elsewhere meanwhile. Reload the list to see the current value, then try again.` });
+const staleRow = (field: "username" | "email") =>
+  new AppError(409, "STALE_ROW", { field, message: field === "username" ? "admin:errors.staleUsername" : "admin:errors.staleEmail" });
 
 // Inline edits carry the value the administrator saw (`current`): if the row
 // holds something else now, someone changed it meanwhile and nothing is written.
 export async function changeUsername(deps: AdminDeps, actor: AdminActor, id: string, input: { current: string; username: string }, meta: RequestMeta): Promise<User> {
   return withLockedUser(deps, id, async (tx, subject, at) => {
     assertAllowed(adminPolicy.canEdit(subject));
-    if (subject.username !== input.current) throw staleRow("username", "username");
+    if (subject.username !== input.current) throw staleRow("username");
     if (input.username === subject.username) return subject;
     if (input.username.toLowerCase() !== subject.username.toLowerCase() && (await isUsernameTaken(tx, input.username))) throw usernameTaken();
-    if (!(await replaceUsername(tx, id, input.current, input.username, at))) throw staleRow("username", "username");
+    if (!(await replaceUsername(tx, id, input.current, input.username, at))) throw staleRow("username");
     await recordEvent(tx, adminEvents.usernameChanged(actor, subject, subject.username, input.username), meta, at);
     return { ...subject, username: input.username };
   }).catch(translateUniqueViolation);
@@ -66,10 +66,10 @@ export async function changeUsername(deps: AdminDeps, actor: AdminActor, id: str
 export async function changeEmail(deps: AdminDeps, actor: AdminActor, id: string, input: { current: string; email: string }, meta: RequestMeta): Promise<User> {
   return withLockedUser(deps, id, async (tx, subject, at) => {
     assertAllowed(adminPolicy.canEdit(subject));
-    if (subject.email !== input.current) throw staleRow("email", "email address");
+    if (subject.email !== input.current) throw staleRow("email");
     if (input.email === subject.email) return subject;
     if (input.email.toLowerCase() !== subject.email.toLowerCase() && (await isEmailTaken(tx, input.email))) throw emailTaken();
-    if (!(await replaceEmail(tx, id, input.current, input.email, at))) throw staleRow("email", "email address");
+    if (!(await replaceEmail(tx, id, input.current, input.email, at))) throw staleRow("email");
     await recordEvent(tx, adminEvents.emailChanged(actor, subject, input.email), meta, at);
     return { ...subject, email: input.email, emailVerifiedAt: null };
   }).catch(translateUniqueViolation);
