@@ -1,33 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { addMember, createUser, createWorkspace, reloadUser } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // In Chromium with htmx: a member walks the cancellation wizard from the
 // security page to the status page, with refusals shown next to the fields.
-let app: TestApp;
-let browser: BrowserHarness;
 
-beforeAll(async () => {
-  browser = await startBrowser();
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
-});
+const ctx = useBrowserApp();
 
 describe("cancellation wizard in Chromium", () => {
   it("verifies, shows what is lost, refuses a missing agreement in place, cancels and shows the purge finishing", async () => {
-    const owner = await createUser(app.deps);
-    const user = await createUser(app.deps);
-    const workspace = await createWorkspace(app.deps, owner, "ws_browser_cancel");
-    await addMember(app.deps, workspace, user);
-    const page = await browser.newPage(app.baseUrl);
+    const owner = await createUser(ctx.app.deps);
+    const user = await createUser(ctx.app.deps);
+    const workspace = await createWorkspace(ctx.app.deps, owner, "ws_browser_cancel");
+    await addMember(ctx.app.deps, workspace, user);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl);
     await page.goto("/login");
     await submitSignIn(page, user.username, user.password);
     await page.waitForURL("**/w/ws-browser-cancel");
@@ -36,7 +22,7 @@ describe("cancellation wizard in Chromium", () => {
     await page.getByRole("link", { name: "Cancel account…" }).click();
     await page.waitForURL("**/settings/account");
 
-    browser.expectFailure({ status: 422, path: "/settings/account/verify", method: "POST" });
+    ctx.browser.expectFailure({ status: 422, path: "/settings/account/verify", method: "POST" });
     await page.getByLabel("Password", { exact: true }).fill("wrong password");
     await page.getByRole("button", { name: "Verify" }).click();
     await expect.poll(() => page.locator("#field-password-error").textContent()).toBe("That password is not correct.");
@@ -45,16 +31,16 @@ describe("cancellation wizard in Chromium", () => {
     await page.locator('[data-step="confirm"]').waitFor();
     expect(await page.getByTestId("loss-summary").textContent()).toContain("ws_browser_cancel (member)");
 
-    browser.expectFailure({ status: 422, path: "/settings/account/cancel", method: "POST" });
+    ctx.browser.expectFailure({ status: 422, path: "/settings/account/cancel", method: "POST" });
     await page.getByLabel("Type your username to confirm").fill(user.username);
     await page.getByRole("button", { name: "Cancel my account" }).click();
     await expect.poll(() => page.locator("#field-agree-error").textContent()).toBe("Read and agree to the terms to continue.");
-    expect((await reloadUser(app.deps, user.id)).status).toBe("active");
+    expect((await reloadUser(ctx.app.deps, user.id)).status).toBe("active");
 
     await page.getByLabel(/I have read the above/).check();
     await page.getByRole("button", { name: "Cancel my account" }).click();
     await page.waitForURL("**/account-cancelled/**");
-    expect((await reloadUser(app.deps, user.id)).status).toBe("cancelled");
+    expect((await reloadUser(ctx.app.deps, user.id)).status).toBe("cancelled");
     await expect
       .poll(async () => {
         await page.reload();

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { pngImage, sidewaysJpegWithExif } from "../profile/images.js";
 
 // The avatar form in a real Chromium, with htmx (multipart via hx-encoding,
@@ -10,31 +9,15 @@ import { pngImage, sidewaysJpegWithExif } from "../profile/images.js";
 // multipart form post): either way the header shows the new image.
 type TestUser = Awaited<ReturnType<typeof createUser>>;
 
-let app: TestApp;
-let browser: BrowserHarness;
-
+const ctx = useBrowserApp();
 beforeAll(async () => {
-  browser = await startBrowser();
-  app = await startTestApp();
-  await createUser(app.deps, { isInstanceAdmin: true }); // setup is done
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-// Whatever went wrong in the browser during a test fails that test: a CSP
-// violation, a script error, or a failed answer the test did not declare.
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
+  await createUser(ctx.app.deps, { isInstanceAdmin: true }); // setup is done
 });
 
 async function signedInPage(options: { javaScriptEnabled: boolean }): Promise<{ page: Page; user: TestUser }> {
-  const user = await createUser(app.deps);
-  const workspace = await createWorkspace(app.deps, user);
-  const page = await browser.newPage(app.baseUrl, options);
+  const user = await createUser(ctx.app.deps);
+  const workspace = await createWorkspace(ctx.app.deps, user);
+  const page = await ctx.browser.newPage(ctx.app.baseUrl, options);
   await page.goto("/login");
   await submitSignIn(page, user.username, user.password);
   await page.waitForURL(`**/w/${workspace.slug}`);
@@ -73,7 +56,7 @@ describe("uploading an avatar through the profile form", () => {
   it("with JavaScript: a refused file shows the message next to the field, in place", async () => {
     const { page } = await signedInPage({ javaScriptEnabled: true });
     await page.goto("/settings/profile");
-    browser.expectFailure({ method: "POST", path: "/settings/profile/avatar", status: 422 });
+    ctx.browser.expectFailure({ method: "POST", path: "/settings/profile/avatar", status: 422 });
     await page.getByLabel("Upload a new avatar").setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not an image") });
     await page.getByRole("button", { name: "Upload avatar" }).click();
     await expect.poll(() => page.locator("#field-avatar-error").textContent().catch(() => null)).toBe("Choose a JPEG, PNG, WebP or GIF image.");

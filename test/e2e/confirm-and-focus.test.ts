@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, type BrowserHarness } from "../helpers/browser.js";
+import { useBrowserApp } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
 import { eq } from "drizzle-orm";
 import { users } from "../../src/modules/users/tables.js";
-import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
+import { codeIn } from "../helpers/test-app.js";
 import { codeForSecret } from "../helpers/totp.js";
 import { enableTotpFor } from "../helpers/two-factor.js";
 
@@ -14,26 +14,10 @@ import { enableTotpFor } from "../helpers/two-factor.js";
 // typing; a rate-limited "Send code" counts down.
 type TestUser = Awaited<ReturnType<typeof createUser>>;
 
-let browser: BrowserHarness;
-let app: TestApp;
-
-beforeAll(async () => {
-  browser = await startBrowser();
-  app = await startTestApp();
-});
-
-afterAll(async () => {
-  await app?.close();
-  await browser?.close();
-});
-
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
-});
+const ctx = useBrowserApp();
 
 async function signedIn(user: TestUser, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  const page = await browser.newPage(app.baseUrl, options);
+  const page = await ctx.browser.newPage(ctx.app.baseUrl, options);
   await page.goto("/login");
   const form = page.locator('form[action="/login"]');
   await form.getByLabel("Username or email").fill(user.username);
@@ -44,8 +28,8 @@ async function signedIn(user: TestUser, options: { javaScriptEnabled?: boolean }
 }
 
 async function newUserWithTwoSessions() {
-  const user = await createUser(app.deps);
-  await createWorkspace(app.deps, user);
+  const user = await createUser(ctx.app.deps);
+  await createWorkspace(ctx.app.deps, user);
   const elsewhere = await signedIn(user);
   return { user, elsewhere };
 }
@@ -128,9 +112,9 @@ describe("the confirmation step (no JavaScript)", () => {
 
 describe("focus after an htmx error", () => {
   it("moves to the first invalid field, which names its error", async () => {
-    const user = await createUser(app.deps);
+    const user = await createUser(ctx.app.deps);
     const page = await signedIn(user);
-    browser.expectFailure({ method: "POST", path: "/settings/security/password", status: 422 });
+    ctx.browser.expectFailure({ method: "POST", path: "/settings/security/password", status: 422 });
     await page.goto("/settings/security");
     const form = page.getByTestId("change-password-form");
     await form.getByLabel("Current password").fill(user.password);
@@ -146,7 +130,7 @@ describe("focus after an htmx error", () => {
 
 describe("the password strength meter", () => {
   it("hints while typing on the registration page; the server still decides", async () => {
-    const page = await browser.newPage(app.baseUrl);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl);
     await page.goto("/register");
     const password = page.getByLabel("Password", { exact: true });
     await password.fill("Password1");
@@ -161,9 +145,9 @@ describe("the password strength meter", () => {
 
 describe("a rate-limited Send code", () => {
   it("shows the wait with a countdown and a disabled button", async () => {
-    const user = await createUser(app.deps);
+    const user = await createUser(ctx.app.deps);
     const page = await signedIn(user);
-    browser.expectFailure({ method: "POST", path: "/settings/profile/phone/send", status: 429 });
+    ctx.browser.expectFailure({ method: "POST", path: "/settings/profile/phone/send", status: 429 });
     await page.goto("/settings/profile");
     const card = page.locator("#contact-phone");
     await card.locator('input[name="value"]').fill("+44 7911 123456");
@@ -182,8 +166,8 @@ describe("a rate-limited Send code", () => {
 
 describe("switching the sign-in verification method", () => {
   it("asks for the code sent by email, and switches only once it is entered", async () => {
-    const user = await createUser(app.deps);
-    await app.deps.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
+    const user = await createUser(ctx.app.deps);
+    await ctx.app.deps.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
     const page = await signedIn(user);
     await page.goto("/settings/security");
     await page.locator("#two-factor").getByRole("radio", { name: /Email code/ }).check();
@@ -191,10 +175,10 @@ describe("switching the sign-in verification method", () => {
     const step = page.getByTestId("login-verification-code");
     await step.waitFor();
     expect(await step.textContent()).toContain("enter the code we sent to");
-    const stored = async () => (await app.deps.db.select().from(users).where(eq(users.id, user.id)))[0]!.loginVerification;
+    const stored = async () => (await ctx.app.deps.db.select().from(users).where(eq(users.id, user.id)))[0]!.loginVerification;
     expect(await stored()).toBe("none");
 
-    const mail = await app.mail.waitFor(user.email, /verification code/, { text: /verify sign-ins by email/ });
+    const mail = await ctx.app.mail.waitFor(user.email, /verification code/, { text: /verify sign-ins by email/ });
     await step.locator('input[name="code"]').fill(codeIn(mail.text));
     await step.getByRole("button", { name: "Switch" }).click();
     await expect.poll(() => page.locator("main .flash").textContent().catch(() => null)).toBeTruthy();
@@ -205,9 +189,9 @@ describe("switching the sign-in verification method", () => {
 
 describe("generating new backup codes", () => {
   it("the dialog says the old codes stop working; confirming shows the new codes in place", async () => {
-    const user = await createUser(app.deps);
-    const { secret, backupCodes: old } = await enableTotpFor(app.deps, user);
-    const page = await browser.newPage(app.baseUrl);
+    const user = await createUser(ctx.app.deps);
+    const { secret, backupCodes: old } = await enableTotpFor(ctx.app.deps, user);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl);
     await page.goto("/login");
     const form = page.locator('form[action="/login"]');
     await form.getByLabel("Username or email").fill(user.username);

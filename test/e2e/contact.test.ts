@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import type { Clock } from "../../src/platform/clock.js";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { createUser } from "../helpers/factories.js";
-import { codeIn, startTestApp, type TestApp } from "../helpers/test-app.js";
+import { codeIn } from "../helpers/test-app.js";
 
 // Binding and changing the email address and phone number on the profile
 // page in a real Chromium: with JavaScript htmx swaps the channel's card in
@@ -23,26 +23,8 @@ const BOUND_EMAIL = "Your email address is verified and saved.";
 const BOUND_PHONE = "Your phone number is verified and saved.";
 
 const clock = runningClock();
-let app: TestApp;
-let browser: BrowserHarness;
 
-beforeAll(async () => {
-  // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await startBrowser();
-  app = await startTestApp({ clock });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-// Whatever went wrong in the browser during a test fails that test: a CSP
-// violation, a script error, or a failed answer the test did not declare.
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
-});
+const ctx = useBrowserApp({ clock });
 
 // Through the real form, as a person would; return_to lands on the profile.
 async function signIn(page: Page, user: TestUser) {
@@ -96,8 +78,8 @@ describe("binding and changing contact details with JavaScript (htmx)", { shuffl
   let firstAddress: string;
 
   beforeAll(async () => {
-    user = await createUser(app.deps);
-    page = await browser.newPage(app.baseUrl, { javaScriptEnabled: true });
+    user = await createUser(ctx.app.deps);
+    page = await ctx.browser.newPage(ctx.app.baseUrl, { javaScriptEnabled: true });
     firstAddress = `bound-${user.username}@example.test`;
   });
 
@@ -132,7 +114,7 @@ describe("binding and changing contact details with JavaScript (htmx)", { shuffl
     expect(later).toBeGreaterThanOrEqual(first - 4);
     expect(await card.getByRole("button", { name: "Resend code" }).isDisabled()).toBe(true);
 
-    const mail = await app.mail.waitFor(firstAddress, /verification code/);
+    const mail = await ctx.app.mail.waitFor(firstAddress, /verification code/);
     await card.getByLabel("Verification code").fill(codeIn(mail.text));
     await card.getByRole("button", { name: "Bind" }).click();
 
@@ -151,11 +133,11 @@ describe("binding and changing contact details with JavaScript (htmx)", { shuffl
     await card.getByRole("button", { name: "Send code" }).click();
     await card.getByTestId("phone-target").waitFor();
     expect(await card.getByTestId("phone-target").textContent()).toBe("+447911123456");
-    const sms = await app.sms.waitFor("+447911123456", /Latchkey code/);
+    const sms = await ctx.app.sms.waitFor("+447911123456", /Latchkey code/);
     const code = codeIn(sms.text);
 
     await card.getByLabel("Verification code").fill(otherCodeThan(code));
-    browser.expectFailure({ method: "POST", path: "/settings/profile/phone/confirm", status: 422 });
+    ctx.browser.expectFailure({ method: "POST", path: "/settings/profile/phone/confirm", status: 422 });
     const refused = nextPost(page, "/settings/profile/phone/confirm");
     await card.getByRole("button", { name: "Bind" }).click();
     expect((await refused).status()).toBe(422);
@@ -190,7 +172,7 @@ describe("binding and changing contact details with JavaScript (htmx)", { shuffl
     await card.getByRole("button", { name: "Send code" }).click();
     const codeForm = card.locator("form", { has: page.getByLabel("Verification code") });
     await codeForm.waitFor();
-    const identityMail = await app.mail.waitFor(firstAddress, /verification code/, { text: /to confirm it is you/ });
+    const identityMail = await ctx.app.mail.waitFor(firstAddress, /verification code/, { text: /to confirm it is you/ });
     await codeForm.getByLabel("Verification code").fill(codeIn(identityMail.text));
     await codeForm.getByRole("button", { name: "Next" }).click();
     await card.getByText("Step 2 of 2").waitFor();
@@ -204,13 +186,13 @@ describe("binding and changing contact details with JavaScript (htmx)", { shuffl
     expect(await windowMarker(page)).toBe("kept");
     expect(pathOf(page)).toBe("/settings/profile");
 
-    const newMail = await app.mail.waitFor(secondAddress, /verification code/);
+    const newMail = await ctx.app.mail.waitFor(secondAddress, /verification code/);
     await card.getByLabel("Verification code").fill(codeIn(newMail.text));
     await card.getByRole("button", { name: "OK" }).click();
 
     await expect.poll(() => flashText(page)).toBe(BOUND_EMAIL);
     await expectVerifiedValue(emailCard(page), "email-value", secondAddress);
-    const notice = await app.mail.waitFor(firstAddress, /Your Latchkey email address was changed/);
+    const notice = await ctx.app.mail.waitFor(firstAddress, /Your Latchkey email address was changed/);
     expect(notice.text).toContain(user.username);
     expect(notice.text).not.toContain(secondAddress);
   });
@@ -219,8 +201,8 @@ describe("binding and changing contact details with JavaScript (htmx)", { shuffl
 // In order even under --sequence.shuffle: each step starts where the last one ended.
 describe("binding an email address without JavaScript", { shuffle: false }, () => {
   it("every step is a full page post: Send code shows the code form, the code binds the address", async () => {
-    const user = await createUser(app.deps);
-    const page = await browser.newPage(app.baseUrl, { javaScriptEnabled: false });
+    const user = await createUser(ctx.app.deps);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl, { javaScriptEnabled: false });
     await signIn(page, user);
     const address = `nojs-${user.username}@example.test`;
     const card = emailCard(page);
@@ -238,7 +220,7 @@ describe("binding an email address without JavaScript", { shuffle: false }, () =
     expect(await normalized(card.locator("p", { hasText: "We sent a 6-digit code to" }))).toBe(`We sent a 6-digit code to ${address}.`);
     expect(await countdownSeconds(card)).toBeLessThanOrEqual(60);
 
-    const mail = await app.mail.waitFor(address, /verification code/);
+    const mail = await ctx.app.mail.waitFor(address, /verification code/);
     await card.getByLabel("Verification code").fill(codeIn(mail.text));
     const confirmed = nextPost(page, "/settings/profile/email/confirm");
     await card.getByRole("button", { name: "Bind" }).click();

@@ -1,15 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, signOutThroughMenu, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { signOutThroughMenu, submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { DEFAULT_PASSWORD } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // One continuous first-run journey in a real Chromium (JavaScript on, except
 // the last switch, which checks the no-JavaScript fallback):
 // setup, sign out, a second person registering, and the admin juggling two
 // workspaces. The steps share state on purpose, so they run in order.
-let app: TestApp;
-let browser: BrowserHarness;
 
 const admin = { username: "root_admin", email: "root@example.test", password: DEFAULT_PASSWORD };
 const member = { username: "second_user", email: "second@example.test", password: "Another-Pass-77" };
@@ -36,23 +33,7 @@ function switcherOf(page: Page) {
   return page.getByRole("combobox", { name: "Workspace", exact: true });
 }
 
-beforeAll(async () => {
-  // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await startBrowser();
-  app = await startTestApp();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-// Whatever went wrong in the browser during a test fails that test: a CSP
-// violation, a script error, or a failed answer the test did not declare.
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
-});
+const ctx = useBrowserApp();
 
 // In order even under --sequence.shuffle: each step starts where the last one ended.
 describe("first-run journey in Chromium", { shuffle: false }, () => {
@@ -60,7 +41,7 @@ describe("first-run journey in Chromium", { shuffle: false }, () => {
   let memberPage: Page;
 
   it("sends a fresh instance to /setup and creates the administrator with the first workspace", async () => {
-    adminPage = await browser.newPage(app.baseUrl);
+    adminPage = await ctx.browser.newPage(ctx.app.baseUrl);
     await adminPage.goto("/");
     expect(new URL(adminPage.url()).pathname).toBe("/setup");
     await adminPage.getByRole("heading", { name: "Welcome to Latchkey" }).waitFor();
@@ -88,7 +69,7 @@ describe("first-run journey in Chromium", { shuffle: false }, () => {
   });
 
   it("lets a second person register in a fresh browser and create their first workspace", async () => {
-    memberPage = await browser.newPage(app.baseUrl);
+    memberPage = await ctx.browser.newPage(ctx.app.baseUrl);
     await memberPage.goto("/register");
     await memberPage.getByRole("heading", { name: "Create your account" }).waitFor();
     await memberPage.getByLabel("Username").fill(member.username);
@@ -141,7 +122,7 @@ describe("first-run journey in Chromium", { shuffle: false }, () => {
   });
 
   it("switches with the Switch button when JavaScript is off", async () => {
-    const page = await browser.newPage(app.baseUrl, { javaScriptEnabled: false });
+    const page = await ctx.browser.newPage(ctx.app.baseUrl, { javaScriptEnabled: false });
     await signIn(page, admin.username, admin.password);
     await page.waitForURL("**/w/*");
     const switcher = switcherOf(page);

@@ -1,16 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // One person signed in twice (two browser contexts with their own cookies).
 // Context A changes the password with "Sign out all other sessions" left
 // ticked; context B finds itself on the sign-in page at its next reload.
 const NEW_PASSWORD = "Browser-Chosen-Pass-64";
 
-let app: TestApp;
-let browser: BrowserHarness;
 let user: Awaited<ReturnType<typeof createUser>>;
 
 async function signIn(page: Page, password: string) {
@@ -20,30 +17,16 @@ async function signIn(page: Page, password: string) {
   expect(await page.getByTestId("signed-in-user").textContent()).toBe(user.username);
 }
 
+const ctx = useBrowserApp();
 beforeAll(async () => {
-  // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await startBrowser();
-  app = await startTestApp();
-  user = await createUser(app.deps, { isInstanceAdmin: true });
-  await createWorkspace(app.deps, user, "ws_password");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-// Whatever went wrong in the browser during a test fails that test: a CSP
-// violation, a script error, or a failed answer the test did not declare.
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
+  user = await createUser(ctx.app.deps, { isInstanceAdmin: true });
+  await createWorkspace(ctx.app.deps, user, "ws_password");
 });
 
 describe("changing the password in Chromium", () => {
   it("signs the other browser out while this one stays signed in", async () => {
-    const a = await browser.newPage(app.baseUrl);
-    const b = await browser.newPage(app.baseUrl);
+    const a = await ctx.browser.newPage(ctx.app.baseUrl);
+    const b = await ctx.browser.newPage(ctx.app.baseUrl);
     await signIn(a, user.password);
     await signIn(b, user.password);
     const response = await b.goto("/settings/security");
@@ -56,7 +39,7 @@ describe("changing the password in Chromium", () => {
     const signOutOthers = a.getByLabel("Sign out all other sessions");
     expect(await signOutOthers.isChecked()).toBe(true);
 
-    browser.expectFailure({ method: "POST", path: "/settings/security/password", status: 401 });
+    ctx.browser.expectFailure({ method: "POST", path: "/settings/security/password", status: 401 });
     // A typo first: htmx swaps the form with the message, the rest of the page stays.
     await a.getByLabel("Current password").fill("Not-the-password-1");
     await a.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);

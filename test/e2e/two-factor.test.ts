@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, signOutThroughMenu, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { signOutThroughMenu, submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { createUser, createWorkspace } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { codeForSecret } from "../helpers/totp.js";
 
 // Two-factor authentication in a real Chromium, on the real clock (the phone
@@ -15,8 +14,6 @@ const BACKUP_CODE = /^[a-z2-9]{5}-[a-z2-9]{5}$/;
 
 type TestUser = Awaited<ReturnType<typeof createUser>>;
 
-let browser: BrowserHarness;
-let app: TestApp;
 let user: TestUser;
 let page: Page;
 const slug = "ws-two-factor-e2e";
@@ -70,25 +67,11 @@ async function openSecurityPage(target: Page) {
   await target.getByRole("heading", { name: "Two-factor authentication", exact: true }).waitFor();
 }
 
+const ctx = useBrowserApp();
 beforeAll(async () => {
-  // Browser first: a missing Chromium fails the file before a database is made.
-  browser = await startBrowser();
-  app = await startTestApp();
-  user = await createUser(app.deps);
-  await createWorkspace(app.deps, user, "ws_two_factor_e2e");
-  page = await browser.newPage(app.baseUrl);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-// Whatever went wrong in the browser during a test fails that test: a CSP
-// violation, a script error, or a failed answer the test did not declare.
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
+  user = await createUser(ctx.app.deps);
+  await createWorkspace(ctx.app.deps, user, "ws_two_factor_e2e");
+  page = await ctx.browser.newPage(ctx.app.baseUrl);
 });
 
 // In order even under --sequence.shuffle: each step starts where the last one ended.
@@ -179,7 +162,7 @@ describe("two-factor authentication in the browser", { shuffle: false }, () => {
     await page.waitForURL((url) => url.pathname === "/login/verify" && url.searchParams.get("backup") === "1");
     expect(await page.getByText("Enter one of your backup codes. Each code works once.").isVisible()).toBe(true);
 
-    browser.expectFailure({ method: "POST", path: "/login/verify", status: 422 });
+    ctx.browser.expectFailure({ method: "POST", path: "/login/verify", status: 422 });
     await page.getByLabel("Backup code").fill(backupCodes[0]!);
     await page.getByRole("button", { name: "Verify" }).click();
     await expectSignedInAt(page, "/settings/security");

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { CHROMIUM_PATH } from "./env.js";
+import { startTestApp, type TestApp } from "./test-app.js";
 
 // Debian's Chromium, never a downloaded one. A missing binary is a failure,
 // not a skip: browser tests that silently do not run protect nothing.
@@ -141,4 +143,45 @@ export async function submitSignIn(page: Page, login: string, password: string):
 export async function signOutThroughMenu(page: Page): Promise<void> {
   await page.locator("[data-account-menu-trigger]").click();
   await page.locator("[data-account-menu-panel]").getByRole("menuitem", { name: "Sign out" }).click();
+}
+
+// The lifecycle every browser test file shares: Chromium, then a test app
+// (browser first: a missing Chromium fails the file before a database is
+// made); both closed after the file; after every test, no CSP violation and
+// no browser failure the test did not declare (expectFailure). Call it at the
+// top level of the file, before other hooks that need the app (they run after
+// it); `options` may be a function, read when the app starts, for options
+// that come from a hook registered before this call (e.g. a stand-in's env).
+export interface BrowserApp {
+  readonly browser: BrowserHarness;
+  readonly app: TestApp;
+}
+
+type TestAppOptions = NonNullable<Parameters<typeof startTestApp>[0]>;
+
+export function useBrowserApp(options: TestAppOptions | (() => TestAppOptions) = {}): BrowserApp {
+  let browser: BrowserHarness | undefined;
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    browser = await startBrowser();
+    app = await startTestApp(typeof options === "function" ? options() : options);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  afterEach(() => {
+    expect(cspViolations(browser!.consoleErrors)).toEqual([]);
+    expect(browser!.takeUnexpected()).toEqual([]);
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error("useBrowserApp: the browser starts in beforeAll");
+      return browser;
+    },
+    get app() {
+      if (!app) throw new Error("useBrowserApp: the app starts in beforeAll");
+      return app;
+    },
+  };
 }

@@ -1,39 +1,31 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { createUser } from "../helpers/factories.js";
 import { addProvider } from "../helpers/identities.js";
 import { startOAuthStandIn, type OAuthStandIn } from "../helpers/oauth-stand-ins.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 // The seed's journey in Chromium: click Bind, authorize on the platform, be
 // redirected back, and the status says Bound; then sign in with it.
-let browser: BrowserHarness;
-let app: TestApp;
 let github: OAuthStandIn;
 
 beforeAll(async () => {
-  browser = await startBrowser();
   github = await startOAuthStandIn("github");
-  app = await startTestApp({ localhostOrigin: true, env: github.env() });
-  const admin = await createUser(app.deps, { isInstanceAdmin: true });
-  await addProvider(app.deps, admin, { kind: "github", clientId: github.clientId, clientSecret: github.clientSecret });
+});
+const ctx = useBrowserApp(() => ({ localhostOrigin: true, env: github.env() }));
+beforeAll(async () => {
+  const admin = await createUser(ctx.app.deps, { isInstanceAdmin: true });
+  await addProvider(ctx.app.deps, admin, { kind: "github", clientId: github.clientId, clientSecret: github.clientSecret });
 });
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
   await github?.close();
-});
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
 });
 
 describe("linked accounts in the browser", () => {
   it("binds GitHub: Bind, authorize at GitHub, back with the status Bound; then Continue with GitHub signs in", async () => {
-    const user = await createUser(app.deps);
+    const user = await createUser(ctx.app.deps);
     // No avatar: this machine cannot reach GitHub's image host.
     github.signInAs({ id: "4242", login: "browser-octocat", email: "browser-octocat@github.example", avatar: "none" });
-    const page = await browser.newPage(app.baseUrl);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl);
     await page.goto("/login");
     await submitSignIn(page, user.username, user.password);
     await page.waitForURL((url) => !url.pathname.startsWith("/login"));
@@ -48,7 +40,7 @@ describe("linked accounts in the browser", () => {
     expect((await row.getByTestId("connection-login").textContent())!.trim()).toBe("browser-octocat");
 
     // Signed out, the sign-in page offers GitHub and it signs this account in.
-    const visitor = await browser.newPage(app.baseUrl);
+    const visitor = await ctx.browser.newPage(ctx.app.baseUrl);
     await visitor.goto("/login");
     await visitor.getByRole("button", { name: "Continue with GitHub" }).click();
     await visitor.getByRole("button", { name: "Authorize" }).click();

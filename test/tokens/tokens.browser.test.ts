@@ -1,36 +1,22 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, submitSignIn, type BrowserHarness } from "../helpers/browser.js";
+import { submitSignIn, useBrowserApp } from "../helpers/browser.js";
 import { createUser } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { callApi } from "./helpers.js";
 
 // The tokens page in a real Chromium with htmx: create (the secret once, with
 // a working copy button), inline modify in the row, an invalid entry shown
 // next to the field, and a reload that never shows the secret again.
-let browser: BrowserHarness;
-let app: TestApp;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await startBrowser();
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
-});
+const ctx = useBrowserApp();
 
 describe("access tokens in the browser", { shuffle: false }, () => {
   let secret = "unset";
 
   it("creates a token with htmx and shows it once with a copy button", async () => {
-    const user = await createUser(app.deps);
-    page = await browser.newPage(app.baseUrl, { permissions: ["clipboard-read", "clipboard-write"] });
+    const user = await createUser(ctx.app.deps);
+    page = await ctx.browser.newPage(ctx.app.baseUrl, { permissions: ["clipboard-read", "clipboard-write"] });
     await page.goto("/login");
     await submitSignIn(page, user.username, user.password);
     await page.waitForURL((url) => !url.pathname.startsWith("/login"));
@@ -44,7 +30,7 @@ describe("access tokens in the browser", { shuffle: false }, () => {
     await page.getByRole("button", { name: "Copy" }).click();
     await page.getByRole("button", { name: "Copied" }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
-    expect((await callApi(app, "GET", "/me", { token: secret })).body.username).toBe(user.username);
+    expect((await callApi(ctx.app, "GET", "/me", { token: secret })).body.username).toBe(user.username);
   });
 
   it("modifies the row in place; a bad address is shown next to the field", async () => {
@@ -52,7 +38,7 @@ describe("access tokens in the browser", { shuffle: false }, () => {
     await row.getByRole("link", { name: "Modify" }).click();
     const form = page.locator("[data-token] form");
     await form.getByLabel("Allowed IP addresses").fill("10.0.0.999");
-    browser.expectFailure({ status: 422, path: /^\/settings\/tokens\/[0-9a-f-]+$/, method: "POST" });
+    ctx.browser.expectFailure({ status: 422, path: /^\/settings\/tokens\/[0-9a-f-]+$/, method: "POST" });
     await form.getByRole("button", { name: "Save" }).click();
     await page.locator("[data-token] .field__error").filter({ hasText: "10.0.0.999" }).waitFor();
     await form.getByLabel("Name", { exact: true }).fill("renamed inline");
@@ -62,7 +48,7 @@ describe("access tokens in the browser", { shuffle: false }, () => {
     expect(await page.locator("[data-token]").first().textContent()).toContain("127.0.0.0/8");
     // The secret did not change, and the page was never reloaded: it is still shown above.
     expect((await page.getByTestId("token-secret").textContent())!.trim()).toBe(secret);
-    expect((await callApi(app, "GET", "/me", { token: secret })).status).toBe(200);
+    expect((await callApi(ctx.app, "GET", "/me", { token: secret })).status).toBe(200);
   });
 
   it("never shows the secret again after a reload", async () => {

@@ -1,28 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { cspViolations, startBrowser, type BrowserHarness } from "../helpers/browser.js";
+import { useBrowserApp } from "../helpers/browser.js";
 import { createUser } from "../helpers/factories.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { codeForSecret } from "../helpers/totp.js";
 
 // The layout in Chromium: the account menu with the keyboard and without
 // JavaScript, the skip link, the settings navigation folding into "Menu" on a
 // phone, and a one-time-code field that takes a pasted "123 456".
-let browser: BrowserHarness;
-let app: TestApp;
 
-beforeAll(async () => {
-  browser = await startBrowser();
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-afterEach(() => {
-  expect(cspViolations(browser.consoleErrors)).toEqual([]);
-  expect(browser.takeUnexpected()).toEqual([]);
-});
+const ctx = useBrowserApp();
 
 async function signIn(page: Page, user: { username: string; password: string }) {
   await page.goto("/login");
@@ -36,8 +22,8 @@ const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.
 
 describe("account menu", () => {
   it("is a menu button the keyboard opens, moves through, follows and closes", async () => {
-    const admin = await createUser(app.deps, { isInstanceAdmin: true });
-    const page = await browser.newPage(app.baseUrl);
+    const admin = await createUser(ctx.app.deps, { isInstanceAdmin: true });
+    const page = await ctx.browser.newPage(ctx.app.baseUrl);
     await signIn(page, admin);
     await page.goto("/settings/profile");
 
@@ -81,8 +67,8 @@ describe("account menu", () => {
   });
 
   it("offers Administration only to instance administrators", async () => {
-    const member = await createUser(app.deps);
-    const page = await browser.newPage(app.baseUrl);
+    const member = await createUser(ctx.app.deps);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl);
     await signIn(page, member);
     await page.goto("/settings/profile");
     await page.getByRole("button", { name: `Account menu ${member.username}` }).click();
@@ -90,8 +76,8 @@ describe("account menu", () => {
   });
 
   it("without JavaScript is a link to the profile, and signing out is in the navigation", async () => {
-    const member = await createUser(app.deps);
-    const page = await browser.newPage(app.baseUrl, { javaScriptEnabled: false });
+    const member = await createUser(ctx.app.deps);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl, { javaScriptEnabled: false });
     await signIn(page, member);
     await page.goto("/settings/security");
     const link = page.getByRole("link", { name: `Account menu ${member.username}` });
@@ -107,8 +93,8 @@ describe("account menu", () => {
 
 describe("navigation", () => {
   it("has a skip link to the main content as the first stop", async () => {
-    const user = await createUser(app.deps);
-    const page = await browser.newPage(app.baseUrl);
+    const user = await createUser(ctx.app.deps);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl);
     await signIn(page, user);
     await page.goto("/settings/security");
     await page.keyboard.press("Tab");
@@ -118,8 +104,8 @@ describe("navigation", () => {
   });
 
   it("folds into a Menu disclosure on a phone that keeps its headings, and marks the current page", async () => {
-    const user = await createUser(app.deps);
-    const page = await browser.newPage(app.baseUrl, { viewport: { width: 390, height: 844 } });
+    const user = await createUser(ctx.app.deps);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl, { viewport: { width: 390, height: 844 } });
     await signIn(page, user);
     await page.goto("/settings/security/two-factor/setup");
     const nav = page.getByRole("navigation", { name: "Settings" });
@@ -140,8 +126,8 @@ describe("navigation", () => {
 
 describe("one-time-code fields", () => {
   it("ask for digits, fit the code, and take a pasted '123 456'", async () => {
-    const user = await createUser(app.deps);
-    const page = await browser.newPage(app.baseUrl, { viewport: { width: 390, height: 844 } });
+    const user = await createUser(ctx.app.deps);
+    const page = await ctx.browser.newPage(ctx.app.baseUrl, { viewport: { width: 390, height: 844 } });
     await signIn(page, user);
     await page.goto("/settings/security/two-factor/setup");
     const field = page.locator("input[name=code]");
@@ -154,7 +140,7 @@ describe("one-time-code fields", () => {
 
     await page.getByText("Cannot scan it?").click();
     const secret = (await page.getByTestId("totp-secret").textContent())!.replace(/\s+/g, "");
-    const code = codeForSecret(secret, app.deps.clock.now().getTime());
+    const code = codeForSecret(secret, ctx.app.deps.clock.now().getTime());
     await field.fill(`${code.slice(0, 3)} ${code.slice(3)}`);
     await page.locator("form[action='/settings/security/two-factor/setup'] button[type=submit]").click();
     await page.getByTestId("backup-codes").waitFor();
