@@ -99,7 +99,9 @@ export function translateMessage(t: Translate, message: string, vars?: Translate
   if (!vars) return t(message);
   const resolved: TranslateVars = {};
   for (const [name, value] of Object.entries(vars)) {
-    resolved[name] = typeof value === "string" && looksLikeKey(value) && i18n().exists(value) ? t(value) : value;
+    // A list of keys (zxcvbn's advice) becomes their texts, one after the other.
+    if (Array.isArray(value)) resolved[name] = value.map((item) => (typeof item === "string" && looksLikeKey(item) && i18n().exists(item) ? t(item) : String(item))).join(" ");
+    else resolved[name] = typeof value === "string" && looksLikeKey(value) && i18n().exists(value) ? t(value) : value;
   }
   return t(message, resolved);
 }

@@ -82,7 +82,7 @@ describe("changing the password", () => {
     expect(stored.passwordChangedAt?.toISOString()).toBe(clock.now().toISOString());
 
     const mail = await app.mail.waitFor(user.email, CHANGED);
-    expect(mail.text).toContain("2026-11-23 09:00 UTC");
+    expect(mail.text).toContain("Nov 23, 2026, 09:00 UTC");
     expect(mail.text).toContain("127.0.0.1");
     expect(mail.text).toContain("Your other sessions were signed out.");
     expect(mail.text).not.toContain(NEW_PASSWORD);

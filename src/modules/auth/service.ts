@@ -4,7 +4,7 @@ import { hashPassword, passwordNeedsRehash, verifyAgainstDummy, verifyPassword }
 import type { RequestMeta } from "../../web/context.js";
 import { SIGN_IN_PAUSED, type LoginThrottle } from "../../web/sign-in/throttle.js";
 import { recordEvent } from "../audit/index.js";
-import { checkPassword } from "../password/index.js";
+import { findPasswordProblem } from "../password/index.js";
 import { emailTaken, findUserByLogin, insertUser, isEmailTaken, isUsernameTaken, translateUniqueViolation, updatePasswordHash, usernameTaken, type User } from "../users/index.js";
 import { authEvents } from "./events.js";
 import type { LoginInput, RegisterInput } from "./schema.js";
@@ -23,8 +23,8 @@ async function noteAttemptWhilePaused(deps: SignInDeps, user: User, meta: Reques
 }
 
 export async function assertNewAccountAllowed(deps: Pick<Deps, "db">, input: { username: string; email: string; password: string }) {
-  const problem = checkPassword(input.password, input);
-  if (problem) throw new AppError(422, "PASSWORD_POLICY", { field: "password", message: problem });
+  const problem = findPasswordProblem(input.password, input);
+  if (problem) throw new AppError(422, "PASSWORD_POLICY", { field: "password", ...problem });
   if (await isUsernameTaken(deps.db, input.username)) throw usernameTaken();
   if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
 }

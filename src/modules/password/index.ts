@@ -1,6 +1,6 @@
 // Passwords: the strength policy, changing one, forgotten-password links,
 // and storing a new one for other modules (an administrator's reset).
-export { checkPassword } from "./strength.js";
+export { checkPassword, findPasswordProblem, zxcvbnTranslations } from "./strength.js";
 export { passwordResets } from "./tables.js";
 export { PASSWORDS_DIFFER, newPasswordSchema, type NewPasswordInput } from "./schema.js";
 export { accountLockedMail, passwordChangedMail } from "./mails.js";

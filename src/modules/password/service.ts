@@ -12,7 +12,7 @@ import { cleanUpRevocation, commitRevocation, prepareRevocation } from "../sessi
 import { findUserByLogin, type User } from "../users/index.js";
 import { passwordEvents } from "./events.js";
 import { noPasswordToResetMail, resetLinkMail } from "./mails.js";
-import { checkPassword } from "./strength.js";
+import { findPasswordProblem } from "./strength.js";
 import { consumeReset, findResetByTokenHash, insertPasswordReset, markEmailVerifiedByReset, replacePasswordHash, voidOutstandingResets, type ResetLink } from "./repo.js";
 import { hashResetToken, isWellFormedResetToken, newResetToken, RESET_TOKEN_TTL_MS, type ResetThrottle } from "./reset-tokens.js";
 import type { ChangePasswordInput, ForgotPasswordInput, NewPasswordInput } from "./schema.js";
@@ -25,8 +25,8 @@ export function presentPasswordSection(user: User) {
 }
 
 export function assertPasswordAllowed(password: string, user: Pick<User, "username" | "email">): void {
-  const problem = checkPassword(password, { username: user.username, email: user.email });
-  if (problem) throw new AppError(422, "PASSWORD_POLICY", { field: "newPassword", message: problem });
+  const problem = findPasswordProblem(password, { username: user.username, email: user.email });
+  if (problem) throw new AppError(422, "PASSWORD_POLICY", { field: "newPassword", ...problem });
 }
 
 const concurrentChange = () =>
