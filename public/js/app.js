@@ -11,7 +11,7 @@ document.addEventListener("click", (event) => {
   if (!target) return;
   if (target.hasAttribute("data-print")) return window.print();
   const source = document.querySelector(target.getAttribute("data-copy-target"));
-  if (source) navigator.clipboard?.writeText(source.innerText).then(() => (target.textContent = "Copied"));
+  if (source) navigator.clipboard?.writeText(source.innerText).then(() => (target.textContent = uiStrings().copied || target.textContent));
 });
 
 // Confirm before destroying (src/web/confirm.ts): a form marked with
@@ -99,3 +99,12 @@ for (const field of document.querySelectorAll("input[data-browser-time-zone]")) 
 // flash makes screen readers read it (a live region present at load is not).
 const pageFlash = document.querySelector("[data-flash]");
 if (pageFlash && (!document.activeElement || document.activeElement === document.body)) pageFlash.focus({ preventScroll: true });
+
+// The words this script shows, in the page's language (views/layouts/page.ejs).
+function uiStrings() {
+  try {
+    return JSON.parse(document.getElementById("ui-strings")?.textContent || "{}");
+  } catch {
+    return {};
+  }
+}

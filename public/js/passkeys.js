@@ -4,6 +4,12 @@
   const webauthn = window.SimpleWebAuthnBrowser;
   if (!webauthn || !webauthn.browserSupportsWebAuthn()) return;
 
+  // The words shown here, in the page's language (views/layouts/page.ejs).
+  let words = {};
+  try {
+    words = JSON.parse(document.getElementById("ui-strings")?.textContent || "{}");
+  } catch {}
+
   const csrfToken = () => {
     try {
       return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrf-token"] || "";
@@ -14,12 +20,12 @@
 
   async function fetchOptions(url) {
     const response = await fetch(url, { method: "POST", credentials: "same-origin", headers: { "x-csrf-token": csrfToken(), accept: "application/json" } });
-    if (!response.ok) throw new Error(`The server answered ${response.status}.`);
+    if (!response.ok) throw new Error((words.serverAnswered || "{status}").replace("{status}", String(response.status)));
     return response.json();
   }
 
   const describe = (error) =>
-    error && error.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : "Your passkey could not be used. Try again.";
+    error && error.name === "NotAllowedError" ? words.passkeyCancelled : words.passkeyFailed;
 
   // Registration: the page carries the options; run the ceremony at once.
   const register = document.querySelector("[data-passkey-register]");
@@ -34,7 +40,7 @@
         form.querySelector('input[name="credential"]').value = JSON.stringify(credential);
         form.submit();
       } catch (error) {
-        status.textContent = error && error.name === "InvalidStateError" ? "This authenticator already holds a passkey for your account." : describe(error);
+        status.textContent = error && error.name === "InvalidStateError" ? words.passkeyDuplicate : describe(error);
         status.setAttribute("role", "alert");
         retry.hidden = false;
       }

@@ -4,9 +4,14 @@
 // new-password field; the dictionaries (about 1.7 MB) load on first focus.
 (() => {
   const nonce = document.currentScript?.nonce ?? "";
-  const zh = document.documentElement.lang === "zh-CN";
-  const LABELS = zh ? ["非常弱", "弱", "一般", "强", "非常强"] : ["Very weak", "Weak", "Fair", "Strong", "Very strong"];
-  const METER_LABEL = zh ? "密码强度" : "Password strength";
+  // The words, and where zxcvbn's feedback in the page's language is, come
+  // from the page (views/layouts/page.ejs).
+  let words = {};
+  try {
+    words = JSON.parse(document.getElementById("ui-strings")?.textContent || "{}");
+  } catch {}
+  const LABELS = words.strengthLabels || [];
+  const METER_LABEL = words.strengthMeter || "";
   const SELECTOR = 'input[autocomplete="new-password"]:not([name^="confirm"]):not([data-meter])';
 
   let engine = null;
@@ -23,10 +28,10 @@
   }
   function loadEngine() {
     loading ??= load("core")
-      .then(() => Promise.all([load("common"), load("en")]))
-      .then(() => {
+      .then(() => Promise.all([load("common"), load("en"), words.zxcvbnTranslations ? fetch(words.zxcvbnTranslations).then((response) => (response.ok ? response.json() : null)) : null]))
+      .then(([, , translations]) => {
         const { core, "language-common": common, "language-en": en } = window.zxcvbnts;
-        engine = new core.ZxcvbnFactory({ dictionary: { ...common.dictionary, ...en.dictionary }, graphs: common.adjacencyGraphs, translations: en.translations });
+        engine = new core.ZxcvbnFactory({ dictionary: { ...common.dictionary, ...en.dictionary }, graphs: common.adjacencyGraphs, translations: translations || en.translations });
       })
       .catch(() => {});
     return loading;
@@ -54,7 +59,7 @@
       meter.hidden = false;
       bar.value = result.score;
       meter.dataset.score = String(result.score);
-      text.textContent = `${LABELS[result.score]}${result.score < 3 && advice ? `: ${advice}` : ""}`;
+      text.textContent = `${LABELS[result.score] ?? result.score}${result.score < 3 && advice ? `: ${advice}` : ""}`;
     };
     field.addEventListener("focus", () => loadEngine().then(update), { once: true });
     field.addEventListener("input", () => {

@@ -31,6 +31,21 @@ describe("the language of pages", () => {
     expect(none.text).toContain("Create your account");
   });
 
+  it("gives the page's scripts their words in its language (a JSON block), and the strength meter zxcvbn's feedback in it", async () => {
+    const client = new HttpClient(app.baseUrl);
+    const page = await client.get("/register", ZH);
+    const block = /<script type="application\/json" id="ui-strings"[^>]*>([^<]*)<\/script>/.exec(page.text);
+    const words = JSON.parse(block![1]!);
+    expect(words).toMatchObject({ copied: "已复制", strengthMeter: "密码强度", zxcvbnTranslations: "/static/vendor/zxcvbn/translations/zh-CN.json" });
+    expect(words.strengthLabels).toEqual(["非常弱", "弱", "一般", "强", "非常强"]);
+    const english = JSON.parse(/id="ui-strings"[^>]*>([^<]*)</.exec((await client.get("/register", { "accept-language": "en" })).text)![1]!);
+    expect(english.passkeyCancelled).toBe("The passkey request was cancelled or timed out.");
+
+    const translations = await client.get(words.zxcvbnTranslations);
+    expect(JSON.parse(translations.text).warnings.common).toBe("这是一个常用密码。");
+    expect((await client.get("/static/vendor/zxcvbn/translations/fr.json")).status).toBe(404);
+  });
+
   it("translates field errors from the schemas and error pages", async () => {
     const client = new HttpClient(app.baseUrl);
     await client.get("/login", ZH);

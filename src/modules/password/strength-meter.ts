@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Router } from "express";
+import { isLanguage } from "../../platform/i18n.js";
+import { zxcvbnTranslations } from "./strength.js";
 
 // The strength meter's engine for the browser: the same zxcvbn-ts and
 // dictionaries the server checks with (strength.ts), served from
@@ -18,6 +20,12 @@ export const STRENGTH_METER_PATH = "/static/vendor/zxcvbn";
 
 export function strengthMeterRoutes(): Router {
   const router = Router();
+  // zxcvbn's feedback texts in one language (the meter asks for the page's).
+  router.get(`${STRENGTH_METER_PATH}/translations/:language.json`, (req, res, next) => {
+    const language = String(req.params.language);
+    if (!isLanguage(language)) return next();
+    res.set("Cache-Control", "public, max-age=86400").json(zxcvbnTranslations(language));
+  });
   router.get(`${STRENGTH_METER_PATH}/:bundle.js`, (req, res, next) => {
     const file = BUNDLES[String(req.params.bundle)];
     if (!file) return next();
