@@ -1,6 +1,5 @@
 import { Router } from "express";
 import type { Deps } from "../../platform/deps.js";
-import { formatUtc } from "../../platform/format.js";
 import type { WebDeps } from "../../web/deps.js";
 import { requireInstanceAdmin, requireUser } from "../../web/guards.js";
 import { renderPage } from "../../web/render.js";
@@ -18,7 +17,7 @@ export async function queueOverview(deps: Pick<Deps, "queues">) {
       return {
         name,
         counts,
-        failed: failed.map((job) => ({ id: job.id, name: job.name, attempts: job.attemptsMade, reason: job.failedReason, at: formatUtc(job.finishedOn ?? job.timestamp) })),
+        failed: failed.map((job) => ({ id: job.id, name: job.name, attempts: job.attemptsMade, reason: job.failedReason, at: new Date(job.finishedOn ?? job.timestamp) })),
       };
     }),
   );
