@@ -13,7 +13,7 @@ import { usernameSchema } from "../users/index.js";
 import { acceptInvitation, emailMatches, lookupInvitation, registerThroughInvitation } from "./service.js";
 
 const registerSchema = z
-  .object({ username: usernameSchema, password: passwordField, confirmPassword: z.string({ error: "Confirm the password." }).min(1, "Confirm the password.") })
+  .object({ username: usernameSchema, password: passwordField, confirmPassword: z.string({ error: "auth:errors.confirmRequired" }).min(1, "auth:errors.confirmRequired") })
   .refine((input) => input.password === input.confirmPassword, PASSWORDS_DIFFER);
 
 // The link's side: /invitations/:token, for whoever holds the mail.

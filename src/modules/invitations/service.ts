@@ -68,7 +68,7 @@ async function withOpenInvitation<T>(deps: InvitationDeps, workspace: Workspace,
   return deps.db.transaction(async (tx) => {
     const invitation = await lockInvitationInWorkspace(tx, workspace.id, id);
     if (!invitation) throw notFound();
-    if (invitation.acceptedAt || invitation.revokedAt) throw new AppError(409, "INVITATION_CLOSED", { message: `The invitation to ${invitation.email} was already ${invitation.acceptedAt ? "accepted" : "revoked"}.` });
+    if (invitation.acceptedAt || invitation.revokedAt) throw new AppError(409, "INVITATION_CLOSED", { message: "invitations:errors.closed", details: { email: invitation.email, state: invitation.acceptedAt ? "invitations:errors.accepted" : "invitations:errors.revoked" } });
     return change(tx, invitation, now);
   });
 }
@@ -133,7 +133,7 @@ export async function acceptInvitation(deps: InvitationDeps, token: string, user
   return deps.db.transaction(async (tx) => {
     const { invitation, workspace } = await lookupInvitation(deps, token, tx, true);
     if (!emailMatches(user, invitation)) {
-      throw new AppError(403, "INVITATION_OTHER_ADDRESS", { message: `This invitation is for ${invitation.email}. Sign in with that address to accept it.` });
+      throw new AppError(403, "INVITATION_OTHER_ADDRESS", { message: "invitations:errors.otherAddress", details: { email: invitation.email } });
     }
     await join(tx, invitation, user.id, now, meta);
     return workspace;

@@ -41,7 +41,7 @@ const grantableRole = z.enum(["admin", "member"], { error: "Choose admin or memb
 
 export const inviteSchema = z.object({ email: emailSchema, role: grantableRole.default("member") });
 export const addMemberSchema = z.object({
-  login: z.string({ error: "Enter a username or email." }).trim().min(1, "Enter a username or email.").max(254, "That is too long."),
+  login: z.string({ error: "members:validation.login" }).trim().min(1, "members:validation.login").max(254, "auth:errors.tooLong"),
   role: grantableRole.default("member"),
 });
 export const roleChangeSchema = z.object({ role: grantableRole, expected: z.enum(["owner", "admin", "member"]) });

@@ -10,6 +10,6 @@ export const nameBody = z.object({ name: passkeyNameSchema });
 export const renameBody = z.object({ newName: passkeyNameSchema });
 export const passkeyParams = z.object({ id: z.uuid() });
 export const credentialBody = z.object({
-  credential: z.string({ error: "Use your passkey when your browser asks." }).min(2, "Use your passkey when your browser asks.").max(16_384, "That answer is too large."),
+  credential: z.string({ error: "passkeys:validation.usePasskey" }).min(2, "passkeys:validation.usePasskey").max(16_384, "passkeys:validation.tooLarge"),
   return_to: z.string().max(2000).optional(),
 });

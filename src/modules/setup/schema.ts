@@ -9,7 +9,7 @@ export const setupSchema = z
     username: usernameSchema,
     email: emailSchema,
     password: passwordField,
-    confirmPassword: z.string({ error: "Confirm the password." }).min(1, "Confirm the password."),
+    confirmPassword: z.string({ error: "auth:errors.confirmRequired" }).min(1, "auth:errors.confirmRequired"),
     workspaceName: workspaceNameSchema,
     workspaceSlug: z.union([z.literal(""), slugSchema]).optional(),
   })
