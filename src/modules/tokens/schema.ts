@@ -7,24 +7,24 @@ import { tokenScopes } from "./scopes.js";
 // then parsed by the same schemas.
 
 export const tokenNameSchema = z
-  .string({ error: "Enter a name for the token." })
+  .string({ error: "tokens:validation.name" })
   .trim()
-  .min(1, "Enter a name for the token.")
-  .max(64, "Use at most 64 characters.")
+  .min(1, "tokens:validation.name")
+  .max(64, "tokens:validation.nameLong")
   .describe("A label that says what the token is for.");
 
 export const scopesSchema = z
   .array(z.enum(tokenScopes, { error: (issue) => `Unknown scope ${JSON.stringify(issue.input)}. Choose from ${tokenScopes.join(", ")}.` }), {
-    error: "Give the scopes as a list.",
+    error: "tokens:validation.scopesList",
   })
-  .min(1, "Choose at least one scope.")
+  .min(1, "tokens:validation.scopeRequired")
   .max(tokenScopes.length)
   .transform((scopes) => [...new Set(scopes)])
   .describe("What the token may do.");
 
 export const ipAllowListSchema = z
-  .array(z.string({ error: "Each entry must be a string." }).max(100, "That entry is too long."), { error: "Give the allowed addresses as a list." })
-  .max(100, "Too many entries.")
+  .array(z.string({ error: "tokens:validation.entryString" }).max(100, "tokens:validation.entryLong"), { error: "tokens:validation.allowList" })
+  .max(100, "tokens:validation.tooMany")
   .transform((entries, ctx) => {
     const result = normaliseAllowList(entries);
     if (result.ok) return result.entries;
@@ -39,10 +39,10 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 // it is in the future and at most 10 years away is the service's check (it
 // depends on the clock).
 export const expiresAtSchema = z
-  .string({ error: "Enter an expiration date." })
+  .string({ error: "tokens:validation.expires" })
   .trim()
-  .max(40, "Enter a date like 2030-01-31.")
-  .refine((text) => (DATE_ONLY.test(text) || z.iso.datetime({ offset: true }).safeParse(text).success) && !Number.isNaN(Date.parse(text)), "Enter a date like 2030-01-31 or a date-time like 2030-01-31T12:00:00Z.")
+  .max(40, "tokens:validation.dateLike")
+  .refine((text) => (DATE_ONLY.test(text) || z.iso.datetime({ offset: true }).safeParse(text).success) && !Number.isNaN(Date.parse(text)), "tokens:validation.dateOrDateTime")
   .transform((text) => new Date(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text))
   .describe("When the token stops working: a date (00:00 UTC) or an ISO 8601 date-time, in the future and at most 10 years away. Default: 90 days from now.");
 
