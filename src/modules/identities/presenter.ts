@@ -28,8 +28,9 @@ export function presentConnections(providers: IdentityProvider[], bound: Identit
               email: identity.email,
               avatarUrl: identity.avatarUrl && EMBEDDABLE_AVATAR.test(identity.avatarUrl) ? identity.avatarUrl : null,
               pictureUrl: identity.avatarUrl,
-              boundAt: formatUtc(identity.createdAt),
-              lastSignInAt: identity.lastSignInAt ? formatUtc(identity.lastSignInAt) : null,
+              // Dates: the page shows them in the reader's language and zone (fmt).
+              boundAt: identity.createdAt,
+              lastSignInAt: identity.lastSignInAt ?? null,
             }
           : null,
       };

@@ -1,4 +1,4 @@
-import { formatDay, formatUtc } from "../../platform/format.js";
+import { formatDay } from "../../platform/format.js";
 import { defaultExpiry, latestExpiry, tokenState } from "./policy.js";
 import { scopeDescriptions, tokenScopes } from "./scopes.js";
 import type { AccessToken } from "./tables.js";
@@ -11,7 +11,8 @@ export function presentTokenRow(token: AccessToken, now: Date) {
     name: token.name,
     scopes: token.scopes,
     createdAt: token.createdAt,
-    expiresAt: formatUtc(token.expiresAt),
+    // A date: the page shows it in the reader's language and zone (fmt).
+    expiresAt: token.expiresAt,
     expiresOn: formatDay(token.expiresAt),
     expired: tokenState(token, now) === "expired",
     lastUsedAt: token.lastUsedAt,
