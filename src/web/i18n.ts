@@ -35,7 +35,7 @@ export function applyLocale(req: Request, res: Response, clock: Pick<Clock, "now
   const tm = (message: string, vars?: Record<string, unknown>) => translateMessage(t, message, vars);
   const th = (key: string, vars?: Record<string, unknown>) => translateMarkup(t, key, vars);
   const viewFmt: TimeFormatter = { ...fmt, timeTag: (...args) => new Markup(fmt.timeTag(...args)) as unknown as string };
-  Object.assign(res.locals, { t, tm, th, lang: language, fmt: viewFmt });
+  Object.assign(res.locals, { t, tm, th, jsonForScript, lang: language, fmt: viewFmt });
   return locale;
 }
 
@@ -66,6 +66,12 @@ export function translateMarkup(t: Translate, key: string, vars: Record<string, 
     Object.entries(vars).map(([name, value]) => [name, value instanceof Markup ? value.toString() : typeof value === "number" ? value : escapeHtml(value)]),
   );
   return new Markup(t(key, escaped));
+}
+
+// Data for the page's scripts in a <script type="application/json"> block:
+// "<" escaped, so no value can end the block or open a comment.
+export function jsonForScript(value: unknown): Markup {
+  return new Markup(JSON.stringify(value).replace(/</g, "\\u003c"));
 }
 
 function escapeHtml(value: unknown): string {

@@ -25,11 +25,10 @@ function filesUnder(directory: string, extension: string): string[] {
 // translation holding markup, which escapes every variable itself) and
 // `fmt.timeTag(…)` (a <time> tag that escapes its text): web/i18n.ts.
 function findUnsafeOutput(template: string): number[] {
-  return template
-    .split("\n")
-    .flatMap((line, index) =>
-      [...line.matchAll(/<%-(.*?)%>/g)].filter((match) => !/^\s*(include\(|th\(|fmt\.timeTag\(|pageBody\s*$)/.test(match[1]!)).map(() => index + 1),
-    );
+  // Over the whole template: an output may span lines.
+  return [...template.matchAll(/<%-([\s\S]*?)%>/g)]
+    .filter((match) => !/^\s*(include\(|th\(|fmt\.timeTag\(|jsonForScript\(|pageBody\s*$)/.test(match[1]!))
+    .map((match) => template.slice(0, match.index).split("\n").length);
 }
 
 // 1-based line numbers where request input goes straight to a view.
@@ -44,7 +43,8 @@ function findRequestInputRendered(source: string): number[] {
 // Whether a template has inline script, inline style, inline handlers or
 // htmx's eval hooks, which the CSP blocks (or which would need unsafe-eval).
 function hasInlineCode(template: string): boolean {
-  return /<script(?![^>]*\bsrc=)[^>]*>/.test(template) || /\sstyle=/.test(template) || /\son[a-z]+=/.test(template) || /hx-on|js:/.test(template);
+  // A JSON data block is not code: the browser never runs it.
+  return /<script(?![^>]*\b(src=|type="application\/json"))[^>]*>/.test(template) || /\sstyle=/.test(template) || /\son[a-z]+=/.test(template) || /hx-on|js:/.test(template);
 }
 
 function where(file: string, lines: number[]): string[] {
@@ -73,6 +73,8 @@ describe("templates and rendering", () => {
     expect(findUnsafeOutput('<%- include("partials/x", { a: 1 }) %>\n<%= user.name %>')).toEqual([]);
     expect(findUnsafeOutput("<%- pageBody %>\n<%- pageBody.x %>")).toEqual([2]);
     expect(findUnsafeOutput("<%- th('a:b', { who: user.name }) %>\n<%- fmt.timeTag(at) %>\n<%- t('a:b', { who: user.name }) %>")).toEqual([3]);
+    expect(findUnsafeOutput("<p>\n<%- JSON.stringify({\n  a: user.name\n}) %>")).toEqual([2]);
+    expect(findUnsafeOutput("<%- jsonForScript({\n  a: 1\n}) %>")).toEqual([]);
 
     expect(findRequestInputRendered('res.render("x", req.query)')).toEqual([1]);
     expect(findRequestInputRendered('ok();\nrenderPage(res, "x", { values: req.body })')).toEqual([2]);
@@ -87,6 +89,8 @@ describe("templates and rendering", () => {
     expect(hasInlineCode('<form hx-on::after-request="x">')).toBe(true);
     expect(hasInlineCode("<div hx-vals='js:{a: 1}'>")).toBe(true);
     expect(hasInlineCode('<script src="/static/app.js" defer></script>\n<p class="note">')).toBe(false);
+    expect(hasInlineCode('<script type="application/json" id="x">{}</script>')).toBe(false);
+    expect(hasInlineCode('<script type="module">go()</script>')).toBe(true);
   });
 
   it("th escapes every variable of a translation holding markup, except markup we made", () => {
