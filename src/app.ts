@@ -8,7 +8,7 @@ import type { WebDeps } from "./web/deps.js";
 import { loadCurrentUser } from "./web/current-user.js";
 import { errorHandler } from "./web/error-handler.js";
 import { metricsRoute, requestMetrics } from "./web/metrics.js";
-import { applyLocale, localize } from "./web/i18n.js";
+import { applyLocale, escapeForView, localize } from "./web/i18n.js";
 import { createPageRegistry, settingsPageRoutes } from "./web/sections.js";
 import { csrfProtection, csrfTokenFor, noStoreWhenSignedIn, securityHeaders } from "./web/security.js";
 import { createSessionStore, sessionCookieName, sessionMiddleware } from "./web/session/store.js";
@@ -63,6 +63,8 @@ export function createApp(deps: Deps) {
   app.set("trust proxy", deps.config.trustProxy);
   app.set("view engine", "ejs");
   app.set("views", path.join(root, "views"));
+  // `<%= %>` escapes everything but our own Markup (th, fmt.timeTag, jsonForScript).
+  app.set("view options", { escape: escapeForView });
   app.set("x-powered-by", false);
   // requestMeta (web/context.ts) names the place of the client's IP with it.
   app.locals.geo = deps.geo;

@@ -1,3 +1,4 @@
+import ejs from "ejs";
 import type { NextFunction, Request, Response } from "express";
 import type { Clock } from "../platform/clock.js";
 import { createTimeFormatter, type TimeFormatter } from "../platform/format.js";
@@ -48,9 +49,9 @@ export function localize(clock: Pick<Clock, "now">) {
   };
 }
 
-// Markup we made ourselves: a translation that holds tags, or a <time> tag.
-// Only these may be printed raw (`<%- th(…) %>`, `<%- fmt.timeTag(…) %>`;
-// test/platform/templates.security.test.ts refuses any other `<%-`).
+// Markup we made ourselves: a translation that holds tags, a <time> tag, a
+// JSON data block. `<%= %>` prints it as it is (escapeForView below) and
+// escapes everything else, so views never need `<%-` for it.
 export class Markup {
   constructor(private readonly html: string) {}
   toString(): string {
@@ -72,6 +73,12 @@ export function translateMarkup(t: Translate, key: string, vars: Record<string, 
 // "<" escaped, so no value can end the block or open a comment.
 export function jsonForScript(value: unknown): Markup {
   return new Markup(JSON.stringify(value).replace(/</g, "\\u003c"));
+}
+
+// EJS's escape function for every `<%= %>` (app.ts, "view options").
+// Everything else is escaped exactly as EJS always did.
+export function escapeForView(value: unknown): string {
+  return value instanceof Markup ? value.toString() : ejs.escapeXML(value as string);
 }
 
 function escapeHtml(value: unknown): string {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { translatorFor } from "../../src/platform/i18n.js";
-import { Markup, translateMarkup } from "../../src/web/i18n.js";
+import { escapeForView, Markup, translateMarkup } from "../../src/web/i18n.js";
 
 // SECURITY.md: "<%-" only for our own partials, and request input never passed
 // to render. These checks read every template and source file, so a new
@@ -19,15 +19,15 @@ function filesUnder(directory: string, extension: string): string[] {
   });
 }
 
-// 1-based line numbers of `<%-` outputs that are not `include(...)`. The
-// other allowed outputs: the layout's `pageBody` (the page view, rendered by
-// include() before <head> so that it can set the page's title), `th(…)` (a
-// translation holding markup, which escapes every variable itself) and
-// `fmt.timeTag(…)` (a <time> tag that escapes its text): web/i18n.ts.
+// 1-based line numbers of `<%-` outputs that are not `include(...)`. The one
+// other allowed output is the layout's `pageBody`: the page view, rendered by
+// include() before <head> so that it can set the page's title. Our own markup
+// (th, fmt.timeTag, jsonForScript) is printed with `<%=`: escapeForView in
+// web/i18n.ts passes it through and escapes everything else.
 function findUnsafeOutput(template: string): number[] {
   // Over the whole template: an output may span lines.
   return [...template.matchAll(/<%-([\s\S]*?)%>/g)]
-    .filter((match) => !/^\s*(include\(|th\(|fmt\.timeTag\(|jsonForScript\(|pageBody\s*$)/.test(match[1]!))
+    .filter((match) => !/^\s*(include\(|pageBody\s*$)/.test(match[1]!))
     .map((match) => template.slice(0, match.index).split("\n").length);
 }
 
@@ -72,9 +72,9 @@ describe("templates and rendering", () => {
     expect(findUnsafeOutput('<%- include("partials/x") %> <%-body%>')).toEqual([1]);
     expect(findUnsafeOutput('<%- include("partials/x", { a: 1 }) %>\n<%= user.name %>')).toEqual([]);
     expect(findUnsafeOutput("<%- pageBody %>\n<%- pageBody.x %>")).toEqual([2]);
-    expect(findUnsafeOutput("<%- th('a:b', { who: user.name }) %>\n<%- fmt.timeTag(at) %>\n<%- t('a:b', { who: user.name }) %>")).toEqual([3]);
+    expect(findUnsafeOutput("<%- th('a:b', { who: user.name }) %>\n<%- fmt.timeTag(at) %>\n<%- t('a:b', { who: user.name }) %>")).toEqual([1, 2, 3]);
     expect(findUnsafeOutput("<p>\n<%- JSON.stringify({\n  a: user.name\n}) %>")).toEqual([2]);
-    expect(findUnsafeOutput("<%- jsonForScript({\n  a: 1\n}) %>")).toEqual([]);
+    expect(findUnsafeOutput("<%- jsonForScript({\n  a: 1\n}) %>")).toEqual([1]);
 
     expect(findRequestInputRendered('res.render("x", req.query)')).toEqual([1]);
     expect(findRequestInputRendered('ok();\nrenderPage(res, "x", { values: req.body })')).toEqual([2]);
@@ -101,5 +101,8 @@ describe("templates and rendering", () => {
     expect(html).toContain("&#60;img src=x onerror=alert(1)&#62;");
     const time = new Markup('<time datetime="2026-11-24T00:00:00.000Z">now</time>');
     expect(translateMarkup(t, "password:change.lastChanged", { when: time }).toString()).toContain("<time datetime=");
+    // <%= %> prints our markup as it is and escapes everything else.
+    expect(escapeForView(time)).toBe(time.toString());
+    expect(escapeForView('<time datetime="x">')).toBe("&lt;time datetime=&#34;x&#34;&gt;");
   });
 });
