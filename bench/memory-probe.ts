@@ -13,7 +13,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { openDatabase } from "../src/platform/db.js";
 import { createUser, createWorkspace, signedInClient } from "../test/helpers/factories.js";
-import type { ServerMessage } from "./protocol.js";
+import { askServer, type ServerMessage } from "./protocol.js";
 
 const ADMIN_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -51,31 +51,16 @@ try {
   const port = await new Promise<number>((resolve, reject) =>
     child.on("message", (message: ServerMessage) => (message.type === "ready" ? resolve(message.port) : message.type === "error" ? reject(new Error(message.message)) : undefined)),
   );
-  const memory = () =>
-    new Promise<Extract<ServerMessage, { type: "memory" }>>((resolve) => {
-      const listener = (message: ServerMessage) => {
-        if (message.type !== "memory") return;
-        child.off("message", listener);
-        resolve(message);
-      };
-      child.on("message", listener);
-      child.send("memory");
-    });
+  const memory = () => askServer(child, "memory");
   const show = (label: string, m: Extract<ServerMessage, { type: "memory" }>) => console.log(`${label.padEnd(28)} rss ${mb(m.rss).padStart(7)}  heap used ${mb(m.heapUsed).padStart(6)}  external ${mb(m.external)}`);
   const base = `http://127.0.0.1:${port}`;
   const client = await signedInClient(base, user);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   show("idle", await memory());
-  const cpu = () =>
-    new Promise<number>((resolve) => {
-      const listener = (message: ServerMessage) => {
-        if (message.type !== "cpu") return;
-        child.off("message", listener);
-        resolve((message.user + message.system) / 1000);
-      };
-      child.on("message", listener);
-      child.send("cpu");
-    });
+  const cpu = async () => {
+    const usage = await askServer(child, "cpu");
+    return (usage.user + usage.system) / 1000;
+  };
   const cpuBefore = await cpu();
   let peak = 0;
   let peakSample: Extract<ServerMessage, { type: "memory" }> | undefined;

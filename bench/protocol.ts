@@ -1,5 +1,7 @@
 // What bench/run.ts and bench/server.ts agree on (kept apart so importing it
 // never starts a server).
+import type { ChildProcess } from "node:child_process";
+
 export type ServerMode = "floor" | "floor-db" | "app";
 
 export type ServerMessage =
@@ -14,3 +16,20 @@ export type ServerMessage =
 
 export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
 export const FLOOR_PAGE_PATH = "/page";
+
+// Sends a request to a bench server and waits for its answer of that type.
+export function askServer<T extends "cpu" | "memory" | "profile">(
+  child: ChildProcess,
+  type: T,
+  request: string | object = type,
+): Promise<Extract<ServerMessage, { type: T }>> {
+  return new Promise((resolve) => {
+    const listener = (message: ServerMessage) => {
+      if (message.type !== type) return;
+      child.off("message", listener);
+      resolve(message as Extract<ServerMessage, { type: T }>);
+    };
+    child.on("message", listener);
+    child.send(request);
+  });
+}

@@ -33,7 +33,7 @@ import { openDatabase, type Database } from "../src/platform/db.js";
 import { ARGON2_OPTIONS } from "../src/platform/crypto/passwords.js";
 import { createUser, createWorkspace, DEFAULT_PASSWORD, signedInClient } from "../test/helpers/factories.js";
 import { HttpClient } from "../test/helpers/http-client.js";
-import { FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
+import { askServer, FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
 
 // Only local services, only loopback.
 const ADMIN_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -232,39 +232,17 @@ async function startServer(resources: Resources, mode: ServerMode, extraEnv: Rec
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
-    cpuMs() {
-      return new Promise((resolve) => {
-        const listener = (message: ServerMessage) => {
-          if (message.type !== "cpu") return;
-          child.off("message", listener);
-          resolve((message.user + message.system) / 1000);
-        };
-        child.on("message", listener);
-        child.send("cpu");
-      });
+    async cpuMs() {
+      const usage = await askServer(child, "cpu");
+      return (usage.user + usage.system) / 1000;
     },
-    memory() {
-      return new Promise((resolve) => {
-        const listener = (message: ServerMessage) => {
-          if (message.type !== "memory") return;
-          child.off("message", listener);
-          const mb = (bytes: number) => bytes / 1024 / 1024;
-          resolve({ rss: mb(message.rss), heapUsed: mb(message.heapUsed), external: mb(message.external) });
-        };
-        child.on("message", listener);
-        child.send("memory");
-      });
+    async memory() {
+      const usage = await askServer(child, "memory");
+      const mb = (bytes: number) => bytes / 1024 / 1024;
+      return { rss: mb(usage.rss), heapUsed: mb(usage.heapUsed), external: mb(usage.external) };
     },
-    profile(file) {
-      return new Promise((resolve) => {
-        const listener = (message: ServerMessage) => {
-          if (message.type !== "profile") return;
-          child.off("message", listener);
-          resolve();
-        };
-        child.on("message", listener);
-        child.send({ type: "profile", file });
-      });
+    async profile(file) {
+      await askServer(child, "profile", { type: "profile", file });
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -77,21 +77,19 @@ export const purgeAccountJob: JobDefinition<Payload> = {
     if (!cancellation || cancellation.purgeCompletedAt) return;
     const user = await findUser(deps.db, userId);
     if (!user || user.status !== "cancelled") return;
+    const lastStep = purgeSteps.at(-1)!;
     for (const step of purgeSteps) {
       await step.run(deps, userId, user.email);
-      if (step !== purgeSteps.at(-1)) {
-        await markPurgeStep(deps.db, userId, step.name, null);
-        continue;
-      }
-      // The completion and its record commit together: a retry after a crash
-      // here redoes the (idempotent) steps and records it once.
-      const at = deps.clock.now();
-      await deps.db.transaction(async (tx) => {
-        await markPurgeStep(tx, userId, step.name, at);
-        // A job's database handle is typed loosely (any schema); it is the same pool.
-        await recordEvent(tx as unknown as Db, cancellationEvents.purgeCompleted(userId, purgeSteps.map((s) => s.name)), undefined, at);
-      });
+      if (step !== lastStep) await markPurgeStep(deps.db, userId, step.name, null);
     }
+    // The completion and its record commit together: a retry after a crash
+    // here redoes the (idempotent) steps and records it once.
+    const at = deps.clock.now();
+    await deps.db.transaction(async (tx) => {
+      await markPurgeStep(tx, userId, lastStep.name, at);
+      // A job's database handle is typed loosely (any schema); it is the same pool.
+      await recordEvent(tx as unknown as Db, cancellationEvents.purgeCompleted(userId, purgeSteps.map((s) => s.name)), undefined, at);
+    });
   },
 };
 
