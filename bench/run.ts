@@ -20,7 +20,7 @@
 // says whether the bench itself ran.
 import { execFile, execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -502,6 +502,8 @@ async function profilePage(resources: Resources, user: { username: string; passw
       await server.stop();
     }
     if (!existsSync(file)) return ["(no profile written)"];
+    // BENCH_PROFILE_OUT=path keeps the raw profile (Chrome DevTools, speedscope).
+    if (process.env.BENCH_PROFILE_OUT) copyFileSync(file, process.env.BENCH_PROFILE_OUT);
     const { lines, totalMs } = summariseProfile(file);
     return [
       `CPU profile of (b): V8's sampling profiler (as --cpu-prof) over ${PROFILE_SECONDS} s at ${CONNECTIONS} connections after warm-up (${number(totalMs)} ms of CPU, idle excluded); top 15 by self time`,
@@ -827,6 +829,7 @@ async function main(resources: Resources): Promise<void> {
       const signIns = await measureSignIns(appServer, user, attempts);
       await appServer.profile(profileFile);
       console.log(`${number(signIns.perSecond, 1)}/s`);
+      if (process.env.BENCH_PROFILE_OUT) copyFileSync(profileFile, process.env.BENCH_PROFILE_OUT.replace(/(\.cpuprofile)?$/, "-sign-ins.cpuprofile"));
       const signInProfile = summariseProfile(profileFile, 10);
       process.stdout.write(`sign-ins beside a page load ... `);
       const beside = await measureSignIns(appServer, user, attempts, { url: `${appServer.baseUrl}/w/${workspace.slug}`, cookie: client.cookieHeader() });
