@@ -1,4 +1,4 @@
-import type { RedisClient } from "../../platform/redis.js";
+import { deleteKeys, getMany, type RedisClient } from "../../platform/redis.js";
 import { consumeOrOverLimit, redisLimiter, tooManyAttempts } from "../../platform/rate-limit.js";
 
 // Failed sign-in limits (SECURITY.md, ASVS 6.3.1 / 2.4.1), all in Redis:
@@ -18,6 +18,12 @@ export interface LoginThrottle {
 }
 
 export const SIGN_IN_FAILURES_PER_IP = 100;
+
+// A limiter key's value is its consumed points (rate-limiter-flexible stores
+// an integer); a missing key has consumed none.
+function consumed(value: string | null | undefined): number {
+  return value ? Number.parseInt(value, 10) || 0 : 0;
+}
 export const SIGN_IN_PAUSED = "SIGN_IN_PAUSED";
 
 export function createLoginThrottle(redis: RedisClient, prefix: string): LoginThrottle {
@@ -29,19 +35,32 @@ export function createLoginThrottle(redis: RedisClient, prefix: string): LoginTh
   const delay = limiter("delay", 1);
 
   return {
+    // Every sign-in asks this, so the three counters are read in one round
+    // trip (an MGET of the limiters' own keys); the time left (PTTL) is asked
+    // only for a counter over its limit, to word the refusal. A counter that
+    // expired in between no longer refuses, as if it had been read a moment later.
     async assertAllowed(accountKey, ip) {
       const pairKey = `${accountKey}|${ip}`;
-      const [ipState, accountState, delayState] = await Promise.all([perIp.get(ip), perAccount.get(accountKey), delay.get(pairKey)]);
-      if (ipState && ipState.consumedPoints >= SIGN_IN_FAILURES_PER_IP) {
-        throw tooManyAttempts(ipState, "Too many sign-in attempts from your network. Try again later.");
+      const [ipCount, accountCount, delayCount] = await getMany(redis, [perIp.getKey(ip), perAccount.getKey(accountKey), delay.getKey(pairKey)]);
+      if (consumed(ipCount) >= SIGN_IN_FAILURES_PER_IP) {
+        const ipState = await perIp.get(ip);
+        if (ipState && ipState.consumedPoints >= SIGN_IN_FAILURES_PER_IP) {
+          throw tooManyAttempts(ipState, "Too many sign-in attempts from your network. Try again later.");
+        }
       }
-      if (accountState && accountState.consumedPoints > 9) {
-        // Its own code: the sign-in records an attempt on a paused account.
-        throw tooManyAttempts(accountState, "Too many failed attempts. Sign-in is paused for 15 minutes.", SIGN_IN_PAUSED);
+      if (consumed(accountCount) > 9) {
+        const accountState = await perAccount.get(accountKey);
+        if (accountState && accountState.consumedPoints > 9) {
+          // Its own code: the sign-in records an attempt on a paused account.
+          throw tooManyAttempts(accountState, "Too many failed attempts. Sign-in is paused for 15 minutes.", SIGN_IN_PAUSED);
+        }
       }
-      if (delayState && delayState.consumedPoints > 1) {
-        const seconds = Math.ceil(delayState.msBeforeNext / 1000);
-        throw tooManyAttempts(delayState, `Too many failed attempts. Wait ${seconds} s and try again.`);
+      if (consumed(delayCount) > 1) {
+        const delayState = await delay.get(pairKey);
+        if (delayState && delayState.consumedPoints > 1) {
+          const seconds = Math.ceil(delayState.msBeforeNext / 1000);
+          throw tooManyAttempts(delayState, `Too many failed attempts. Wait ${seconds} s and try again.`);
+        }
       }
     },
 
@@ -59,7 +78,8 @@ export function createLoginThrottle(redis: RedisClient, prefix: string): LoginTh
 
     async recordSuccess(accountKey, ip) {
       const pairKey = `${accountKey}|${ip}`;
-      await Promise.all([perAccountIp.delete(pairKey), delay.delete(pairKey)]);
+      // One DEL for both (one per key in a Redis Cluster).
+      await deleteKeys(redis, [perAccountIp.getKey(pairKey), delay.getKey(pairKey)]);
     },
   };
 }
