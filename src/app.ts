@@ -10,6 +10,7 @@ import { errorHandler } from "./web/error-handler.js";
 import { metricsRoute, requestMetrics } from "./web/metrics.js";
 import { applyLocale, escapeForView, localize } from "./web/i18n.js";
 import { createPageRegistry, settingsPageRoutes } from "./web/sections.js";
+import { createViewEngine } from "./web/view-engine.js";
 import { csrfProtection, csrfTokenFor, noStoreWhenSignedIn, securityHeaders } from "./web/security.js";
 import { createSessionStore, sessionCookieName, sessionMiddleware } from "./web/session/store.js";
 import { createAuthMethodRegistry } from "./web/sign-in/auth-method.js";
@@ -61,14 +62,16 @@ export function createApp(deps: Deps) {
 
   const app = express();
   app.set("trust proxy", deps.config.trustProxy);
+  // Compiled views and include paths are kept in production (web/view-engine.ts);
+  // `<%= %>` escapes everything but our own Markup (th, fmt.timeTag, jsonForScript).
+  const production = deps.config.env === "production";
+  app.engine("ejs", createViewEngine({ cache: production, escape: escapeForView }));
   app.set("view engine", "ejs");
   app.set("views", path.join(root, "views"));
-  // `<%= %>` escapes everything but our own Markup (th, fmt.timeTag, jsonForScript).
-  app.set("view options", { escape: escapeForView });
+  app.set("view cache", production);
   app.set("x-powered-by", false);
   // requestMeta (web/context.ts) names the place of the client's IP with it.
   app.locals.geo = deps.geo;
-  if (deps.config.env === "production") app.set("view cache", true);
 
   // Timing first, so every response counts; /metrics (bearer token only)
   // before anything that reads a cookie or a session.

@@ -60,14 +60,38 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
 }
 
-// One translator per language, built once. A key without variables always
-// gives the same text (the resources are loaded once and never change), so
-// those answers are remembered: i18next's lookup costs tens of microseconds
-// and a page asks for dozens of keys on every request (the bench's profile).
-// At most MAX_REMEMBERED_TEXTS per language, so keys built from data cannot
-// grow it without bound.
+// One translator per language, built once. The resources are loaded once and
+// never change, so a key always has the same text: those texts are
+// remembered (i18next's lookup costs tens of microseconds, and a page asks
+// for dozens of keys on every request; the bench's profile). A call with
+// plain variables puts them into the remembered text itself ({{name}} is the
+// only placeholder form the locales use, test/platform/i18n.test.ts); one
+// that asks i18next for more (a count's plural form, a context, a default)
+// goes to i18next. At most MAX_REMEMBERED_TEXTS per language, so keys built
+// from data cannot grow it without bound.
 const MAX_REMEMBERED_TEXTS = 5000;
 const translators = new Map<string, Translate>();
+
+// Variables i18next reads as options rather than as values to put in.
+const I18NEXT_OPTIONS = new Set(["count", "context", "defaultValue", "ns", "lng", "lngs", "fallbackLng", "returnObjects", "returnDetails", "joinArrays", "postProcess", "interpolation", "skipInterpolation", "replace", "ordinal", "keySeparator", "nsSeparator"]);
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+function onlyValues(vars: TranslateVars): boolean {
+  for (const name in vars) if (I18NEXT_OPTIONS.has(name)) return false;
+  return true;
+}
+
+// As i18next does it with escapeValue off: a value given as null or
+// undefined prints nothing, a placeholder with no value stays as it is. No
+// nesting: a value is never read as "$t(…)" (i18next would translate a
+// user-chosen name that looks like one).
+export function fillPlaceholders(text: string, vars: TranslateVars): string {
+  return text.replace(PLACEHOLDER, (placeholder, name: string) => {
+    if (!(name in vars)) return placeholder;
+    const value = vars[name];
+    return value === undefined || value === null ? "" : `${value as string}`;
+  });
+}
 
 export function translatorFor(language: string | null | undefined): Translate {
   const lng = isLanguage(language) ? language : DEFAULT_LANGUAGE;
@@ -75,8 +99,7 @@ export function translatorFor(language: string | null | undefined): Translate {
   if (!translate) {
     const fixed = i18n().getFixedT(lng);
     const texts = new Map<string, string>();
-    translate = (key, vars) => {
-      if (vars) return fixed(key, vars as never) as unknown as string;
+    const textOf = (key: string) => {
       let text = texts.get(key);
       if (text === undefined) {
         text = fixed(key) as unknown as string;
@@ -84,9 +107,29 @@ export function translatorFor(language: string | null | undefined): Translate {
       }
       return text;
     };
+    translate = (key, vars) => {
+      if (!vars) return textOf(key);
+      if (onlyValues(vars)) return fillPlaceholders(textOf(key), vars);
+      return fixed(key, vars as never) as unknown as string;
+    };
     translators.set(lng, translate);
   }
   return translate;
+}
+
+// Whether a message is a known key, remembered like the texts (asked for
+// every flash, title and error shown). A plural key exists only with a
+// count, so a call with options asks i18next.
+const knownKeys = new Map<string, boolean>();
+
+function isKnownKey(message: string, vars: TranslateVars | undefined): boolean {
+  if (vars && !onlyValues(vars)) return i18n().exists(message, vars as never);
+  let known = knownKeys.get(message);
+  if (known === undefined) {
+    known = i18n().exists(message);
+    if (knownKeys.size < MAX_REMEMBERED_TEXTS) knownKeys.set(message, known);
+  }
+  return known;
 }
 
 // A message that may be a key ("ns:path") or already-final text: services
@@ -95,13 +138,13 @@ export function translatorFor(language: string | null | undefined): Translate {
 // translated first.
 export function translateMessage(t: Translate, message: string, vars?: TranslateVars): string {
   // (exists() is given the variables: a plural key exists only with a count.)
-  if (!looksLikeKey(message) || !i18n().exists(message, vars as never)) return message;
+  if (!looksLikeKey(message) || !isKnownKey(message, vars)) return message;
   if (!vars) return t(message);
   const resolved: TranslateVars = {};
   for (const [name, value] of Object.entries(vars)) {
     // A list of keys (zxcvbn's advice) becomes their texts, one after the other.
-    if (Array.isArray(value)) resolved[name] = value.map((item) => (typeof item === "string" && looksLikeKey(item) && i18n().exists(item) ? t(item) : String(item))).join(" ");
-    else resolved[name] = typeof value === "string" && looksLikeKey(value) && i18n().exists(value) ? t(value) : value;
+    if (Array.isArray(value)) resolved[name] = value.map((item) => (typeof item === "string" && looksLikeKey(item) && isKnownKey(item, undefined) ? t(item) : String(item))).join(" ");
+    else resolved[name] = typeof value === "string" && looksLikeKey(value) && isKnownKey(value, undefined) ? t(value) : value;
   }
   return t(message, resolved);
 }

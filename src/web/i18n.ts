@@ -1,7 +1,7 @@
 import ejs from "ejs";
 import type { NextFunction, Request, Response } from "express";
 import type { Clock } from "../platform/clock.js";
-import { createTimeFormatter, type TimeFormatter } from "../platform/format.js";
+import { createTimeFormatter, DEFAULT_TIME_ZONE, isValidTimeZone, type TimeFormatter } from "../platform/format.js";
 import { LANGUAGE_NAMES, LANGUAGES, resolveLanguage, translateMessage, translatorFor, type Language, type Translate } from "../platform/i18n.js";
 
 // The request's language and time zone: the signed-in user's saved choices,
@@ -25,18 +25,44 @@ interface LocalePreferences {
   timeZone?: string | null;
 }
 
+// What a view gets for one language and zone: built once per (clock,
+// language, zone) and shared by every request that reads in it, since it
+// runs twice on every request (a good part of a page's CPU when rebuilt each
+// time). Nothing in it belongs to a request: the time formatter asks the
+// clock for "now" when it formats.
+interface LocaleBundle {
+  locale: RequestLocale;
+  locals: Record<string, unknown>;
+}
+
+const bundles = new WeakMap<Pick<Clock, "now">, Map<string, LocaleBundle>>();
+
+function bundleFor(clock: Pick<Clock, "now">, language: Language, timeZone: string | null | undefined): LocaleBundle {
+  let byKey = bundles.get(clock);
+  if (!byKey) bundles.set(clock, (byKey = new Map()));
+  // Only valid zones are keys (an unknown one reads as UTC), so there are at
+  // most languages × IANA zones bundles.
+  const zone = isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
+  const key = `${language}|${zone}`;
+  let bundle = byKey.get(key);
+  if (!bundle) {
+    const t = translatorFor(language);
+    const fmt = createTimeFormatter(language, zone, () => clock.now().getTime());
+    // `tm` shows a message that may be a key (from a route or service) or final text.
+    const tm = (message: string, vars?: Record<string, unknown>) => translateMessage(t, message, vars);
+    const th = (key: string, vars?: Record<string, unknown>) => translateMarkup(t, key, vars);
+    const viewFmt: TimeFormatter = { ...fmt, timeTag: (...args) => new Markup(fmt.timeTag(...args)) as unknown as string };
+    bundle = { locale: { language, timeZone: fmt.timeZone, t, fmt }, locals: { t, tm, th, jsonForScript, lang: language, fmt: viewFmt } };
+    byKey.set(key, bundle);
+  }
+  return bundle;
+}
+
 export function applyLocale(req: Request, res: Response, clock: Pick<Clock, "now">): RequestLocale {
   const saved = (req.currentUser?.user ?? {}) as LocalePreferences;
-  const language = resolveLanguage(saved.language, req.headers["accept-language"]);
-  const t = translatorFor(language);
-  const fmt = createTimeFormatter(language, saved.timeZone, () => clock.now().getTime());
-  const locale: RequestLocale = { language, timeZone: fmt.timeZone, t, fmt };
+  const { locale, locals } = bundleFor(clock, resolveLanguage(saved.language, req.headers["accept-language"]), saved.timeZone);
   req.locale = locale;
-  // `tm` shows a message that may be a key (from a route or service) or final text.
-  const tm = (message: string, vars?: Record<string, unknown>) => translateMessage(t, message, vars);
-  const th = (key: string, vars?: Record<string, unknown>) => translateMarkup(t, key, vars);
-  const viewFmt: TimeFormatter = { ...fmt, timeTag: (...args) => new Markup(fmt.timeTag(...args)) as unknown as string };
-  Object.assign(res.locals, { t, tm, th, jsonForScript, lang: language, fmt: viewFmt });
+  Object.assign(res.locals, locals);
   return locale;
 }
 
@@ -75,7 +101,7 @@ export function jsonForScript(value: unknown): Markup {
   return new Markup(JSON.stringify(value).replace(/</g, "\\u003c"));
 }
 
-// EJS's escape function for every `<%= %>` (app.ts, "view options").
+// The escape function of every `<%= %>` (web/view-engine.ts, set up in app.ts).
 // Everything else is escaped exactly as EJS always did.
 export function escapeForView(value: unknown): string {
   return value instanceof Markup ? value.toString() : ejs.escapeXML(value as string);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createTimeFormatter, isValidTimeZone } from "../../src/platform/format.js";
-import { LANGUAGES, LOCALES_DIR, loadLocaleResources, resolveLanguage, translateMessage, translatorFor } from "../../src/platform/i18n.js";
+import { i18n, LANGUAGES, LOCALES_DIR, loadLocaleResources, resolveLanguage, translateMessage, translatorFor } from "../../src/platform/i18n.js";
 
 type Tree = { [key: string]: string | Tree };
 
@@ -87,6 +87,56 @@ describe("language resolution", () => {
     expect(translateMessage(translatorFor("en"), "password:change.doneOthers", { count: 1 })).toBe("Your password was changed. 1 other session was signed out.");
     expect(translateMessage(zhT, "password:change.doneOthers", { count: 2 })).toBe("密码已修改，另有 2 个会话已退出登录。");
     expect(translatorFor(undefined)("common:errors.notFound")).toBe("That page does not exist.");
+  });
+});
+
+// translatorFor() fills {{placeholders}} itself for calls with plain values
+// (src/platform/i18n.ts): it must give exactly what i18next gives, for every
+// key of every language.
+describe("the remembered texts", () => {
+  const samples: unknown[] = ["Ada & <Bob> \"quoted\" 'single'", 42, 0, "", new (class { toString = () => "<b>markup</b>"; })()];
+
+  it("use only the {{name}} placeholder form, and no nesting", () => {
+    for (const language of LANGUAGES) {
+      for (const text of keysOf(language).values()) {
+        expect(text, text).not.toMatch(/\$t\(/);
+        for (const [placeholder] of text.matchAll(/\{\{[^}]*\}\}/g)) expect(placeholder, text).toMatch(/^\{\{\s*[A-Za-z0-9_]+\s*\}\}$/);
+      }
+    }
+  });
+
+  it("give what i18next gives, with values, with a value missing, with null, and without variables", () => {
+    let compared = 0;
+    for (const language of LANGUAGES) {
+      const ours = translatorFor(language);
+      const theirs = i18n().getFixedT(language);
+      for (const [ns, tree] of Object.entries(resources[language] ?? {})) {
+        for (const [path, text] of flatten(tree as Tree)) {
+          const key = `${ns}:${path.replace(PLURAL, "")}`;
+          const names = variables(text).filter((name) => name !== "count");
+          if (PLURAL.test(path)) continue;
+          for (const value of samples) {
+            const vars = Object.fromEntries(names.map((name) => [name, value]));
+            expect(ours(key, vars), key).toBe(theirs(key, vars as never));
+            compared++;
+          }
+          if (names.length > 0) {
+            const [first, ...rest] = names;
+            const missing = Object.fromEntries(rest.map((name) => [name, "x"]));
+            expect(ours(key, missing), key).toBe(theirs(key, missing as never));
+            const nulled = { ...missing, [first!]: null };
+            expect(ours(key, nulled), key).toBe(theirs(key, nulled as never));
+          }
+          expect(ours(key), key).toBe(theirs(key));
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it("leave plurals to i18next", () => {
+    expect(translatorFor("en")("password:change.doneOthers", { count: 1 })).toBe("Your password was changed. 1 other session was signed out.");
+    expect(translatorFor("en")("password:change.doneOthers", { count: 3 })).toBe("Your password was changed. 3 other sessions were signed out.");
   });
 });
 
