@@ -1,5 +1,6 @@
 // `tsx bench/memory-probe.ts [node flags...]`: what holds the app server's
-// memory. Starts bench/server.ts (app mode) with the given node flags, loads
+// memory. Starts the bench's server (app mode; compiled as `npm run bench`
+// runs it, BENCH_RUNTIME=tsx for the tsx loader) with the given node flags, loads
 // the signed-in page like `npm run bench`, and prints RSS and V8 heap figures
 // idle, at the peak of the load, and after a forced full GC (so garbage not
 // yet collected is told apart from memory really held).
@@ -8,15 +9,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
 import { openDatabase } from "../src/platform/db.js";
 import { createUser, createWorkspace, signedInClient } from "../test/helpers/factories.js";
-import { askServer, type ServerMessage } from "./protocol.js";
+import { askServer, benchServerRuntime, describeRuntime, type ServerMessage } from "./protocol.js";
 
 const ADMIN_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
-const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const flags = process.argv.slice(2);
 const id = randomBytes(4).toString("hex");
 const databaseName = `bench_mem_${id}`;
@@ -43,8 +42,10 @@ try {
   const workspace = await createWorkspace({ db: database.db }, user);
   await database.close();
   const env = { NODE_ENV: "production", LOG_LEVEL: "silent", SECRET_KEY: randomBytes(32).toString("base64url"), DATABASE_URL: databaseUrl, REDIS_PREFIX: `bench-mem-${id}:`, DATA_DIR: dataDir, IN_PROCESS_WORKER: "false" };
-  const child = fork(path.join(benchDir, "server.ts"), ["app"], {
-    execArgv: ["--import", "tsx", "--expose-gc", ...flags],
+  const runtime = benchServerRuntime();
+  console.log(`server: ${describeRuntime(runtime)}`);
+  const child = fork(runtime.entry, ["app"], {
+    execArgv: [...runtime.execArgv, "--expose-gc", ...flags],
     env: { ...process.env, BENCH_APP_ENV: JSON.stringify(env) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

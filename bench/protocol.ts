@@ -1,6 +1,9 @@
 // What bench/run.ts and bench/server.ts agree on (kept apart so importing it
 // never starts a server).
-import type { ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { projectRoot } from "../src/platform/paths.js";
 
 export type ServerMode = "floor" | "floor-db" | "app";
 
@@ -32,4 +35,44 @@ export function askServer<T extends "cpu" | "memory" | "profile">(
     child.on("message", listener);
     child.send(request);
   });
+}
+
+// How the bench runs bench/server.ts. As production runs the app: compiled
+// (dist/bench/server.js, built together with dist/src by `npm run build`,
+// tsconfig.build.json), with source maps on as scripts/start.cjs turns them
+// on. Through the tsx loader when dist/ cannot be built (typescript missing,
+// a type error) or when BENCH_RUNTIME=tsx asks for it (to compare the two);
+// tsx's loader thread and transforms then count in the server's CPU and RSS.
+export interface ServerRuntime {
+  kind: "compiled" | "tsx";
+  entry: string;
+  execArgv: string[];
+  // Why it is not compiled, when it is not.
+  note?: string;
+}
+
+let runtime: ServerRuntime | undefined;
+
+export function benchServerRuntime(): ServerRuntime {
+  runtime ??= chooseRuntime();
+  return runtime;
+}
+
+function chooseRuntime(): ServerRuntime {
+  const tsx = (note: string): ServerRuntime => ({ kind: "tsx", entry: path.join(projectRoot, "bench/server.ts"), execArgv: ["--import", "tsx"], note });
+  if (process.env.BENCH_RUNTIME === "tsx") return tsx("BENCH_RUNTIME=tsx");
+  const entry = path.join(projectRoot, "dist/bench/server.js");
+  try {
+    // (Re)builds dist/ when it is missing or older than a source file; exits 1 when it cannot.
+    execFileSync(process.execPath, [path.join(projectRoot, "scripts/start.cjs"), "--build-only"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
+  } catch {
+    return tsx("dist/ could not be built");
+  }
+  if (!existsSync(entry)) return tsx(`${path.relative(projectRoot, entry)} missing after the build`);
+  return { kind: "compiled", entry, execArgv: ["--enable-source-maps"] };
+}
+
+export function describeRuntime(runtime: ServerRuntime): string {
+  const entry = path.relative(projectRoot, runtime.entry);
+  return runtime.kind === "compiled" ? `compiled JavaScript (node ${entry})` : `the tsx loader (node --import tsx ${entry}; ${runtime.note})`;
 }

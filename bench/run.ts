@@ -15,6 +15,9 @@
 //               web processes (WEB_CONCURRENCY=2) on the page
 //
 // BENCH_ONLY=pages|sign-ins|processes|purge (comma-separated) runs a part.
+// The servers of (a), (a2), (b) and the sign-ins run compiled JavaScript
+// (dist/bench/server.js, built first if stale) as production does, or the tsx
+// loader when dist/ cannot be built or BENCH_RUNTIME=tsx; the header says which.
 
 // Figures are printed with their targets, never asserted: the exit code only
 // says whether the bench itself ran.
@@ -33,7 +36,7 @@ import { openDatabase, type Database } from "../src/platform/db.js";
 import { ARGON2_OPTIONS } from "../src/platform/crypto/passwords.js";
 import { createUser, createWorkspace, DEFAULT_PASSWORD, signedInClient } from "../test/helpers/factories.js";
 import { HttpClient } from "../test/helpers/http-client.js";
-import { askServer, FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
+import { askServer, benchServerRuntime, describeRuntime, FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
 
 // Only local services, only loopback.
 const ADMIN_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -208,10 +211,11 @@ interface MemoryFigures {
 // Each server runs in its own process, so autocannon (here) and the server
 // under test do not share an event loop.
 async function startServer(resources: Resources, mode: ServerMode, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningServer> {
-  const child = fork(path.join(benchDir, "server.ts"), [mode], {
+  const runtime = benchServerRuntime();
+  const child = fork(runtime.entry, [mode], {
     cwd: projectRoot,
     // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
-    execArgv: ["--import", "tsx", ...startScriptHeapFlags(), ...nodeArgs, ...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean)],
+    execArgv: [...runtime.execArgv, ...startScriptHeapFlags(), ...nodeArgs, ...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean)],
     env: { ...startScriptEnv(), ...process.env, ...extraEnv, BENCH_APP_ENV: JSON.stringify(resources.appEnv()) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -544,7 +548,7 @@ const TARGET_RSS_MB = 250;
 
 function printMemory(idle: MemoryFigures, load: PageFigures, afterSignIns: MemoryFigures): void {
   const mb = (value: number) => `${number(value)} MB`;
-  console.log(`\nMemory of the app server process (bench/server.ts; RSS; heap used / external in brackets)`);
+  console.log(`\nMemory of the app server process (${benchServerRuntime().kind}; RSS; heap used / external in brackets)`);
   console.log(`idle                     ${mb(idle.rss).padStart(8)}   (${mb(idle.heapUsed)} / ${mb(idle.external)})`);
   console.log(`under page load          ${mb(load.rssEndMb).padStart(8)}   at the end, peak ${mb(load.rssPeakMb)}   target <= ${TARGET_RSS_MB} MB   ${verdict(load.rssPeakMb <= TARGET_RSS_MB)}`);
   console.log(`after the sign-ins       ${mb(afterSignIns.rss).padStart(8)}   (${mb(afterSignIns.heapUsed)} / ${mb(afterSignIns.external)})   target <= ${TARGET_RSS_MB} MB   ${verdict(afterSignIns.rss <= TARGET_RSS_MB)}`);
@@ -731,6 +735,7 @@ async function main(resources: Resources): Promise<void> {
   const started = performance.now();
   console.log(`Latchkey bench: ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}, Node ${process.version}, UV_THREADPOOL_SIZE here ${threadpool}, servers ${startScriptEnv().UV_THREADPOOL_SIZE ?? "default"}`);
   console.log(`${new Date().toISOString()}, throwaway database ${resources.databaseName}, Redis prefix ${resources.redisPrefix}`);
+  if (["pages", "sign-ins", "purge"].some((name) => only.has(name))) console.log(`page servers run ${describeRuntime(benchServerRuntime())}`);
   await warnIfBusy("before");
 
   // Raw argon2 first, while nothing else is running.

@@ -1,12 +1,13 @@
 // One server under test, in its own process so it does not share an event
 // loop (or a core) with the load generator. bench/run.ts forks this file with
 // `floor` or `app` and the app's environment in BENCH_APP_ENV, and gets the
-// port back over IPC. Always listens on 127.0.0.1.
+// port back over IPC. Always listens on 127.0.0.1. It runs compiled
+// (dist/bench/server.js, as production runs dist/src) unless dist/ cannot be
+// built (benchServerRuntime() in protocol.ts).
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { eq, sql } from "drizzle-orm";
 import express from "express";
 import { createApp } from "../src/app.js";
@@ -16,6 +17,7 @@ import { buildDeps, type Deps } from "../src/platform/deps.js";
 import { limitsOf } from "../src/web/session/limits.js";
 import { createSessionStore, sessionMiddleware } from "../src/web/session/store.js";
 import { createLogger } from "../src/platform/logger.js";
+import { projectRoot } from "../src/platform/paths.js";
 import { FLOOR_PAGE_PATH, FLOOR_SIGN_IN_PATH, type ServerMessage, type ServerMode } from "./protocol.js";
 
 // The floor: Express 5, the app's own Redis session store and cookie, and a
@@ -28,7 +30,8 @@ function createFloorApp(deps: Deps, label: string, withUserRead: boolean, userId
   const readUser = deps.db.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare("bench_floor_user");
   const app = express();
   app.set("view engine", "ejs");
-  app.set("views", path.join(path.dirname(fileURLToPath(import.meta.url)), "views"));
+  // From the project root: compiled, this file runs from dist/bench/.
+  app.set("views", path.join(projectRoot, "bench", "views"));
   app.set("view cache", true);
   app.set("x-powered-by", false);
   app.use(sessionMiddleware(deps, createSessionStore(deps)));

@@ -44,7 +44,8 @@ function newestSource() {
   };
   for (const dir of ["src", "jobs"]) if (existsSync(path.join(root, dir))) walk(path.join(root, dir));
   // (The Docker image holds no .ts file and no tsconfig: its dist/ is always fresh.)
-  for (const file of ["tsconfig.json", "tsconfig.build.json"]) {
+  // bench/server.ts and bench/protocol.ts: the bench's server under test, also compiled.
+  for (const file of ["tsconfig.json", "tsconfig.build.json", "bench/server.ts", "bench/protocol.ts"]) {
     const full = path.join(root, file);
     if (existsSync(full)) newest = Math.max(newest, statSync(full).mtimeMs);
   }
