@@ -70,6 +70,10 @@ export function createApp(deps: Deps) {
   app.set("views", path.join(root, "views"));
   app.set("view cache", production);
   app.set("x-powered-by", false);
+  // No ETag on pages: each carries its own CSP nonce, so no two responses are
+  // alike and a validator never matches; computing one hashed every page.
+  // (Static files and avatars set their own.)
+  app.set("etag", false);
   // requestMeta (web/context.ts) names the place of the client's IP with it.
   app.locals.geo = deps.geo;
 

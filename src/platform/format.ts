@@ -90,6 +90,8 @@ function intlParts(language: string, zone: string): IntlParts {
   return parts;
 }
 
+const MAX_REMEMBERED_DURATIONS = 1000;
+
 export function createTimeFormatter(language: string, timeZone: string | null | undefined, clock: () => number = Date.now): TimeFormatter {
   const zone = isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
   const toDate = (at: Date | number) => (typeof at === "number" ? new Date(at) : at);
@@ -112,6 +114,7 @@ export function createTimeFormatter(language: string, timeZone: string | null | 
     if (abs < 320 * 86400) return relativeFormat.format(Math.round(seconds / (30 * 86400)), "month");
     return relativeFormat.format(Math.round(seconds / (365 * 86400)), "year");
   };
+  const durations = new Map<number, string>();
   const formatter: TimeFormatter = {
     language,
     timeZone: zone,
@@ -119,9 +122,16 @@ export function createTimeFormatter(language: string, timeZone: string | null | 
     date: (at, empty = "—") => (missing(at) ? empty : day.format(toDate(at!))),
     relative,
     duration(minutes) {
-      if (minutes > 0 && minutes % 1440 === 0) return dayUnits.format(minutes / 1440);
-      if (minutes > 0 && minutes % 60 === 0) return hourUnits.format(minutes / 60);
-      return minuteUnits.format(minutes);
+      // Pages show the same few limits over and over (a workspace's), and a
+      // formatter lives as long as its language and zone (web/i18n.ts).
+      let text = durations.get(minutes);
+      if (text === undefined) {
+        if (minutes > 0 && minutes % 1440 === 0) text = dayUnits.format(minutes / 1440);
+        else if (minutes > 0 && minutes % 60 === 0) text = hourUnits.format(minutes / 60);
+        else text = minuteUnits.format(minutes);
+        if (durations.size < MAX_REMEMBERED_DURATIONS) durations.set(minutes, text);
+      }
+      return text;
     },
     timeTag(at, options = {}) {
       if (missing(at)) return escapeText(options.empty ?? "—");

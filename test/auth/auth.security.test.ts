@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { workspaces } from "../../src/modules/workspaces/tables.js";
+import { nextNonce } from "../../src/web/security.js";
 import { addMember, createUser, createWorkspace, reloadUser, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -203,5 +204,15 @@ describe("headers", () => {
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
     const nonce = /'nonce-([^']+)'/.exec(csp)![1];
     expect(page.text).toContain(`nonce="${nonce}"`);
+  });
+
+  it("never gives two responses the same CSP nonce, each 128 random bits (also across refills of the random block)", () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const nonce = nextNonce();
+      expect(Buffer.from(nonce, "base64")).toHaveLength(16);
+      seen.add(nonce);
+    }
+    expect(seen.size).toBe(2000);
   });
 });
