@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Request, Response } from "express";
-import { and, eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { UAParser } from "ua-parser-js";
 import type { Deps } from "../../platform/deps.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import type { RequestMeta } from "../../web/context.js";
-import { defineEvents, recordEvent, securityNotice } from "./events.js";
-import { optionalNoticesMuted } from "./preferences.js";
-import { knownDevices } from "./tables.js";
+import { defineEvents, recordEventThenSelect, recordEventWith, securityNotice, type SecurityEvent } from "./events.js";
+import { knownDevices, noticePreferences } from "./tables.js";
 
 // New-device alerts. A device is the pair (long-lived HttpOnly device cookie,
 // user-agent family); a sign-in from a pair this account has not used for 90
@@ -66,8 +65,19 @@ export const deviceEvents = defineEvents({
 });
 
 // Called once per completed sign-in, before the response is sent (it may set
-// the device cookie).
-export async function noteSignInDevice(deps: Pick<Deps, "db" | "config" | "clock">, req: Request, res: Response, user: AlertedUser, meta: RequestMeta): Promise<void> {
+// the device cookie): records `signedIn` (the sign-in's event) and notes the
+// device. Two statements whatever happens (this runs on every sign-in): the
+// event's row with a read of the account's devices and notice preference
+// (read before anything here changes them), then the device's upsert, with
+// the new-device event and its mail when it is one, all of it one statement.
+export async function recordSignIn(
+  deps: Pick<Deps, "db" | "config" | "clock">,
+  req: Request,
+  res: Response,
+  user: AlertedUser,
+  signedIn: SecurityEvent,
+  meta: RequestMeta,
+): Promise<void> {
   const name = deviceCookieName(deps.config.secureCookies);
   let deviceId = readCookie(req, name);
   if (!deviceId || !/^[A-Za-z0-9_-]{43}$/.test(deviceId)) deviceId = randomBytes(32).toString("base64url");
@@ -75,21 +85,27 @@ export async function noteSignInDevice(deps: Pick<Deps, "db" | "config" | "clock
   res.cookie(name, deviceId, { httpOnly: true, secure: deps.config.secureCookies, sameSite: "lax", path: "/", maxAge: COOKIE_MAX_AGE_MS });
   const deviceHash = createHash("sha256").update(`${deviceId}|${userAgentFamily(meta.userAgent)}`).digest("base64url");
   const now = deps.clock.now();
+  const seenSince = new Date(now.getTime() - NEW_DEVICE_DAYS * DAY_MS).toISOString();
 
-  await deps.db.transaction(async (tx) => {
-    const [known] = await tx.select().from(knownDevices).where(eq(knownDevices.userId, user.id)).limit(1);
-    const [same] = await tx
-      .select()
-      .from(knownDevices)
-      .where(and(eq(knownDevices.userId, user.id), eq(knownDevices.deviceHash, deviceHash)));
-    await tx
-      .insert(knownDevices)
-      .values({ userId: user.id, deviceHash, lastSeenAt: now })
-      .onConflictDoUpdate({ target: [knownDevices.userId, knownDevices.deviceHash], set: { lastSeenAt: now } });
-    const isNew = Boolean(known) && (!same || same.lastSeenAt.getTime() < now.getTime() - NEW_DEVICE_DAYS * DAY_MS);
-    if (!isNew) return;
-    const { browser, device } = describeDevice(meta.userAgent);
-    const muted = await optionalNoticesMuted(tx, user.id);
-    await recordEvent(tx, deviceEvents.newDeviceSignIn(user, `${browser}, ${device}`, deps.config.baseUrl, muted), meta, now);
-  });
+  // New: the account has a device on record, and not this one within 90 days.
+  const before = await recordEventThenSelect<{ known: boolean; seen_recently: boolean; muted: boolean }>(
+    deps.db,
+    signedIn,
+    sql`select exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id}) as known,
+      exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id} and ${knownDevices.deviceHash} = ${deviceHash} and ${knownDevices.lastSeenAt} >= ${seenSince}::timestamptz) as seen_recently,
+      coalesce((select ${noticePreferences.muteOptional} from ${noticePreferences} where ${noticePreferences.userId} = ${user.id}), false) as muted`,
+    meta,
+    now,
+  );
+  const remember = deps.db
+    .insert(knownDevices)
+    .values({ userId: user.id, deviceHash, lastSeenAt: now })
+    .onConflictDoUpdate({ target: [knownDevices.userId, knownDevices.deviceHash], set: { lastSeenAt: now } });
+  const isNew = before.known && !before.seen_recently;
+  if (!isNew) {
+    await remember;
+    return;
+  }
+  const { browser, device } = describeDevice(meta.userAgent);
+  await recordEventWith(deps.db, remember, deviceEvents.newDeviceSignIn(user, `${browser}, ${device}`, deps.config.baseUrl, before.muted), meta, now);
 }

@@ -3,7 +3,9 @@ import { createTimeFormatter } from "../../platform/format.js";
 import { DEFAULT_LANGUAGE, isLanguage, translatorFor, type TranslateVars } from "../../platform/i18n.js";
 import { describeDevice } from "../../platform/user-agent.js";
 import type { MailMessage } from "../../platform/mail.js";
-import { enqueueMail } from "../../platform/queue.js";
+import { enqueueMail, mailOutboxInsert } from "../../platform/queue.js";
+import { OUTBOX_CHANNEL } from "../../platform/outbox/index.js";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { RequestMeta } from "../../web/context.js";
 import { auditEvents } from "./tables.js";
 
@@ -133,8 +135,8 @@ export function declaredEventTypes(): string[] {
   return [...catalogue.keys()].sort();
 }
 
-export async function recordEvent(tx: Db, event: SecurityEvent, meta?: RequestMeta, at = new Date()): Promise<void> {
-  await tx.insert(auditEvents).values({
+function auditRowInsert(db: Db, event: SecurityEvent, meta?: RequestMeta) {
+  return db.insert(auditEvents).values({
     action: event.type,
     actorId: event.actorId ?? null,
     subjectId: event.subjectId ?? null,
@@ -143,9 +145,43 @@ export async function recordEvent(tx: Db, event: SecurityEvent, meta?: RequestMe
     userAgent: meta?.userAgent?.slice(0, 500) ?? null,
     details: event.details ?? {},
   });
+}
+
+function noticeMails(event: SecurityEvent, meta: RequestMeta | undefined, at: Date): MailMessage[] {
+  if (!event.notices?.length) return [];
   const context = noticeContext(meta, at);
-  for (const notice of event.notices ?? []) {
-    const text = typeof notice.text === "function" ? notice.text(context) : notice.text;
-    await enqueueMail(tx, { to: notice.to, subject: notice.subject, text } satisfies MailMessage);
+  return event.notices.map((notice) => ({ to: notice.to, subject: notice.subject, text: typeof notice.text === "function" ? notice.text(context) : notice.text }) satisfies MailMessage);
+}
+
+export async function recordEvent(tx: Db, event: SecurityEvent, meta?: RequestMeta, at = new Date()): Promise<void> {
+  await auditRowInsert(tx, event, meta);
+  for (const mail of noticeMails(event, meta, at)) await enqueueMail(tx, mail);
+}
+
+// recordEvent and the change it records (an insert or update) as ONE
+// statement: they commit together, as in a transaction, in one round trip
+// instead of begin + change + row + a row per notice + commit. For hot paths
+// (every sign-in). The WITH parts run on one snapshot and all complete.
+export async function recordEventWith(db: Db, change: SQLWrapper, event: SecurityEvent, meta?: RequestMeta, at = new Date()): Promise<void> {
+  const mails = noticeMails(event, meta, at).map((mail, i) => sql`, ${sql.identifier(`mail_${i}`)} as (${mailOutboxInsert(mail)})`);
+  // Each outbox row notifies its relays, as enqueueMail does.
+  const notify = mails.length
+    ? sql`select pg_notify(${OUTBOX_CHANNEL}, '') from (${sql.join(
+        mails.map((_, i) => sql`select id from ${sql.identifier(`mail_${i}`)}`),
+        sql` union all `,
+      )}) as queued`
+    : sql`select 1`;
+  await db.execute(sql`with change as (${change.getSQL()}), audit_row as (${auditRowInsert(db, event, meta).getSQL()})${sql.join(mails)} ${notify}`);
+}
+
+// Records an event (one without notices) and runs `query` in the same
+// statement, after it in the caller's eyes: one round trip for both.
+// `query` sees the tables as they were before the row was written.
+export async function recordEventThenSelect<Row>(db: Db, event: SecurityEvent, query: SQL, meta?: RequestMeta, at = new Date()): Promise<Row> {
+  const firstRow = (result: unknown) => (result as { rows: Row[] }).rows[0]!;
+  if (event.notices?.length) {
+    await recordEvent(db, event, meta, at);
+    return firstRow(await db.execute(query));
   }
+  return firstRow(await db.execute(sql`with audit_row as (${auditRowInsert(db, event, meta).getSQL()}) ${query}`));
 }

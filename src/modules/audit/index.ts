@@ -8,5 +8,5 @@ export { auditRoutes, workspaceActivityRoutes } from "./routes.js";
 export { activityFilterShape, checkDateRange, toActivityFilters } from "./filters.js";
 export { activityPage, type ActivityScope } from "./service.js";
 export { pruneAuditEvents, pruneAuditEventsJob } from "./jobs.js";
-export { noteSignInDevice, deviceCookieName, NEW_DEVICE_DAYS } from "./devices.js";
+export { recordSignIn, deviceCookieName, NEW_DEVICE_DAYS } from "./devices.js";
 export { optionalNoticesMuted } from "./preferences.js";

@@ -6,7 +6,7 @@ import { redirectTo, safeReturnTo, setFlash } from "../../web/render.js";
 import type { AuthMethod, FactorOutcome, MethodContext } from "../../web/sign-in/auth-method.js";
 import { liveChallenge, MAX_CHALLENGE_FAILURES, pendingSignIn, type PendingSignIn } from "../../web/sign-in/challenge.js";
 import { establishSession } from "../../web/sign-in/session-auth.js";
-import { noteSignInDevice, recordEvent } from "../audit/index.js";
+import { recordEvent, recordSignIn } from "../audit/index.js";
 import { adoptBrowserTimeZone } from "../profile/index.js";
 import { findUserById, type User } from "../users/index.js";
 import { listMembershipsOfUser } from "../workspaces/index.js";
@@ -39,10 +39,9 @@ async function completeSignIn(
   // The browser's zone becomes the account's default when it has none yet.
   await adoptBrowserTimeZone(deps.db, user, browserTimeZone);
   if (outcome.flash) setFlash(req, outcome.flash.kind, outcome.flash.message, outcome.flash.vars);
-  await recordEvent(deps.db, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req), deps.clock.now());
+  // The event, then the new-device alert (sets the device cookie, so before the response).
+  await recordSignIn(deps, req, res, user, authEvents.signedIn(user, workspace?.id ?? null, factors), requestMeta(req));
   deps.metrics.signIns.inc({ outcome: "success" });
-  // New-device alert (sets the device cookie, so before the response).
-  await noteSignInDevice(deps, req, res, user, requestMeta(req));
   redirectTo(req, res, safeReturnTo(returnTo, "/"));
 }
 
