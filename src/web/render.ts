@@ -72,6 +72,13 @@ export function rememberForm(res: Response, req: Request, page: string, fragment
   res.locals.form = { page, fragment, values: echoableValues(req.body), data } satisfies FormContext;
 }
 
+// Locals that only a failed form's re-render needs (the sign-in page's
+// provider buttons on a POST): middleware registers a loader, and renderForm
+// runs it, so a successful POST never loads them.
+export function deferLocals(res: Response, load: () => Promise<Record<string, unknown>>): void {
+  ((res.locals.deferredLocals as Array<typeof load> | undefined) ??= []).push(load);
+}
+
 export async function renderForm(
   req: Request,
   res: Response,
@@ -79,6 +86,7 @@ export async function renderForm(
   status: number,
   feedback: { errors?: Record<string, string>; formError?: string } = {},
 ): Promise<void> {
+  for (const load of (res.locals.deferredLocals as Array<() => Promise<Record<string, unknown>>> | undefined) ?? []) Object.assign(res.locals, await load());
   const htmx = isHtmx(req);
   const loaded = htmx && form.fragmentData ? await form.fragmentData() : typeof form.data === "function" ? await form.data() : form.data;
   const data = { ...loaded, values: form.values, errors: feedback.errors ?? {}, formError: feedback.formError ?? null };

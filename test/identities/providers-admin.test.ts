@@ -55,6 +55,13 @@ describe("/admin/providers", () => {
 
     // Only providers open for sign-in show on the sign-in page.
     expect((await new HttpClient(app.baseUrl).get("/login")).text).toContain("Continue with GitHub");
+    // A failed password sign-in shows the page again with them (a POST loads
+    // them only then).
+    const visitor = new HttpClient(app.baseUrl);
+    await visitor.get("/login");
+    const failed = await visitor.post("/login", { login: "nobody-here", password: "wrong password" });
+    expect(failed.status).toBe(401);
+    expect(failed.text).toContain("Continue with GitHub");
 
     // A second GitHub is refused; GitHub exists once.
     await client.get("/admin/providers");

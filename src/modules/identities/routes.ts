@@ -6,7 +6,7 @@ import { requestMeta } from "../../web/context.js";
 import { tr, translateFor } from "../../web/i18n.js";
 import type { WebDeps } from "../../web/deps.js";
 import { currentUserOf, redirectIfSignedIn, requireFreshAuth, requireUser } from "../../web/guards.js";
-import { redirectTo, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
+import { deferLocals, redirectTo, renderPage, safeReturnTo, setFlash } from "../../web/render.js";
 import { rememberSectionForm } from "../../web/sections.js";
 import { parseInput } from "../../web/validate.js";
 import { afterFirstFactor } from "../auth/index.js";
@@ -147,7 +147,11 @@ export function signInProviderButtons(deps: WebDeps) {
       return next();
     }
     if (req.currentUser || !req.path.startsWith("/login")) return next();
-    res.locals.signInProviders = presentSignInButtons(await listProviders(deps.db));
+    const load = async () => ({ signInProviders: presentSignInButtons(await listProviders(deps.db)) });
+    // A POST shows the page again only when it fails (renderForm): a
+    // successful sign-in does not read the providers.
+    if (req.method === "GET" || req.method === "HEAD") Object.assign(res.locals, await load());
+    else deferLocals(res, load);
     next();
   };
 }
