@@ -7,15 +7,24 @@ export async function countUsers(db: Db): Promise<number> {
   return row?.count ?? 0;
 }
 
+function prepareFindUserByLogin(db: Db, by: "email" | "username") {
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(sql`lower(${users[by]})`, sql.placeholder("lowered")), ne(users.status, "cancelled")))
+    .limit(1)
+    .prepare(`find_user_by_${by}`);
+}
+
+// Built once per database (every sign-in asks), as loadUserWithMemberships.
+const preparedFindUserByLogin = new WeakMap<Db, Record<"email" | "username", ReturnType<typeof prepareFindUserByLogin>>>();
+
 // Username or email, case-insensitively; cancelled accounts are gone for sign-in.
 export async function findUserByLogin(db: Db, identifier: string): Promise<User | undefined> {
   const lowered = identifier.trim().toLowerCase();
-  const column = lowered.includes("@") ? users.email : users.username;
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(and(eq(sql`lower(${column})`, lowered), ne(users.status, "cancelled")))
-    .limit(1);
+  let prepared = preparedFindUserByLogin.get(db);
+  if (!prepared) preparedFindUserByLogin.set(db, (prepared = { email: prepareFindUserByLogin(db, "email"), username: prepareFindUserByLogin(db, "username") }));
+  const [user] = await prepared[lowered.includes("@") ? "email" : "username"].execute({ lowered });
   return user;
 }
 

@@ -21,13 +21,23 @@ export async function isSlugTaken(db: Db, slug: string): Promise<boolean> {
   return Boolean(row);
 }
 
-export async function listMembershipsOfUser(db: Db, userId: string): Promise<WorkspaceMembership[]> {
+function prepareListMemberships(db: Db) {
   return db
     .select({ userId: memberships.userId, workspace: workspaces, role: memberships.role })
     .from(memberships)
     .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(workspaces.name));
+    .where(eq(memberships.userId, sql.placeholder("userId")))
+    .orderBy(asc(workspaces.name))
+    .prepare("list_memberships_of_user");
+}
+
+// Built once per database: every sign-in asks (see loadUserWithMemberships).
+const preparedListMemberships = new WeakMap<Db, ReturnType<typeof prepareListMemberships>>();
+
+export async function listMembershipsOfUser(db: Db, userId: string): Promise<WorkspaceMembership[]> {
+  let prepared = preparedListMemberships.get(db);
+  if (!prepared) preparedListMemberships.set(db, (prepared = prepareListMemberships(db)));
+  return prepared.execute({ userId });
 }
 
 // The signed-in user and every workspace they belong to, in one round trip:
