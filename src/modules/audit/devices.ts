@@ -30,11 +30,21 @@ function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+// Every sign-in asks, mostly for a handful of browsers: answers are
+// remembered for the last 1,000 distinct user agents (as describeDevice does).
+const families = new Map<string, string>();
+const REMEMBERED_FAMILIES = 1000;
+
 // "Chrome on Linux": the family, no versions (a browser update is the same device).
 export function userAgentFamily(userAgent: string | undefined): string {
   if (!userAgent) return "unknown";
+  const known = families.get(userAgent);
+  if (known) return known;
+  if (families.size >= REMEMBERED_FAMILIES) families.clear();
   const parsed = UAParser(userAgent);
-  return `${parsed.browser.name ?? "unknown"} on ${parsed.os.name ?? "unknown"}`;
+  const family = `${parsed.browser.name ?? "unknown"} on ${parsed.os.name ?? "unknown"}`;
+  families.set(userAgent, family);
+  return family;
 }
 
 interface AlertedUser {
