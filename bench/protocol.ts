@@ -1,7 +1,8 @@
 // What bench/run.ts and bench/server.ts agree on (kept apart so importing it
 // never starts a server).
 import { execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { projectRoot } from "../src/platform/paths.js";
 
@@ -14,6 +15,9 @@ export type ServerMessage =
   | { type: "cpu"; user: number; system: number }
   // Answer to "memory": process.memoryUsage() of the server, in bytes.
   | { type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number }
+  // Answer to "heap": the V8 heap's physical size by space (new, old, large
+  // objects, code...) and what V8 itself malloc()ed, in bytes.
+  | { type: "heap"; spaces: Record<string, number>; malloced: number }
   // Answer to { type: "profile", file? }: profiling started, or stopped and written to file.
   | { type: "profile" };
 
@@ -21,7 +25,7 @@ export const FLOOR_SIGN_IN_PATH = "/bench/sign-in";
 export const FLOOR_PAGE_PATH = "/page";
 
 // Sends a request to a bench server and waits for its answer of that type.
-export function askServer<T extends "cpu" | "memory" | "profile">(
+export function askServer<T extends "cpu" | "memory" | "heap" | "profile">(
   child: ChildProcess,
   type: T,
   request: string | object = type,
@@ -75,4 +79,24 @@ function chooseRuntime(): ServerRuntime {
 export function describeRuntime(runtime: ServerRuntime): string {
   const entry = path.relative(projectRoot, runtime.entry);
   return runtime.kind === "compiled" ? `compiled JavaScript (node ${entry})` : `the tsx loader (node --import tsx ${entry}; ${runtime.note})`;
+}
+
+// The memory settings `npm start` runs the server with (package.json: V8 heap
+// flags, MALLOC_* variables), so the memory figures are those of the real process.
+function startScript(): string {
+  const manifest = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  return manifest.scripts.start ?? "";
+}
+
+export function startScriptHeapFlags(): string[] {
+  return startScript().match(/--max-[\w-]+=\d+/g) ?? [];
+}
+
+// MALLOC_* as `npm start` sets them, and UV_THREADPOOL_SIZE as
+// scripts/start.cjs sizes it (cores + 2) unless this environment sets it.
+export function startScriptEnv(): Record<string, string> {
+  return {
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(os.availableParallelism() + 2),
+    ...Object.fromEntries([...startScript().matchAll(/\b(MALLOC_\w+)=(\S+)/g)].map((match) => [match[1]!, match[2]!])),
+  };
 }

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import v8 from "node:v8";
 import { eq, sql } from "drizzle-orm";
 import express from "express";
 import { createApp } from "../src/app.js";
@@ -98,6 +99,10 @@ async function main(): Promise<void> {
     if (message === "memory") {
       const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
       process.send?.({ type: "memory", rss, heapUsed, external, arrayBuffers } satisfies ServerMessage);
+    }
+    if (message === "heap") {
+      const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]));
+      process.send?.({ type: "heap", spaces, malloced: v8.getHeapStatistics().malloced_memory } satisfies ServerMessage);
     }
   });
   let session: Session | undefined;

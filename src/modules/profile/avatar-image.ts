@@ -1,5 +1,9 @@
-import sharp from "sharp";
 import { AppError } from "../../platform/errors.js";
+
+// sharp (libvips and its shared library, about 10 MB of RSS) is loaded by the
+// first avatar upload, not at boot: most web processes never decode an image.
+let sharpLoading: Promise<typeof import("sharp")> | undefined;
+const loadSharp = async () => (await (sharpLoading ??= import("sharp"))).default;
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 export const AVATAR_SIZE = 256;
@@ -36,6 +40,7 @@ export async function normalizeAvatar(upload: Buffer): Promise<{ image: Buffer; 
   const sniffed = sniffImageFormat(upload);
   if (!sniffed) throw unsupportedAvatar();
 
+  const sharp = await loadSharp();
   const metadata = await sharp(upload, { ...decodeOptions, limitInputPixels: false })
     .metadata()
     .catch(() => {
