@@ -32,6 +32,28 @@ export function saveSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
 }
 
+// A session made by regenerate() or store.generate() is not followed by
+// express-session: at the end of the request it sees an id other than the
+// one the request came with and saves it again, unchanged (a second SET of
+// the same value at every sign-in). Saved once here, it is saved again at the
+// end only if something changed since (a flash message, say).
+async function saveNewSession(req: Request): Promise<void> {
+  await saveSession(req);
+  const session = req.session;
+  const save = session.save;
+  const saved = JSON.stringify(session);
+  Object.defineProperty(session, "save", {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value(this: typeof session, callback?: (error?: unknown) => void) {
+      if (JSON.stringify(this) !== saved) return save.call(this, callback);
+      callback?.();
+      return this;
+    },
+  });
+}
+
 // A new session id at every sign-in defeats session fixation; the old
 // session's data (including its CSRF token and any pending challenge) is discarded.
 export async function establishSession(
@@ -59,7 +81,7 @@ export async function establishSession(
     // bearer secret and never appears in a page.
     handle: randomBytes(12).toString("base64url"),
   } satisfies Partial<SessionData>);
-  await saveSession(req);
+  await saveNewSession(req);
   await deps.sessionIndex.add(signIn.userId, req.sessionID, absoluteExpiryMs(req.session as SessionData));
 }
 
@@ -76,7 +98,7 @@ async function rotate(req: Request, deps: SessionAuthDeps, changes: Partial<Sess
   req.sessionStore.generate(req);
   Object.assign(req.session, data, changes);
   try {
-    await saveSession(req);
+    await saveNewSession(req);
   } catch (error) {
     req.sessionID = oldSid;
     req.session = oldSession;
