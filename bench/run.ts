@@ -546,8 +546,10 @@ function printMemory(idle: MemoryFigures, load: PageFigures, afterLoad: MemoryFi
 
 // ---------------------------------------------------------------- the real entry point
 
-// src/server.ts (through tsx) or dist/src/server.js (compiled), as a
-// production deployment runs it: its boot time (spawn to the first 200 from
+// src/server.ts (through tsx) or dist/src/server.js (compiled, with source
+// maps on as scripts/start.cjs turns them on; not through start.cjs itself,
+// which would rebuild dist/ in the middle of the bench whenever a source file
+// is saved), as a production deployment runs it: its boot time (spawn to the first 200 from
 // /healthz), and the RSS of its whole process tree (tsx's esbuild service
 // and cluster workers included), read from /proc.
 interface RealServer {
@@ -573,7 +575,8 @@ async function freePort(): Promise<number> {
 
 async function startRealServer(resources: Resources, compiled: boolean, extraEnv: Record<string, string> = {}): Promise<RealServer> {
   const port = await freePort();
-  const args = [...startScriptHeapFlags(), ...(compiled ? [COMPILED_ENTRY] : ["--import", "tsx", path.join(projectRoot, "src/server.ts")])];
+  // (Cluster workers inherit these flags: cluster.fork() reuses process.execArgv.)
+  const args = [...startScriptHeapFlags(), ...(compiled ? ["--enable-source-maps", COMPILED_ENTRY] : ["--import", "tsx", path.join(projectRoot, "src/server.ts")])];
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
@@ -643,11 +646,13 @@ function procCpuMs(pid: number): number {
 }
 
 // dist/ is built (npm run build) when missing or older than any source file.
+// True when it is fresh: scripts/start.cjs then runs it as it is.
 function ensureCompiled(): boolean {
   try {
     execFileSync(process.execPath, [path.join(projectRoot, "scripts/start.cjs"), "--build-only"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
   } catch (error) {
     console.log(`could not build dist/ (${(error as Error).message}); compiled figures skipped`);
+    return false;
   }
   return existsSync(COMPILED_ENTRY);
 }
@@ -655,8 +660,27 @@ function ensureCompiled(): boolean {
 interface ProcessFigures {
   tsx?: { bootMs: number; idleRssMb: number };
   compiled?: { bootMs: number; idleRssMb: number };
-  one?: { requestsPerSecond: number; p99: number; cpuPerRequestMs: number; rssAfterMb: number; non2xx: number };
-  two?: { requestsPerSecond: number; p99: number; cpuPerRequestMs: number; rssAfterMb: number; non2xx: number };
+  one?: LoadFigures;
+  two?: LoadFigures;
+}
+
+interface LoadFigures {
+  requestsPerSecond: number;
+  p99: number;
+  // Per request, in ms of CPU: the web processes, the load generator (this
+  // process), and the rest of the machine (PostgreSQL, Redis, anything else).
+  cpuPerRequestMs: number;
+  loadGeneratorCpuPerRequestMs: number;
+  restCpuPerRequestMs: number;
+  rssAfterMb: number;
+  non2xx: number;
+}
+
+// Busy CPU time of the whole machine (all cores) so far, in ms, from /proc/stat.
+function machineBusyMs(): number {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3]! + (fields[4] ?? 0);
+  return ((fields.reduce((sum, value) => sum + value, 0) - idle) * 1000) / CLOCK_TICKS;
 }
 
 async function measureProcesses(resources: Resources, user: { username: string; password: string }, slug: string): Promise<ProcessFigures> {
@@ -681,11 +705,19 @@ async function measureProcesses(resources: Resources, user: { username: string; 
       const options = { url: `${server.baseUrl}/w/${slug}`, connections: CONNECTIONS, headers: { cookie: client.cookieHeader() } };
       await autocannon({ ...options, duration: WARMUP_SECONDS });
       const cpuBefore = server.cpuMs();
+      const machineBefore = machineBusyMs();
+      const ownBefore = process.cpuUsage();
       const result = await autocannon({ ...options, duration: DURATION_SECONDS });
+      const own = process.cpuUsage(ownBefore);
+      const perRequest = (ms: number) => ms / Math.max(1, result.requests.total);
+      const serverMs = server.cpuMs() - cpuBefore;
+      const loadGeneratorMs = (own.user + own.system) / 1000;
       return {
         requestsPerSecond: result.requests.average,
         p99: result.latency.p99,
-        cpuPerRequestMs: (server.cpuMs() - cpuBefore) / Math.max(1, result.requests.total),
+        cpuPerRequestMs: perRequest(serverMs),
+        loadGeneratorCpuPerRequestMs: perRequest(loadGeneratorMs),
+        restCpuPerRequestMs: perRequest(Math.max(0, machineBusyMs() - machineBefore - serverMs - loadGeneratorMs)),
         rssAfterMb: server.rssMb(),
         non2xx: result.non2xx,
       };
@@ -702,7 +734,7 @@ function printProcesses(figures: ProcessFigures, compiledEntry: boolean): void {
   const mb = (value: number) => `${number(value)} MB`;
   console.log(`\nThe real entry point (process tree RSS from /proc: tsx's esbuild service and cluster workers included)`);
   if (figures.tsx) console.log(`tsx loader               boot ${`${number(figures.tsx.bootMs)} ms`.padStart(8)}   idle RSS ${mb(figures.tsx.idleRssMb).padStart(7)}   node --import tsx src/server.ts`);
-  if (figures.compiled) console.log(`compiled JavaScript      boot ${`${number(figures.compiled.bootMs)} ms`.padStart(8)}   idle RSS ${mb(figures.compiled.idleRssMb).padStart(7)}   node dist/src/server.js`);
+  if (figures.compiled) console.log(`compiled JavaScript      boot ${`${number(figures.compiled.bootMs)} ms`.padStart(8)}   idle RSS ${mb(figures.compiled.idleRssMb).padStart(7)}   node --enable-source-maps dist/src/server.js`);
   const { one, two } = figures;
   if (one && two) {
     const runs = compiledEntry ? "compiled" : "tsx";
@@ -715,6 +747,19 @@ function printProcesses(figures: ProcessFigures, compiledEntry: boolean): void {
     }
     const ratio = two.requestsPerSecond / one.requestsPerSecond;
     console.log(`ratio 2/1 processes      ${number(ratio, 2).padStart(8)}   target >= ${TARGET_PROCESSES_RATIO}        ${verdict(ratio >= TARGET_PROCESSES_RATIO)}`);
+    // Where the cores went (CPU per request x requests per second): one web
+    // process is bounded by its event loop and leaves part of the machine
+    // idle; two fill it, and what the load generator, PostgreSQL and Redis
+    // take is what keeps them below 2 x (a faster page makes that share larger).
+    const cores = os.availableParallelism();
+    for (const [label, f] of [["cores busy, 1 process", one], ["cores busy, 2 processes", two]] as const) {
+      const busy = (ms: number) => number((ms * f.requestsPerSecond) / 1000, 2);
+      const total = f.cpuPerRequestMs + f.loadGeneratorCpuPerRequestMs + f.restCpuPerRequestMs;
+      console.log(
+        `${label.padEnd(24)} ${busy(total).padStart(8)} of ${cores}   web ${busy(f.cpuPerRequestMs)}, load generator ${busy(f.loadGeneratorCpuPerRequestMs)}, PostgreSQL/Redis/rest ${busy(f.restCpuPerRequestMs)}` +
+          `   (${number((100 * (total - f.cpuPerRequestMs)) / total)} % of the CPU per request outside the web processes)`,
+      );
+    }
   }
 }
 
