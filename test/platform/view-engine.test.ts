@@ -41,6 +41,15 @@ describe.each([true, false])("the view engine (cache %s)", (cache) => {
     await expect(render(engine, failing, {})).rejects.toThrow(new RegExp(`failing-${cache}\\.ejs:2`));
   });
 
+  it("tells a given local from a missing one, for each set of names a page is rendered with, and refuses a name it lacks", async () => {
+    const file = write(`optional-${cache}.ejs`, "<%= typeof title !== 'undefined' ? title : 'none' %>|<%- include('partials/extra', { extra: typeof title }) %>");
+    write("partials/extra.ejs", "<i><%= extra %>/<%= name %></i>");
+    expect(await render(engine, file, { name: "n" })).toBe("none|<i>undefined/n</i>");
+    expect(await render(engine, file, { name: "n", title: "Given" })).toBe("Given|<i>string/n</i>");
+    expect(await render(engine, file, { name: "n" })).toBe("none|<i>undefined/n</i>");
+    await expect(render(engine, file, {})).rejects.toThrow(/name is not defined/);
+  });
+
   it(cache ? "keeps what it compiled" : "reads an edited file again", async () => {
     const file = write(`edited-${cache}.ejs`, "before");
     expect(await render(engine, file, {})).toBe("before");
