@@ -91,6 +91,7 @@ function intlParts(language: string, zone: string): IntlParts {
 }
 
 const MAX_REMEMBERED_DURATIONS = 1000;
+const MAX_REMEMBERED_DATES = 1000;
 
 export function createTimeFormatter(language: string, timeZone: string | null | undefined, clock: () => number = Date.now): TimeFormatter {
   const zone = isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
@@ -115,11 +116,22 @@ export function createTimeFormatter(language: string, timeZone: string | null | 
     return relativeFormat.format(Math.round(seconds / (365 * 86400)), "year");
   };
   const durations = new Map<number, string>();
+  const days = new Map<number, string>();
   const formatter: TimeFormatter = {
     language,
     timeZone: zone,
     dateTime,
-    date: (at, empty = "—") => (missing(at) ? empty : day.format(toDate(at!))),
+    date(at, empty = "—") {
+      if (missing(at)) return empty;
+      // The same dates are shown page after page (a workspace's creation).
+      const ms = toDate(at!).getTime();
+      let text = days.get(ms);
+      if (text === undefined) {
+        text = day.format(ms);
+        if (days.size < MAX_REMEMBERED_DATES) days.set(ms, text);
+      }
+      return text;
+    },
     relative,
     duration(minutes) {
       // Pages show the same few limits over and over (a workspace's), and a

@@ -52,7 +52,14 @@ function bundleFor(clock: Pick<Clock, "now">, language: Language, timeZone: stri
     const tm = (message: string, vars?: Record<string, unknown>) => translateMessage(t, message, vars);
     const th = (key: string, vars?: Record<string, unknown>) => translateMarkup(t, key, vars);
     const viewFmt: TimeFormatter = { ...fmt, timeTag: (...args) => new Markup(fmt.timeTag(...args)) as unknown as string };
-    bundle = { locale: { language, timeZone: fmt.timeZone, t, fmt }, locals: { t, tm, th, jsonForScript, lang: language, fmt: viewFmt } };
+    // A block that depends on the language alone (the words for the page's
+    // scripts): built on its first use, then reused by every page.
+    const built = new Map<string, unknown>();
+    const sameForLanguage = (name: string, build: () => unknown) => {
+      if (!built.has(name)) built.set(name, build());
+      return built.get(name);
+    };
+    bundle = { locale: { language, timeZone: fmt.timeZone, t, fmt }, locals: { t, tm, th, jsonForScript, sameForLanguage, lang: language, fmt: viewFmt } };
     byKey.set(key, bundle);
   }
   return bundle;
@@ -61,6 +68,8 @@ function bundleFor(clock: Pick<Clock, "now">, language: Language, timeZone: stri
 export function applyLocale(req: Request, res: Response, clock: Pick<Clock, "now">): RequestLocale {
   const saved = (req.currentUser?.user ?? {}) as LocalePreferences;
   const { locale, locals } = bundleFor(clock, resolveLanguage(saved.language, req.headers["accept-language"]), saved.timeZone);
+  // Asked again after the user is loaded: nothing to do when it is the same.
+  if (req.locale === locale) return locale;
   req.locale = locale;
   Object.assign(res.locals, locals);
   return locale;
@@ -103,7 +112,11 @@ export function jsonForScript(value: unknown): Markup {
 
 // The escape function of every `<%= %>` (web/view-engine.ts, set up in app.ts).
 // Everything else is escaped exactly as EJS always did.
+// Most printed strings hold nothing to escape: those are returned as they are.
+const NEEDS_ESCAPING = /[&<>"']/;
+
 export function escapeForView(value: unknown): string {
+  if (typeof value === "string") return NEEDS_ESCAPING.test(value) ? ejs.escapeXML(value) : value;
   return value instanceof Markup ? value.toString() : ejs.escapeXML(value as string);
 }
 
