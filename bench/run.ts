@@ -24,6 +24,7 @@
 import { execFile, execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -442,7 +443,7 @@ function printPages(floor: PageFigures, floorDb: PageFigures, app: PageFigures):
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 
@@ -457,8 +458,8 @@ function summariseProfile(file: string, top = 15): { lines: string[]; totalMs: n
     const node = byId.get(id);
     const delta = profile.timeDeltas[index + 1] ?? 0;
     if (!node) return;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : "";
+    const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+    const where = url ? sourceLocation(url, lineNumber, columnNumber) : "";
     const key = `${functionName || "(anonymous)"}${where ? `  ${where}` : ""}`;
     selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
     totalUs += delta;
@@ -471,6 +472,25 @@ function summariseProfile(file: string, top = 15): { lines: string[]; totalMs: n
     .slice(0, top)
     .map(([key, us]) => `${number((us / busyUs) * 100, 1).padStart(5)}%  ${number(us / 1000).padStart(6)} ms  ${key}`);
   return { lines, totalMs: busyUs / 1000 };
+}
+
+// file:line of a profiled function; in compiled code (dist/), the TypeScript
+// line it came from, through the build's source map.
+const sourceMaps = new Map<string, SourceMap | undefined>();
+function sourceLocation(url: string, lineNumber: number, columnNumber: number): string {
+  const file = url.replace(/^file:\/\//, "");
+  if (file.startsWith(path.join(projectRoot, "dist") + path.sep)) {
+    if (!sourceMaps.has(file)) {
+      try {
+        sourceMaps.set(file, new SourceMap(JSON.parse(readFileSync(`${file}.map`, "utf8")) as SourceMapPayload));
+      } catch {
+        sourceMaps.set(file, undefined);
+      }
+    }
+    const entry = sourceMaps.get(file)?.findEntry(lineNumber, columnNumber);
+    if (entry && "originalSource" in entry) return `${shortUrl(path.resolve(path.dirname(file), entry.originalSource))}:${entry.originalLine + 1}`;
+  }
+  return `${shortUrl(url)}:${lineNumber + 1}`;
 }
 
 function shortUrl(url: string): string {
