@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/platform/clock.js";
 import { auditEvents, deviceCookieName } from "../../src/modules/audit/index.js";
+import { knownDevices } from "../../src/modules/audit/tables.js";
 import { createUser, signedInClient } from "../helpers/factories.js";
 import { HttpClient } from "../helpers/http-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -63,6 +64,17 @@ describe("new-device sign-in alert", () => {
       expect.objectContaining({ notified: true }),
       expect.objectContaining({ notified: true }),
     ]);
+  });
+
+  it("renews a known device's last-seen time at each sign-in from it, without an alert", async () => {
+    const user = await createUser(app.deps);
+    const deviceId = (await signedInClient(app.baseUrl, user)).cookie(COOKIE);
+    const lastSeen = async () => (await app.deps.db.select().from(knownDevices).where(eq(knownDevices.userId, user.id))).map((row) => row.lastSeenAt.getTime());
+    const [first] = await lastSeen();
+    clock.advance(10 * DAY_MS);
+    await signInWithDevice(user, deviceId);
+    expect(await lastSeen()).toEqual([first! + 10 * DAY_MS]);
+    expect(await newDeviceEvents(user.id)).toEqual([]);
   });
 
   it("records but does not mail when the owner muted optional notices", async () => {

@@ -76,10 +76,11 @@ export const deviceEvents = defineEvents({
 
 // Called once per completed sign-in, before the response is sent (it may set
 // the device cookie): records `signedIn` (the sign-in's event) and notes the
-// device. Two statements whatever happens (this runs on every sign-in): the
+// device, in as few statements as it can (this runs on every sign-in): the
 // event's row with a read of the account's devices and notice preference
-// (read before anything here changes them), then the device's upsert, with
-// the new-device event and its mail when it is one, all of it one statement.
+// (read before anything here changes them) and, for a device that is not
+// new, its upsert; for a new one, a second statement: its upsert with the
+// new-device event and its mail.
 export async function recordSignIn(
   deps: Pick<Deps, "db" | "config" | "clock">,
   req: Request,
@@ -98,24 +99,31 @@ export async function recordSignIn(
   const seenSince = new Date(now.getTime() - NEW_DEVICE_DAYS * DAY_MS).toISOString();
 
   // New: the account has a device on record, and not this one within 90 days.
+  // A device that is not new is remembered (last seen now) by this same
+  // statement; a new one below, together with its event and mail.
   const before = await recordEventThenSelect<{ known: boolean; seen_recently: boolean; muted: boolean }>(
     deps.db,
     signedIn,
-    sql`select exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id}) as known,
-      exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id} and ${knownDevices.deviceHash} = ${deviceHash} and ${knownDevices.lastSeenAt} >= ${seenSince}::timestamptz) as seen_recently,
-      coalesce((select ${noticePreferences.muteOptional} from ${noticePreferences} where ${noticePreferences.userId} = ${user.id}), false) as muted`,
+    {
+      with: sql`state as (
+        select exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id}) as known,
+          exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id} and ${knownDevices.deviceHash} = ${deviceHash} and ${knownDevices.lastSeenAt} >= ${seenSince}::timestamptz) as seen_recently,
+          coalesce((select ${noticePreferences.muteOptional} from ${noticePreferences} where ${noticePreferences.userId} = ${user.id}), false) as muted
+      ), remembered as (
+        insert into ${knownDevices} (user_id, device_hash, last_seen_at)
+        select ${user.id}::uuid, ${deviceHash}::text, ${now.toISOString()}::timestamptz from state where not state.known or state.seen_recently
+        on conflict (user_id, device_hash) do update set last_seen_at = excluded.last_seen_at
+      )`,
+      select: sql`select known, seen_recently, muted from state`,
+    },
     meta,
     now,
   );
+  if (!before.known || before.seen_recently) return;
   const remember = deps.db
     .insert(knownDevices)
     .values({ userId: user.id, deviceHash, lastSeenAt: now })
     .onConflictDoUpdate({ target: [knownDevices.userId, knownDevices.deviceHash], set: { lastSeenAt: now } });
-  const isNew = before.known && !before.seen_recently;
-  if (!isNew) {
-    await remember;
-    return;
-  }
   const { browser, device } = describeDevice(meta.userAgent);
   await recordEventWith(deps.db, remember, deviceEvents.newDeviceSignIn(user, `${browser}, ${device}`, deps.config.baseUrl, before.muted), meta, now);
 }

@@ -174,14 +174,16 @@ export async function recordEventWith(db: Db, change: SQLWrapper, event: Securit
   await db.execute(sql`with change as (${change.getSQL()}), audit_row as (${auditRowInsert(db, event, meta).getSQL()})${sql.join(mails)} ${notify}`);
 }
 
-// Records an event (one without notices) and runs `query` in the same
-// statement, after it in the caller's eyes: one round trip for both.
-// `query` sees the tables as they were before the row was written.
-export async function recordEventThenSelect<Row>(db: Db, event: SecurityEvent, query: SQL, meta?: RequestMeta, at = new Date()): Promise<Row> {
+// Records an event and runs `query` (`select`, after more WITH parts if
+// given) in the same statement: one round trip for both. The query sees the
+// tables as they were before this statement wrote anything. (An event with
+// notices is recorded first, on its own.)
+export async function recordEventThenSelect<Row>(db: Db, event: SecurityEvent, query: { with?: SQL; select: SQL }, meta?: RequestMeta, at = new Date()): Promise<Row> {
   const firstRow = (result: unknown) => (result as { rows: Row[] }).rows[0]!;
+  const more = query.with ? sql`, ${query.with}` : sql``;
   if (event.notices?.length) {
     await recordEvent(db, event, meta, at);
-    return firstRow(await db.execute(query));
+    return firstRow(await db.execute(query.with ? sql`with ${query.with} ${query.select}` : query.select));
   }
-  return firstRow(await db.execute(sql`with audit_row as (${auditRowInsert(db, event, meta).getSQL()}) ${query}`));
+  return firstRow(await db.execute(sql`with audit_row as (${auditRowInsert(db, event, meta).getSQL()})${more} ${query.select}`));
 }
