@@ -1,17 +1,13 @@
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
-import { jobRegistry } from "../jobs/registry.js";
-import { startWorkers, type RunningWorkers } from "../jobs/worker.js";
-import { createApp } from "./app.js";
+import type { RunningWorkers } from "../jobs/worker.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { drainingReadiness } from "./modules/health/index.js";
-import { buildDeps } from "./platform/deps.js";
+import type { Deps } from "./platform/deps.js";
 import { openDatabase } from "./platform/db.js";
 import { logCrashes, type Logger } from "./platform/logger.js";
 import { serveMetrics, shareWithClusterPrimary } from "./platform/metrics.js";
 import { startupFields, startupText, wantsHumanStartup, type StartupFacts } from "./platform/startup-message.js";
-import { countUsers } from "./modules/users/index.js";
 
 // boot: loadConfig -> migrate -> buildDeps -> createApp -> listen.
 // With WEB_CONCURRENCY > 1 the primary migrates once, then forks web workers.
@@ -65,6 +61,17 @@ function forkWebProcesses(config: Config): void {
 }
 
 async function serve(config: Config): Promise<void> {
+  // The app is loaded here rather than at the top: a cluster primary only
+  // migrates and supervises, and importing the app (every module, sharp's
+  // bindings aside) held about 160 MB in it for nothing.
+  const [{ createApp }, { buildDeps }, { jobRegistry }, { startWorkers }, { drainingReadiness }, { countUsers }] = await Promise.all([
+    import("./app.js"),
+    import("./platform/deps.js"),
+    import("../jobs/registry.js"),
+    import("../jobs/worker.js"),
+    import("./modules/health/index.js"),
+    import("./modules/users/index.js"),
+  ]);
   const deps = await buildDeps(config, { jobs: jobRegistry });
   logCrashes(deps.logger);
   // The embedded default runs the job worker in the web process (one per web
@@ -78,14 +85,14 @@ async function serve(config: Config): Promise<void> {
     !cluster.isWorker && config.metrics.port
       ? serveMetrics({ port: config.metrics.port, host: config.metrics.host, token: config.metrics.token, registry: deps.metrics.registry })
       : undefined;
-  const drain = drainOnSignal(deps.logger);
+  const drain = drainOnSignal(deps.logger, drainingReadiness);
   // Ahead of Express: once draining, /readyz answers 503 and every response
   // closes its connection.
   const server = createServer((req, res) => {
     if (!drain.onRequest(req, res)) app(req, res);
   });
   server.listen(config.port, () => {
-    void announce(config, deps).catch(() => deps.logger.info({ url: config.baseUrl, database: deps.database.kind }, "Latchkey is listening"));
+    void announce(config, deps, countUsers).catch(() => deps.logger.info({ url: config.baseUrl, database: deps.database.kind }, "Latchkey is listening"));
   });
 
   drain.onSignal(async () => {
@@ -110,7 +117,7 @@ async function serve(config: Config): Promise<void> {
 
 // Human words on a terminal (development), one JSON line otherwise. In a
 // cluster only the first web process speaks.
-async function announce(config: Config, deps: Awaited<ReturnType<typeof buildDeps>>): Promise<void> {
+async function announce(config: Config, deps: Deps, countUsers: (db: Deps["db"]) => Promise<number>): Promise<void> {
   if (cluster.isWorker && cluster.worker?.id !== 1) return void deps.logger.info({ url: config.baseUrl }, "Latchkey is listening");
   const facts: StartupFacts = {
     url: config.baseUrl,
@@ -127,7 +134,7 @@ async function announce(config: Config, deps: Awaited<ReturnType<typeof buildDep
 // Tracks the responses in flight so a signal can turn each into the last one
 // on its connection, and answers /readyz with 503 while draining so a load
 // balancer stops sending traffic before the process goes.
-function drainOnSignal(logger: Logger) {
+function drainOnSignal(logger: Logger, drainingReadiness: () => { status: number; body: unknown }) {
   const open = new Set<ServerResponse>();
   let draining = false;
   const lastOnConnection = (res: ServerResponse) => {
