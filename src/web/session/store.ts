@@ -51,7 +51,7 @@ export function sessionTtlSeconds(sess: Partial<session.SessionData>, nowMs: num
 }
 
 export function createSessionStore(deps: Pick<Deps, "redis" | "config" | "clock">): RedisStore {
-  return new RedisStore({
+  const store = new RedisStore({
     client: deps.redis,
     prefix: `${deps.config.redisPrefix}sess:`,
     ttl: (sess) => sessionTtlSeconds(sess, deps.clock.now().getTime()),
@@ -59,6 +59,13 @@ export function createSessionStore(deps: Pick<Deps, "redis" | "config" | "clock"
     // EXPIRE: one write round trip per request at most.
     disableTouch: true,
   });
+  // So the store has no touch() at all: when a store has one, express-session
+  // calls it after every response that saved nothing and, to wait for it,
+  // sends the body but its last byte first and that byte afterwards (two
+  // socket writes and a copy of every page) and hashes the session once more;
+  // with disableTouch that touch did nothing anyway.
+  Object.defineProperty(store, "touch", { value: undefined });
+  return store;
 }
 
 export function sessionMiddleware(deps: Pick<Deps, "config" | "redis" | "clock">, store = createSessionStore(deps)) {
