@@ -62,13 +62,15 @@ export function createApp(deps: Deps) {
 
   const app = express();
   app.set("trust proxy", deps.config.trustProxy);
-  // Compiled views and include paths are kept in production (web/view-engine.ts);
-  // `<%= %>` escapes everything but our own Markup (th, fmt.timeTag, jsonForScript).
-  const production = deps.config.env === "production";
-  app.engine("ejs", createViewEngine({ cache: production, escape: escapeForView }));
+  // Compiled views and include paths are kept (web/view-engine.ts), but in
+  // development, where an edited view shows at once; tests render as
+  // production does. `<%= %>` escapes everything but our own Markup (th,
+  // fmt.timeTag, jsonForScript).
+  const keepViews = deps.config.env !== "development";
+  app.engine("ejs", createViewEngine({ cache: keepViews, escape: escapeForView }));
   app.set("view engine", "ejs");
   app.set("views", path.join(root, "views"));
-  app.set("view cache", production);
+  app.set("view cache", keepViews);
   app.set("x-powered-by", false);
   // No ETag on pages: each carries its own CSP nonce, so no two responses are
   // alike and a validator never matches; computing one hashed every page.
