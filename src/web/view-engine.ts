@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ejs from "ejs";
+import { Markup } from "./i18n.js";
 
 // Express's view engine for .ejs files: EJS compiles each template, and this
 // module runs them. Three costs of EJS's own renderFile are avoided; on the
@@ -20,7 +21,7 @@ import ejs from "ejs";
 // `typeof name` still tells whether a local was given.
 
 type Escape = (value: unknown) => string;
-type TemplateFunction = (locals: object, escapeFn: Escape, include: (name: string, extra?: object) => string) => string;
+type TemplateFunction = (locals: object, escapeFn: Escape, include: (name: string, extra?: object) => Markup) => string;
 type Callback = (error: Error | null, html?: string) => void;
 
 export interface ViewEngineOptions {
@@ -99,14 +100,16 @@ export function createViewEngine(options: ViewEngineOptions) {
     return resolved;
   };
 
+  // include() gives Markup: a rendered template is our own HTML, printed as
+  // it is by `<%= %>` (so no view needs `<%-`, not even for the page body).
   const run = (file: string, locals: object, names: LocalNames): string =>
     templateFor(file, names)(locals, options.escape, (name, extra) => {
       const child = Object.create(locals) as object;
-      if (!extra) return run(includePath(file, name), child, names);
+      if (!extra) return new Markup(run(includePath(file, name), child, names));
       Object.assign(child, extra);
       const extraKeys = Object.keys(extra);
       const childNames = localNames(`${names.key}\0${extraKeys.join(",")}`, () => [...new Set([...names.names, ...extraKeys.filter(declarable)])]);
-      return run(includePath(file, name), child, childNames);
+      return new Markup(run(includePath(file, name), child, childNames));
     });
 
   // The signature Express calls a view engine with.
