@@ -1,3 +1,5 @@
+import { remembered } from "./remember.js";
+
 // One way to show a time and a date everywhere (logs, lists, mails) until
 // times follow each user's time zone.
 export function formatUtc(at: Date | number | undefined | null, empty = "—"): string {
@@ -90,8 +92,7 @@ function intlParts(language: string, zone: string): IntlParts {
   return parts;
 }
 
-const MAX_REMEMBERED_DURATIONS = 1000;
-const MAX_REMEMBERED_DATES = 1000;
+const REMEMBERED_ANSWERS = 1000;
 
 export function createTimeFormatter(language: string, timeZone: string | null | undefined, clock: () => number = Date.now): TimeFormatter {
   const zone = isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
@@ -115,36 +116,21 @@ export function createTimeFormatter(language: string, timeZone: string | null | 
     if (abs < 320 * 86400) return relativeFormat.format(Math.round(seconds / (30 * 86400)), "month");
     return relativeFormat.format(Math.round(seconds / (365 * 86400)), "year");
   };
-  const durations = new Map<number, string>();
-  const days = new Map<number, string>();
+  // Pages show the same few dates and limits over and over (a workspace's),
+  // and a formatter lives as long as its language and zone (web/i18n.ts).
+  const dayOf = remembered(REMEMBERED_ANSWERS, (ms: number) => day.format(ms));
+  const duration = remembered(REMEMBERED_ANSWERS, (minutes: number) => {
+    if (minutes > 0 && minutes % 1440 === 0) return dayUnits.format(minutes / 1440);
+    if (minutes > 0 && minutes % 60 === 0) return hourUnits.format(minutes / 60);
+    return minuteUnits.format(minutes);
+  });
   const formatter: TimeFormatter = {
     language,
     timeZone: zone,
     dateTime,
-    date(at, empty = "—") {
-      if (missing(at)) return empty;
-      // The same dates are shown page after page (a workspace's creation).
-      const ms = toDate(at!).getTime();
-      let text = days.get(ms);
-      if (text === undefined) {
-        text = day.format(ms);
-        if (days.size < MAX_REMEMBERED_DATES) days.set(ms, text);
-      }
-      return text;
-    },
+    date: (at, empty = "—") => (missing(at) ? empty : dayOf(toDate(at!).getTime())),
     relative,
-    duration(minutes) {
-      // Pages show the same few limits over and over (a workspace's), and a
-      // formatter lives as long as its language and zone (web/i18n.ts).
-      let text = durations.get(minutes);
-      if (text === undefined) {
-        if (minutes > 0 && minutes % 1440 === 0) text = dayUnits.format(minutes / 1440);
-        else if (minutes > 0 && minutes % 60 === 0) text = hourUnits.format(minutes / 60);
-        else text = minuteUnits.format(minutes);
-        if (durations.size < MAX_REMEMBERED_DURATIONS) durations.set(minutes, text);
-      }
-      return text;
-    },
+    duration,
     timeTag(at, options = {}) {
       if (missing(at)) return escapeText(options.empty ?? "—");
       const date = toDate(at!);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "./paths.js";
+import { remembered } from "./remember.js";
 import i18next, { type i18n as I18n, type Resource } from "i18next";
 
 // Every user-facing text goes through i18next. Texts live in
@@ -98,15 +99,7 @@ export function translatorFor(language: string | null | undefined): Translate {
   let translate = translators.get(lng);
   if (!translate) {
     const fixed = i18n().getFixedT(lng);
-    const texts = new Map<string, string>();
-    const textOf = (key: string) => {
-      let text = texts.get(key);
-      if (text === undefined) {
-        text = fixed(key) as unknown as string;
-        if (texts.size < MAX_REMEMBERED_TEXTS) texts.set(key, text);
-      }
-      return text;
-    };
+    const textOf = remembered(MAX_REMEMBERED_TEXTS, (key: string) => fixed(key) as unknown as string);
     translate = (key, vars) => {
       if (!vars) return textOf(key);
       if (onlyValues(vars)) return fillPlaceholders(textOf(key), vars);
@@ -120,16 +113,10 @@ export function translatorFor(language: string | null | undefined): Translate {
 // Whether a message is a known key, remembered like the texts (asked for
 // every flash, title and error shown). A plural key exists only with a
 // count, so a call with options asks i18next.
-const knownKeys = new Map<string, boolean>();
+const keyExists = remembered(MAX_REMEMBERED_TEXTS, (message: string) => i18n().exists(message));
 
 function isKnownKey(message: string, vars: TranslateVars | undefined): boolean {
-  if (vars && !onlyValues(vars)) return i18n().exists(message, vars as never);
-  let known = knownKeys.get(message);
-  if (known === undefined) {
-    known = i18n().exists(message);
-    if (knownKeys.size < MAX_REMEMBERED_TEXTS) knownKeys.set(message, known);
-  }
-  return known;
+  return vars && !onlyValues(vars) ? i18n().exists(message, vars as never) : keyExists(message);
 }
 
 // A message that may be a key ("ns:path") or already-final text: services

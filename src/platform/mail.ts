@@ -1,6 +1,7 @@
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import { readOutboxFolder, writeToOutbox, type OutboxEntry as StoredEntry } from "./file-outbox.js";
+import { translatorFor, type TranslateVars } from "./i18n.js";
 
 export const mailMessageSchema = z.object({
   to: z.string().min(3),
@@ -8,6 +9,13 @@ export const mailMessageSchema = z.object({
   text: z.string().min(1),
 });
 export type MailMessage = z.infer<typeof mailMessageSchema>;
+
+// A mail that is a translated subject and body, in the recipient's saved
+// language (English when none).
+export function translatedMail(to: string, language: string | null | undefined, keys: { subject: string; body: string }, vars?: TranslateVars): MailMessage {
+  const t = translatorFor(language);
+  return { to, subject: t(keys.subject, vars), text: t(keys.body, vars) };
+}
 
 // `key` names one delivery (the job id): sending the same key twice must not
 // make two messages where the transport can prevent it.

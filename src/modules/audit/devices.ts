@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Request, Response } from "express";
 import { sql } from "drizzle-orm";
-import { UAParser } from "ua-parser-js";
 import type { Deps } from "../../platform/deps.js";
-import { describeDevice } from "../../platform/user-agent.js";
+import { describeDevice, userAgentFamily } from "../../platform/user-agent.js";
 import type { RequestMeta } from "../../web/context.js";
 import { defineEvents, recordEventThenSelect, recordEventWith, securityNotice, type SecurityEvent } from "./events.js";
 import { knownDevices, noticePreferences } from "./tables.js";
@@ -28,23 +27,6 @@ function readCookie(req: Request, name: string): string | undefined {
     if (key === name) return rest.join("=");
   }
   return undefined;
-}
-
-// Every sign-in asks, mostly for a handful of browsers: answers are
-// remembered for the last 1,000 distinct user agents (as describeDevice does).
-const families = new Map<string, string>();
-const REMEMBERED_FAMILIES = 1000;
-
-// "Chrome on Linux": the family, no versions (a browser update is the same device).
-export function userAgentFamily(userAgent: string | undefined): string {
-  if (!userAgent) return "unknown";
-  const known = families.get(userAgent);
-  if (known) return known;
-  if (families.size >= REMEMBERED_FAMILIES) families.clear();
-  const parsed = UAParser(userAgent);
-  const family = `${parsed.browser.name ?? "unknown"} on ${parsed.os.name ?? "unknown"}`;
-  families.set(userAgent, family);
-  return family;
 }
 
 interface AlertedUser {

@@ -1,5 +1,5 @@
 import { translatorFor } from "../../platform/i18n.js";
-import type { MailMessage } from "../../platform/mail.js";
+import { translatedMail, type MailMessage } from "../../platform/mail.js";
 import { whenAndWhere, type NoticeContext, type NoticeRecipient } from "../audit/index.js";
 
 export const RESET_LINK_SUBJECT = "Reset your Latchkey password";
@@ -33,20 +33,16 @@ export function passwordChangedMail(
   };
 }
 
-// In the recipient's saved language (English when none): translatorFor(language).
 export function resetLinkMail(to: string, username: string, link: string, language?: string | null): MailMessage {
-  const t = translatorFor(language);
-  return { to, subject: t("password:mail.resetSubject"), text: t("password:mail.resetBody", { username, link }) };
+  return translatedMail(to, language, { subject: "password:mail.resetSubject", body: "password:mail.resetBody" }, { username, link });
 }
 
 // SSO accounts have no password here; telling the owner so beats silence.
 export function noPasswordToResetMail(to: string, username: string, baseUrl: string, language?: string | null): MailMessage {
-  const t = translatorFor(language);
-  return { to, subject: t("password:mail.resetSubject"), text: t("password:mail.noPasswordBody", { username, baseUrl }) };
+  return translatedMail(to, language, { subject: "password:mail.resetSubject", body: "password:mail.noPasswordBody" }, { username, baseUrl });
 }
 
 // Sent when failed sign-ins (or failed password confirmations) lock the account.
 export function accountLockedMail(to: string, username: string, baseUrl: string, language?: string | null): MailMessage {
-  const t = translatorFor(language);
-  return { to, subject: t("password:mail.lockedSubject"), text: t("password:mail.lockedBody", { username, baseUrl }) };
+  return translatedMail(to, language, { subject: "password:mail.lockedSubject", body: "password:mail.lockedBody" }, { username, baseUrl });
 }
