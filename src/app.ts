@@ -6,6 +6,7 @@ import { projectRoot } from "./platform/paths.js";
 import { requireRedisReady } from "./web/availability.js";
 import type { WebDeps } from "./web/deps.js";
 import { loadCurrentUser } from "./web/current-user.js";
+import { principalsFor } from "./web/principal-cache.js";
 import { errorHandler } from "./web/error-handler.js";
 import { metricsRoute, requestMetrics } from "./web/metrics.js";
 import { applyLocale, escapeForView, localize } from "./web/i18n.js";
@@ -104,7 +105,7 @@ export function createApp(deps: Deps) {
   app.use(requireRedisReady(deps.redis));
   app.use(express.urlencoded({ extended: false, limit: "64kb", parameterLimit: 100 }));
   app.use(sessionMiddleware(deps, sessionStore));
-  app.use(loadCurrentUser(deps, workspacePrincipals(deps.db)));
+  app.use(loadCurrentUser(deps, principalsFor(deps, workspacePrincipals(deps.db))));
   // The signed-in user's saved language and time zone win over Accept-Language.
   app.use(localize(deps.clock));
   app.use(noStoreWhenSignedIn);

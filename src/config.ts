@@ -49,6 +49,7 @@ const envSchema = z.object({
   SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  USER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   TRUST_PROXY: z
     .string()
     .default("false")
@@ -110,6 +111,9 @@ export type Config = Readonly<{
   // Where the generated key is kept when SECRET_KEY is not set (the start-up message names it).
   secretKeyFile?: string;
   webConcurrency: number;
+  // How long a process may keep the signed-in user between requests at most
+  // (web/principal-cache.ts); 0 loads them from PostgreSQL on every request.
+  userCacheSeconds: number;
   trustProxy: boolean | number | string;
   inProcessWorker: boolean;
   freshAuthMinutes: number;
@@ -171,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: values.SECRET_KEY ?? generatedSecretKey(values.NODE_ENV, dataDir),
     ...(values.SECRET_KEY ? {} : { secretKeyFile: path.join(dataDir, "secret.key") }),
     webConcurrency: values.WEB_CONCURRENCY,
+    userCacheSeconds: values.USER_CACHE_SECONDS,
     trustProxy: values.TRUST_PROXY,
     inProcessWorker: values.IN_PROCESS_WORKER,
     freshAuthMinutes: values.FRESH_AUTH_MINUTES,

@@ -6,6 +6,7 @@ export * from "../modules/profile/tables.js";
 export * from "../modules/password/tables.js";
 export * from "../modules/two-factor/tables.js";
 export * from "../platform/outbox/tables.js";
+export { changeMarks } from "../platform/change-marks.js";
 export * from "../modules/invitations/tables.js";
 export * from "../modules/instance-settings/tables.js";
 export * from "../modules/admin/tables.js";

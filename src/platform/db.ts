@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "./paths.js";
 import { sql } from "drizzle-orm";
+import { CHANGE_MARKED_NOTICE } from "./change-marks.js";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 // Queries go through the query builder with each module's own tables, never
 // the relational API, so the client needs no schema and platform stays free
@@ -14,6 +15,11 @@ export interface Database {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  // PostgreSQL only (see change-marks.ts): `publish` is awaited after every
+  // statement or transaction during which a trigger raised
+  // CHANGE_MARKED_NOTICE, before its promise resolves. Returns a twin of `db`
+  // that does not wait, for the publisher's own queries.
+  publishChangesWith?(publish: () => Promise<void>): Db;
 }
 
 // The SQL files stay in src/ when the code runs compiled from dist/.
@@ -39,14 +45,57 @@ async function openPostgres(url: string): Promise<Database> {
   // fails instead, and the pool drops the broken client on release.
   pool.on("connect", (client) => client.on("error", () => {}));
   releaseClientsThatDie(pool);
+  const quietDb = drizzle(pool) as unknown as Db;
   const db = drizzle(pool) as unknown as Db;
+  const changeMarks = awaitChangeMarks(pool, db);
   return {
     db,
     kind: "postgres",
     migrate: () => migrate(db as never, { migrationsFolder }),
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => pool.end(),
+    publishChangesWith(publish) {
+      changeMarks.publish = publish;
+      return quietDb;
+    },
   };
+}
+
+// A trigger announces a change mark with a NOTICE on the writer's own
+// connection, before its statement completes. Counting them tells whether a
+// statement (run on the pool) or a transaction (on a checked-out client) may
+// have marked something: if the count moved while it ran (its own notice or a
+// concurrent one, which only costs a spare publish), it waits for `publish`
+// after it has committed. A failed publish leaves the change in place (it is
+// committed) and the marks in their table for the publisher's sweep.
+function awaitChangeMarks(pool: import("pg").Pool, db: Db): { publish?: () => Promise<void> } {
+  const hook: { publish?: () => Promise<void> } = {};
+  let noticed = 0;
+  const count = (notice: { message?: string }) => {
+    if (notice.message === CHANGE_MARKED_NOTICE) noticed++;
+  };
+  pool.on("connect", (client) => client.on("notice", count));
+  const publishIfNoticed = async (before: number) => {
+    if (noticed !== before && hook.publish) await hook.publish().catch(() => {});
+  };
+
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  pool.query = (async (...args: unknown[]) => {
+    if (typeof args[args.length - 1] === "function") return query(...args); // callback style: nothing here uses it
+    const before = noticed;
+    const result = await query(...args);
+    await publishIfNoticed(before);
+    return result;
+  }) as typeof pool.query;
+
+  const transaction = db.transaction.bind(db);
+  db.transaction = (async (...args: Parameters<typeof transaction>) => {
+    const before = noticed;
+    const result = await transaction(...args);
+    await publishIfNoticed(before);
+    return result;
+  }) as typeof db.transaction;
+  return hook;
 }
 
 // Drizzle's transaction() releases its pool client only if BEGIN succeeded:

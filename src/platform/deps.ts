@@ -15,6 +15,7 @@ import { createGeoLocator, type GeoLocator } from "./geoip.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { count } from "drizzle-orm";
 import { outbox } from "./outbox/tables.js";
+import { publishChangeMarks, type ChangeMarkPublisher } from "./change-marks.js";
 
 // Everything a request, a service or a job needs, built once and passed in.
 // No module-level singletons: tests build their own with buildDeps.
@@ -35,6 +36,8 @@ export interface Deps {
   metrics: Metrics;
   outboxDir: string;
   smsOutboxDir: string;
+  // Publishes what the database's triggers mark as changed (change-marks.ts).
+  changeMarks: ChangeMarkPublisher;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ export async function buildDeps(
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
   const smsOutboxDir = path.join(config.dataDir, "sms-outbox");
+  const changeMarks = publishChangeMarks(database, redis, config.redisPrefix, logger);
   const sms = createSmsTransport({ webhookUrl: config.smsWebhookUrl, outboxDir: smsOutboxDir });
   return {
     config,
@@ -82,7 +86,9 @@ export async function buildDeps(
     }),
     outboxDir,
     smsOutboxDir,
+    changeMarks,
     async close() {
+      await changeMarks.close();
       await queues.close();
       queueRedis.disconnect();
       redis.disconnect();

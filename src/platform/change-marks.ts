@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import { bigserial, pgTable, text } from "drizzle-orm/pg-core";
+import { asc, inArray } from "drizzle-orm";
+import type { Database } from "./db.js";
+import type { Logger } from "./logger.js";
+import { isCluster, tagKey, type RedisClient } from "./redis.js";
+
+// Change marks keep in-process copies of database rows (the signed-in user,
+// web/principal-cache.ts) correct across every process, without trusting
+// anyone to remember to invalidate them:
+//
+// 1. Triggers on the rows a copy is made of write a mark ("user:<id>") into
+//    this table, in the writer's transaction, and raise CHANGE_MARKED_NOTICE
+//    to the writer's own connection. Triggers, not code at each call site:
+//    a write that someone forgets to announce cannot exist.
+// 2. A statement or transaction that raised the notice does not resolve until
+//    its marks (and any others committed by then) are published: each mark
+//    becomes a fresh random version in Redis under changeVersionKey. So when
+//    a request that changed something answers, every process already sees
+//    the new version. See db.ts (the notice) and publishChangeMarks.
+// 3. A reader takes the version before it reads the rows and keeps its copy
+//    only while the version in Redis is the same.
+//
+// A mark outlives a crash between commit and publication (it is a row): the
+// sweep of any process publishes it within SWEEP_MS. Versions are random, not
+// counters, so a Redis that lost its data can never hand out an old version
+// again; a missing version is a version of its own, kept a day so it cannot
+// come back while a copy made under it lives.
+export const changeMarks = pgTable("change_marks", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  key: text("key").notNull(),
+});
+
+export const CHANGE_MARKED_NOTICE = "latchkey:change-marked";
+const SWEEP_MS = 2000;
+const VERSION_TTL_SECONDS = 86_400;
+const BATCH = 500;
+
+export function changeVersionKey(prefix: string, key: string): string {
+  return `${prefix}change:${tagKey(key)}`;
+}
+
+// The current version of what `key` names; "" when none was published (or it
+// expired), which is a version like any other.
+export async function readChangeVersion(redis: RedisClient, prefix: string, key: string): Promise<string> {
+  return (await redis.get(changeVersionKey(prefix, key))) ?? "";
+}
+
+export interface ChangeMarkPublisher {
+  // True when every write waits for its marks to be published (PostgreSQL);
+  // on PGlite only the sweep publishes them, so copies must not be kept.
+  synchronous: boolean;
+  // Publishes every committed mark; resolves once they are in Redis. Calls
+  // that overlap share the run that starts after them.
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function publishChangeMarks(database: Database, redis: RedisClient, prefix: string, logger: Logger): ChangeMarkPublisher {
+  // The publisher's own queries use a twin of the database handle that does
+  // not wait for publication, or a flush would wait for itself.
+  const quietDb = database.publishChangesWith?.(flush);
+  const db = quietDb ?? database.db;
+
+  async function publishBatch(): Promise<number> {
+    return db.transaction(async (tx) => {
+      // Marks are taken in id order with their locks held until Redis has
+      // the versions: a concurrent flush waits for them instead of skipping
+      // them and answering before they are published.
+      const rows = await tx.select().from(changeMarks).orderBy(asc(changeMarks.id)).limit(BATCH).for("update");
+      if (rows.length === 0) return 0;
+      const version = `${Date.now().toString(36)}.${randomBytes(9).toString("base64url")}`;
+      const keys = [...new Set(rows.map((row) => changeVersionKey(prefix, row.key)))];
+      if (isCluster(redis)) await Promise.all(keys.map((key) => redis.set(key, version, "EX", VERSION_TTL_SECONDS)));
+      else await keys.reduce((batch, key) => batch.set(key, version, "EX", VERSION_TTL_SECONDS), redis.multi()).exec();
+      await tx.delete(changeMarks).where(inArray(changeMarks.id, rows.map((row) => row.id)));
+      return rows.length;
+    });
+  }
+
+  async function publishAll(): Promise<void> {
+    while ((await publishBatch()) === BATCH);
+  }
+
+  // Single flight with one trailing run: a caller's marks were committed
+  // before it called, so a run that started earlier may have missed them.
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  function flush(): Promise<void> {
+    if (!running) {
+      running = publishAll().finally(() => (running = undefined));
+      return running;
+    }
+    next ??= running.catch(() => {}).then(() => {
+      next = undefined;
+      return flush();
+    });
+    return next;
+  }
+
+  let failures = 0;
+  const sweep = setInterval(() => {
+    flush().then(
+      () => (failures = 0),
+      (error: Error) => {
+        // Thinning log, as the outbox relay's: 1st, 2nd, 4th, 8th… failure.
+        if ((++failures & (failures - 1)) === 0) logger.warn({ err: error.message, failures }, "change marks cannot be published yet; will retry");
+      },
+    );
+  }, SWEEP_MS);
+  sweep.unref();
+
+  return {
+    synchronous: quietDb !== undefined,
+    flush,
+    async close() {
+      clearInterval(sweep);
+      await running?.catch(() => {});
+    },
+  };
+}
