@@ -31,7 +31,6 @@ export const changeMarks = pgTable("change_marks", {
   key: text("key").notNull(),
 });
 
-export const CHANGE_MARKED_NOTICE = "latchkey:change-marked";
 const SWEEP_MS = 2000;
 const VERSION_TTL_SECONDS = 86_400;
 const BATCH = 500;
@@ -64,16 +63,21 @@ export function publishChangeMarks(database: Database, redis: RedisClient, prefi
 
   async function publishBatch(): Promise<number> {
     return db.transaction(async (tx) => {
-      // Marks are taken in id order with their locks held until Redis has
-      // the versions: a concurrent flush waits for them instead of skipping
-      // them and answering before they are published.
-      const rows = await tx.select().from(changeMarks).orderBy(asc(changeMarks.id)).limit(BATCH).for("update");
+      // Taken in id order and deleted, the rows stay locked until Redis has
+      // the versions: a concurrent flush waits for them (and then finds them
+      // gone) instead of answering before they are published. If Redis
+      // fails, the transaction rolls back and the marks wait for the sweep.
+      const oldest = tx.select({ id: changeMarks.id }).from(changeMarks).orderBy(asc(changeMarks.id)).limit(BATCH).for("update");
+      const rows = await tx.delete(changeMarks).where(inArray(changeMarks.id, oldest)).returning({ key: changeMarks.key });
       if (rows.length === 0) return 0;
       const version = `${Date.now().toString(36)}.${randomBytes(9).toString("base64url")}`;
       const keys = [...new Set(rows.map((row) => changeVersionKey(prefix, row.key)))];
       if (isCluster(redis)) await Promise.all(keys.map((key) => redis.set(key, version, "EX", VERSION_TTL_SECONDS)));
-      else await keys.reduce((batch, key) => batch.set(key, version, "EX", VERSION_TTL_SECONDS), redis.multi()).exec();
-      await tx.delete(changeMarks).where(inArray(changeMarks.id, rows.map((row) => row.id)));
+      else {
+        const replies = await keys.reduce((batch, key) => batch.set(key, version, "EX", VERSION_TTL_SECONDS), redis.multi()).exec();
+        const refused = replies?.find(([error]) => error)?.[0];
+        if (!replies || refused) throw refused ?? new Error("Redis discarded the versions");
+      }
       return rows.length;
     });
   }

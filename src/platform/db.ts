@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "./paths.js";
 import { sql } from "drizzle-orm";
-import { CHANGE_MARKED_NOTICE } from "./change-marks.js";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 // Queries go through the query builder with each module's own tables, never
 // the relational API, so the client needs no schema and platform stays free
@@ -20,7 +19,12 @@ export interface Database {
   // CHANGE_MARKED_NOTICE, before its promise resolves. Returns a twin of `db`
   // that does not wait, for the publisher's own queries.
   publishChangesWith?(publish: () => Promise<void>): Db;
+  // PostgreSQL only: `listener` runs whenever a connection to it fails.
+  onConnectionLost?(listener: () => void): void;
 }
+
+// What the change-mark triggers raise (migration 0016_change_marks).
+export const CHANGE_MARKED_NOTICE = "latchkey:change-marked";
 
 // The SQL files stay in src/ when the code runs compiled from dist/.
 export const migrationsFolder = path.join(projectRoot, "src/db/migrations");
@@ -57,6 +61,10 @@ async function openPostgres(url: string): Promise<Database> {
     publishChangesWith(publish) {
       changeMarks.publish = publish;
       return quietDb;
+    },
+    onConnectionLost(listener) {
+      pool.on("error", listener);
+      pool.on("connect", (client) => client.on("error", listener));
     },
   };
 }

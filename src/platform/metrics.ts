@@ -15,6 +15,7 @@ export interface Metrics {
   rateLimitHits: Counter<"route">;
   jobDuration: Histogram<"queue" | "outcome">;
   jobLatency: Histogram<"queue">;
+  userCache: Counter<"outcome">;
 }
 
 // What the scrape-time gauges read; every probe has a timeout so a scrape
@@ -72,6 +73,12 @@ export function createMetrics(probes?: MetricsProbes): Metrics {
       help: "Time from a job entering its queue to its completion, by queue",
       labelNames: ["queue"],
       buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+      registers: [registry],
+    }),
+    userCache: new Counter({
+      name: "latchkey_user_cache_total",
+      help: "Signed-in users taken from this process's copy (hit) or loaded from PostgreSQL (miss: first request, a published change, or older than USER_CACHE_SECONDS)",
+      labelNames: ["outcome"],
       registers: [registry],
     }),
   };

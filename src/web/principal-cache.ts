@@ -24,7 +24,7 @@ export interface PrincipalCache {
 // published while Redis was away) could leave behind.
 export function cachePrincipals(
   source: PrincipalSource,
-  options: { versionOf(userId: string): Promise<string>; maxAgeMs: number; maxEntries?: number },
+  options: { versionOf(userId: string): Promise<string>; maxAgeMs: number; maxEntries?: number; counted?(outcome: "hit" | "miss"): void },
 ): PrincipalCache {
   const maxEntries = options.maxEntries ?? 10_000;
   const copies = new Map<string, { version: string; loadedAt: number; value: Loaded }>();
@@ -36,7 +36,11 @@ export function cachePrincipals(
         const version = await options.versionOf(userId);
         const copy = copies.get(userId);
         const now = Date.now();
-        if (copy && copy.version === version && now - copy.loadedAt < options.maxAgeMs) return copy.value;
+        if (copy && copy.version === version && now - copy.loadedAt < options.maxAgeMs) {
+          options.counted?.("hit");
+          return copy.value;
+        }
+        options.counted?.("miss");
         const value = await source.load(userId);
         if (!value) {
           copies.delete(userId);
@@ -63,12 +67,17 @@ function frozen(value: Loaded): Loaded {
 // The app's source, cached when writes publish their change marks at once
 // (PostgreSQL) and USER_CACHE_SECONDS is not 0. The mark's key, "user:<id>",
 // is the one the database triggers write (migration 0016_change_marks).
-export function principalsFor(deps: Pick<Deps, "config" | "redis" | "changeMarks">, source: PrincipalSource): PrincipalSource {
+export function principalsFor(deps: Pick<Deps, "config" | "database" | "redis" | "changeMarks" | "metrics">, source: PrincipalSource): PrincipalSource {
   if (!deps.changeMarks.synchronous || deps.config.userCacheSeconds === 0) return source;
   const cache = cachePrincipals(source, {
     versionOf: (userId) => readChangeVersion(deps.redis, deps.config.redisPrefix, `user:${userId}`),
     maxAgeMs: deps.config.userCacheSeconds * 1000,
+    counted: (outcome) => deps.metrics.userCache.inc({ outcome }),
   });
   deps.redis.on("close", cache.forgetAll);
+  // Nothing can change while PostgreSQL is away, so the copies would stay
+  // true; but an outage answers 503 everywhere (pages that need nothing
+  // else from the database too), so they go with the connection.
+  deps.database.onConnectionLost?.(cache.forgetAll);
   return cache.source;
 }
