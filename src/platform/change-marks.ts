@@ -34,6 +34,7 @@ export const changeMarks = pgTable("change_marks", {
 const SWEEP_MS = 2000;
 const VERSION_TTL_SECONDS = 86_400;
 const BATCH = 500;
+const WRITER_WAIT_MS = 2000;
 
 export function changeVersionKey(prefix: string, key: string): string {
   return `${prefix}change:${tagKey(key)}`;
@@ -57,8 +58,11 @@ export interface ChangeMarkPublisher {
 
 export function publishChangeMarks(database: Database, redis: RedisClient, prefix: string, logger: Logger): ChangeMarkPublisher {
   // The publisher's own queries use a twin of the database handle that does
-  // not wait for publication, or a flush would wait for itself.
-  const quietDb = database.publishChangesWith?.(flush);
+  // not wait for publication, or a flush would wait for itself. A write waits
+  // at most WRITER_WAIT_MS: a Redis that stopped answering without closing
+  // the connection must not hang every change (its sessions hang then too,
+  // and the flush or the sweep publishes the marks once it answers).
+  const quietDb = database.publishChangesWith?.(() => withinTime(flush(), WRITER_WAIT_MS));
   const db = quietDb ?? database.db;
 
   async function publishBatch(): Promise<number> {
@@ -122,4 +126,10 @@ export function publishChangeMarks(database: Database, redis: RedisClient, prefi
       await running?.catch(() => {});
     },
   };
+}
+
+function withinTime(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`not published within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

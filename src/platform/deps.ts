@@ -15,7 +15,7 @@ import { createGeoLocator, type GeoLocator } from "./geoip.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { count } from "drizzle-orm";
 import { outbox } from "./outbox/tables.js";
-import { publishChangeMarks, type ChangeMarkPublisher } from "./change-marks.js";
+import { changeMarks as changeMarksTable, publishChangeMarks, type ChangeMarkPublisher } from "./change-marks.js";
 
 // Everything a request, a service or a job needs, built once and passed in.
 // No module-level singletons: tests build their own with buildDeps.
@@ -81,6 +81,10 @@ export async function buildDeps(
       },
       async outboxPending() {
         const [row] = await database.db.select({ n: count() }).from(outbox);
+        return row?.n ?? 0;
+      },
+      async changeMarksPending() {
+        const [row] = await database.db.select({ n: count() }).from(changeMarksTable);
         return row?.n ?? 0;
       },
     }),

@@ -27,6 +27,8 @@ export interface MetricsProbes {
   queueCounts(): Promise<Record<string, Record<string, number>>>;
   // Outbox rows written but not yet relayed into a queue.
   outboxPending(): Promise<number>;
+  // Change marks committed but not yet published to Redis (change-marks.ts).
+  changeMarksPending(): Promise<number>;
 }
 
 const PROBE_TIMEOUT_MS = 2000;
@@ -122,6 +124,16 @@ function registerProbes(registry: Registry, probes: MetricsProbes): void {
     aggregator: "first",
     async collect() {
       const pending = await withTimeout(probes.outboxPending()).catch(() => Number.NaN);
+      this.set(pending);
+    },
+  });
+  new Gauge({
+    name: "latchkey_change_marks_pending",
+    help: "Changes committed but not yet published to Redis for the processes' copies of the signed-in user, at scrape time (more than a few for long: Redis refuses them)",
+    registers: [registry],
+    aggregator: "first",
+    async collect() {
+      const pending = await withTimeout(probes.changeMarksPending()).catch(() => Number.NaN);
       this.set(pending);
     },
   });

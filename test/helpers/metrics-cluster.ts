@@ -30,6 +30,7 @@ if (cluster.isPrimary) {
     },
     queueCounts: async () => ({ mail: { waiting: 3 } }),
     outboxPending: async () => 2,
+    changeMarksPending: async () => 0,
   });
   metrics.signIns.inc({ outcome: "success" });
   shareWithClusterPrimary(metrics.registry);

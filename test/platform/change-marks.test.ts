@@ -15,6 +15,7 @@ import { memberships, workspaces } from "../../src/modules/workspaces/tables.js"
 import { avatars } from "../../src/modules/profile/tables.js";
 import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
 import { addMember, createUser, createWorkspace } from "../helpers/factories.js";
+import { startTcpProxy } from "../helpers/tcp-proxy.js";
 import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
 
 // Change marks (platform/change-marks.ts) against the real PostgreSQL and
@@ -134,5 +135,26 @@ describe("change marks", () => {
     while ((await versionOf(user.id)) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await versionOf(user.id)).not.toBe(before);
     expect(await pendingMarks()).toBe(0);
+  });
+
+  it("lets a change stand while Redis is away, and publishes it once Redis is back", async () => {
+    const redisUrl = new URL(TEST_REDIS_URL);
+    const proxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+    const config = loadConfig(testEnv({ DATABASE_URL: databaseUrlFor(databaseName), REDIS_URL: proxy.url(TEST_REDIS_URL), REDIS_PREFIX: prefix, DATA_DIR: dataDir }));
+    const cut = await buildDeps(config, { logger: createLogger("silent") });
+    try {
+      const user = await createUser(deps);
+      const before = await versionOf(user.id);
+      await proxy.stop();
+      await cut.db.update(users).set({ username: `${user.username}r` }).where(eq(users.id, user.id));
+      expect((await cut.db.select().from(users).where(eq(users.id, user.id)))[0]!.username).toBe(`${user.username}r`);
+      await proxy.start();
+      const deadline = Date.now() + 8000;
+      while ((await versionOf(user.id)) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await versionOf(user.id)).not.toBe(before);
+    } finally {
+      await cut.close();
+      await proxy.stop().catch(() => {});
+    }
   });
 });

@@ -85,6 +85,7 @@ describe("/metrics with METRICS_TOKEN", () => {
     expect(sampleValue(text, "latchkey_dependency_up", { dependency: "redis" })).toBe(1);
     expect(text).toMatch(/^latchkey_queue_jobs\{queue="mail",state="waiting"\} \d+$/m);
     expect(text).toMatch(/^latchkey_outbox_pending \d+$/m);
+    expect(sampleValue(text, "latchkey_change_marks_pending")).toBe(0);
   });
 
   it("times jobs per queue once the worker has run one", async () => {
@@ -169,6 +170,7 @@ describe("rate-limit hits and the separate metrics port", () => {
       expect(sampleValue(text, "latchkey_dependency_up", { dependency: "redis" })).toBe(0);
       expect(sampleValue(text, "latchkey_queue_jobs", { queue: "mail", state: "waiting" })).toBe(3);
       expect(sampleValue(text, "latchkey_outbox_pending")).toBe(2);
+      expect(sampleValue(text, "latchkey_change_marks_pending")).toBe(0);
     } finally {
       child.kill("SIGTERM");
     }
