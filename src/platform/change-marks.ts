@@ -24,8 +24,9 @@ import { isCluster, tagKey, type RedisClient } from "./redis.js";
 // A mark outlives a crash between commit and publication (it is a row): the
 // sweep of any process publishes it within SWEEP_MS. Versions are random, not
 // counters, so a Redis that lost its data can never hand out an old version
-// again; a missing version is a version of its own, kept a day so it cannot
-// come back while a copy made under it lives.
+// again. "No version yet" is a version too; a published one is kept a day,
+// far longer than a copy may live (USER_CACHE_SECONDS ≤ 1 h), so it cannot
+// expire back into "none" while a copy made under "none" is still in use.
 export const changeMarks = pgTable("change_marks", {
   id: bigserial("id", { mode: "number" }).primaryKey(),
   key: text("key").notNull(),
@@ -57,8 +58,8 @@ export interface ChangeMarkPublisher {
 }
 
 export function publishChangeMarks(database: Database, redis: RedisClient, prefix: string, logger: Logger): ChangeMarkPublisher {
-  // The publisher's own queries use a twin of the database handle that does
-  // not wait for publication, or a flush would wait for itself. A write waits
+  // The publisher's own transaction runs on a twin of the database handle
+  // that does not wait for publication, or a flush would wait for itself. A write waits
   // at most WRITER_WAIT_MS: a Redis that stopped answering without closing
   // the connection must not hang every change (its sessions hang then too,
   // and the flush or the sweep publishes the marks once it answers).

@@ -17,7 +17,7 @@ export interface Database {
   // PostgreSQL only (see change-marks.ts): `publish` is awaited after every
   // statement or transaction during which a trigger raised
   // CHANGE_MARKED_NOTICE, before its promise resolves. Returns a twin of `db`
-  // that does not wait, for the publisher's own queries.
+  // whose transactions do not wait, for the publisher's own.
   publishChangesWith?(publish: () => Promise<void>): Db;
   // PostgreSQL only: `listener` runs whenever a connection to it fails.
   onConnectionLost?(listener: () => void): void;
