@@ -59,10 +59,10 @@ export interface ChangeMarkPublisher {
 
 export function publishChangeMarks(database: Database, redis: RedisClient, prefix: string, logger: Logger): ChangeMarkPublisher {
   // The publisher's own transaction runs on a twin of the database handle
-  // that does not wait for publication, or a flush would wait for itself. A write waits
-  // at most WRITER_WAIT_MS: a Redis that stopped answering without closing
-  // the connection must not hang every change (its sessions hang then too,
-  // and the flush or the sweep publishes the marks once it answers).
+  // that does not wait for publication, or a flush would wait for itself.
+  // A write waits at most WRITER_WAIT_MS: a Redis that stopped answering
+  // without closing the connection must not hang every change (sessions
+  // hang then too, and the flush or the sweep publishes once it answers).
   const quietDb = database.publishChangesWith?.(() => withinTime(flush(), WRITER_WAIT_MS));
   const db = quietDb ?? database.db;
 

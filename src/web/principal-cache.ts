@@ -6,8 +6,8 @@ type Loaded = NonNullable<Awaited<ReturnType<PrincipalSource["load"]>>>;
 
 export interface PrincipalCache {
   source: PrincipalSource;
-  // Drops every copy (when this process loses Redis: a version published
-  // meanwhile may never have reached it).
+  // Drops every copy: when this process loses Redis (a version published
+  // meanwhile may never have reached it) or PostgreSQL (see principalsFor).
   forgetAll(): void;
 }
 
