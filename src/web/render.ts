@@ -48,7 +48,7 @@ function sendOrFallback(res: Response) {
 // allocation of a page view, see the bench). Pages carry no ETag or
 // Last-Modified (each has its own CSP nonce), so there is no freshness to check.
 function sendHtml(res: Response, html: string): void {
-  if (!res.get("Content-Type")) res.type("html");
+  if (!res.get("Content-Type")) res.setHeader("Content-Type", "text/html; charset=utf-8");
   res.setHeader("Content-Length", Buffer.byteLength(html));
   res.end(res.req.method === "HEAD" ? undefined : html);
 }
