@@ -1,21 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobRegistry } from "../../jobs/registry.js";
-import { loadConfig } from "../../src/config.js";
-import { buildDeps, type Deps } from "../../src/platform/deps.js";
-import { createLogger } from "../../src/platform/logger.js";
+import type { Deps } from "../../src/platform/deps.js";
 import { outbox } from "../../src/platform/outbox/tables.js";
 import { enqueueMail } from "../../src/platform/queue.js";
-import { deleteKeys, scanKeys } from "../../src/platform/redis.js";
-import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
 import { addMember, createUser, createWorkspace } from "../helpers/factories.js";
 import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
-import { freePort, projectRoot, serverCommand, startProcess } from "../helpers/processes.js";
+import { signInAt, startProcessStack, type ProcessStack } from "../helpers/process-stack.js";
 import { startSmtpCatcher, type SmtpCatcher } from "../helpers/smtp-catcher.js";
-import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
 
 // Two web processes (src/server.ts) and two separate worker processes
 // (jobs/worker.ts, IN_PROCESS_WORKER=false) on one PostgreSQL database and one
@@ -23,77 +14,45 @@ import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-a
 // alternates between the web ports: whatever one process decides, the other
 // must honour at once, and every job runs once across the two workers.
 
-type Started = ReturnType<typeof startProcess>;
-const processes: Started[] = [];
-let databaseName: string;
-let dataDir: string;
-let redisPrefix: string;
+let stack: ProcessStack;
 let deps: Deps;
+let redisPrefix: string;
 let smtp: SmtpCatcher;
 let A: string;
 let B: string;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} within ${timeoutMs} ms\n${processes.map((p) => p.output()).join("\n---\n")}`);
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number) => stack.waitFor(what, probe, timeoutMs);
 
 const mailTo = (address: string, subject: RegExp) =>
   waitFor(`an SMTP mail to ${address} matching ${subject}`, async () => smtp.received.find((mail) => mail.to.includes(address) && subject.test(mail.raw))?.raw.replace(/=\r?\n/g, ""));
 
-// A client signed in through `base` (password only).
+// A client signed in through `base` (password only), on a page.
 async function signIn(base: string, user: { username: string; password: string }, headers: Record<string, string> = {}): Promise<HttpClient> {
-  const client = new HttpClient(base);
-  await client.get("/login");
-  const response = await client.post("/login", { login: user.username, password: user.password }, { headers });
-  if (response.status !== 303) throw new Error(`sign-in on ${base} failed with ${response.status}`);
+  const client = await signInAt(base, user, headers);
   await client.get("/settings/profile");
   return client;
 }
 
 beforeAll(async () => {
-  databaseName = await createTestDatabase();
-  dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-multi-"));
-  redisPrefix = `lk-multi-${randomBytes(4).toString("hex")}:`;
   smtp = await startSmtpCatcher();
-  const shared = testEnv({
-    DATABASE_URL: databaseUrlFor(databaseName),
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: redisPrefix,
-    DATA_DIR: dataDir,
-    SMTP_URL: smtp.url,
-    IN_PROCESS_WORKER: "false",
-    // Each test client may claim its own address (X-Forwarded-For from loopback).
-    TRUST_PROXY: "loopback",
+  stack = await startProcessStack({
+    name: "multi",
+    web: 2,
+    workers: 2,
+    env: {
+      SMTP_URL: smtp.url,
+      IN_PROCESS_WORKER: "false",
+      // Each test client may claim its own address (X-Forwarded-For from loopback).
+      TRUST_PROXY: "loopback",
+    },
   });
-  const [portA, portB] = [await freePort(), await freePort()];
-  A = `http://127.0.0.1:${portA}`;
-  B = `http://127.0.0.1:${portB}`;
-  processes.push(startProcess(serverCommand, { ...shared, PORT: String(portA), LOG_LEVEL: "warn" }));
-  processes.push(startProcess(serverCommand, { ...shared, PORT: String(portB), LOG_LEVEL: "warn" }));
-  const workerCommand = [process.execPath, "--import", "tsx", path.join(projectRoot, "jobs/worker.ts")];
-  processes.push(startProcess(workerCommand, { ...shared, LOG_LEVEL: "info" }));
-  processes.push(startProcess(workerCommand, { ...shared, LOG_LEVEL: "info" }));
-  deps = await buildDeps(loadConfig(shared), { logger: createLogger("silent"), jobs: jobRegistry });
-  for (const base of [A, B]) await waitFor(`${base} ready`, async () => (await fetch(`${base}/readyz`)).ok);
-  for (const worker of processes.slice(2)) await waitFor("a worker started", async () => worker.output().includes("worker started"));
+  ({ deps, redisPrefix } = stack);
+  [A, B] = stack.bases as [string, string];
 }, 150_000);
 
 afterAll(async () => {
-  for (const started of processes) started.child.kill("SIGTERM");
-  await Promise.all(processes.map((started) => started.exited));
-  if (deps) {
-    await deleteKeys(deps.redis, await scanKeys(deps.redis, `${redisPrefix}*`));
-    await deps.close();
-  }
+  await stack?.stop();
   await smtp?.close();
-  if (databaseName) await dropTestDatabase(databaseName);
-  rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe("two web processes and two workers on one database and Redis", () => {

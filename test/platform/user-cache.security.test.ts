@@ -1,21 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { buildDeps, type Deps } from "../../src/platform/deps.js";
-import { createLogger } from "../../src/platform/logger.js";
-import { deleteKeys, scanKeys } from "../../src/platform/redis.js";
+import type { Deps } from "../../src/platform/deps.js";
 import { users } from "../../src/modules/users/index.js";
 import { memberships, workspaces } from "../../src/modules/workspaces/tables.js";
-import { databaseUrlFor, TEST_REDIS_URL } from "../helpers/env.js";
+import { databaseUrlFor } from "../helpers/env.js";
 import { addMember, createUser, createWorkspace, uniqueName } from "../helpers/factories.js";
-import { HttpClient } from "../helpers/http-client.js";
-import { freePort, serverCommand, startProcess } from "../helpers/processes.js";
-import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-app.js";
+import type { HttpClient } from "../helpers/http-client.js";
+import { signInAt, startProcessStack, type ProcessStack } from "../helpers/process-stack.js";
 
 // Each web process keeps the signed-in user between requests
 // (web/principal-cache.ts). Two real web processes, A and B, on one database
@@ -25,37 +18,16 @@ import { createTestDatabase, dropTestDatabase, testEnv } from "../helpers/test-a
 // shows that B's copy is in use (its hit counter moves), so none of them
 // passes merely because nothing is cached.
 
-type Started = ReturnType<typeof startProcess>;
-const processes: Started[] = [];
 const METRICS_TOKEN = randomBytes(24).toString("hex");
-let databaseName: string;
-let dataDir: string;
-let redisPrefix: string;
+let stack: ProcessStack;
 let deps: Deps;
 let A: string;
 let B: string;
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} within ${timeoutMs} ms\n${processes.map((p) => p.output()).join("\n---\n")}`);
-}
 
 async function cacheHitsOn(base: string): Promise<number> {
   const response = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const match = /^latchkey_user_cache_total\{outcome="hit"\} (\d+)/m.exec(await response.text());
   return match ? Number(match[1]) : 0;
-}
-
-async function signIn(base: string, user: { username: string; password: string }): Promise<HttpClient> {
-  const client = new HttpClient(base);
-  await client.get("/login");
-  const response = await client.post("/login", { login: user.username, password: user.password });
-  if (response.status !== 303) throw new Error(`sign-in on ${base} failed with ${response.status}`);
-  return client;
 }
 
 // Loads `url` on B twice and shows the second answer came from B's copy.
@@ -74,39 +46,17 @@ async function adminOfAWorkspace() {
   const admin = await createUser(deps);
   const workspace = await createWorkspace(deps, owner);
   await addMember(deps, workspace, admin, "admin");
-  return { owner, admin, workspace, client: await signIn(A, admin) };
+  return { owner, admin, workspace, client: await signInAt(A, admin) };
 }
 
 beforeAll(async () => {
-  databaseName = await createTestDatabase();
-  dataDir = mkdtempSync(path.join(tmpdir(), "latchkey-user-cache-"));
-  redisPrefix = `lk-ucache-${randomBytes(4).toString("hex")}:`;
-  const shared = testEnv({
-    DATABASE_URL: databaseUrlFor(databaseName),
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: redisPrefix,
-    DATA_DIR: dataDir,
-    METRICS_TOKEN,
-    USER_CACHE_SECONDS: "3600",
-  });
-  const [portA, portB] = [await freePort(), await freePort()];
-  A = `http://127.0.0.1:${portA}`;
-  B = `http://127.0.0.1:${portB}`;
-  processes.push(startProcess(serverCommand, { ...shared, PORT: String(portA), LOG_LEVEL: "warn" }));
-  processes.push(startProcess(serverCommand, { ...shared, PORT: String(portB), LOG_LEVEL: "warn" }));
-  deps = await buildDeps(loadConfig(shared), { logger: createLogger("silent") });
-  for (const base of [A, B]) await waitFor(`${base} ready`, async () => (await fetch(`${base}/readyz`)).ok);
+  stack = await startProcessStack({ name: "ucache", web: 2, env: { METRICS_TOKEN, USER_CACHE_SECONDS: "3600" } });
+  deps = stack.deps;
+  [A, B] = stack.bases as [string, string];
 }, 150_000);
 
 afterAll(async () => {
-  for (const started of processes) started.child.kill("SIGTERM");
-  await Promise.all(processes.map((started) => started.exited));
-  if (deps) {
-    await deleteKeys(deps.redis, await scanKeys(deps.redis, `${redisPrefix}*`));
-    await deps.close();
-  }
-  if (databaseName) await dropTestDatabase(databaseName);
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 }, 60_000);
 
 describe("the signed-in user kept by each web process", () => {
@@ -114,7 +64,7 @@ describe("the signed-in user kept by each web process", () => {
     const { owner, admin, workspace, client } = await adminOfAWorkspace();
     await warmOnB(client, `/w/${workspace.slug}/settings`);
 
-    const ownerOnA = await signIn(A, owner);
+    const ownerOnA = await signInAt(A, owner);
     await ownerOnA.get(`/w/${workspace.slug}/members`);
     expect((await ownerOnA.post(`/w/${workspace.slug}/members/${admin.id}/role`, { role: "member", expected: "admin" })).status).toBe(303);
     expect((await client.get(`${B}/w/${workspace.slug}/settings`)).status).toBe(403);
@@ -158,9 +108,9 @@ describe("the signed-in user kept by each web process", () => {
   it("a change written past the app (psql, a crashed writer) reaches B within the sweep", async () => {
     const { admin, client } = await adminOfAWorkspace();
     await warmOnB(client, "/settings/profile");
-    const outside = new pg.Client({ connectionString: databaseUrlFor(databaseName) });
+    const outside = new pg.Client({ connectionString: databaseUrlFor(stack.databaseName) });
     await outside.connect();
     await outside.query("update users set status = 'locked' where id = $1", [admin.id]).finally(() => outside.end());
-    await waitFor("B to sign the locked account out", async () => (await client.get(`${B}/settings/profile`)).status === 303, 6000);
+    await stack.waitFor("B to sign the locked account out", async () => (await client.get(`${B}/settings/profile`)).status === 303, 6000);
   });
 });
