@@ -11,6 +11,7 @@ describe("configuration", () => {
     expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
     expect(config.trustProxy).toBe(false);
     expect(config.webConcurrency).toBe(1);
+    expect(config.userCacheSeconds).toBe(60);
     expect(config.secureCookies).toBe(false);
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -21,6 +22,8 @@ describe("configuration", () => {
     ["DATABASE_URL", "mysql://localhost/x"],
     ["REDIS_URL", "localhost:6379"],
     ["WEB_CONCURRENCY", "0"],
+    ["USER_CACHE_SECONDS", "-1"],
+    ["USER_CACHE_SECONDS", "3601"],
     ["SECRET_KEY", "short"],
   ])("stops with a message naming %s when it is %s", (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PrincipalSource } from "../../src/web/current-user.js";
-import { cachePrincipals } from "../../src/web/principal-cache.js";
+import type { Deps } from "../../src/platform/deps.js";
+import { cachePrincipals, principalsFor } from "../../src/web/principal-cache.js";
 
 // The per-process copy of the signed-in user (web/principal-cache.ts), with
 // the version store and the database stood in by counters; the real ones are
@@ -95,5 +96,14 @@ describe("the signed-in user's copy", () => {
     expect(await cache.source.load("gone")).toBeUndefined();
     expect(await cache.source.load("gone")).toBeUndefined();
     expect(asked).toBe(2);
+  });
+
+  it("is not kept when writes do not publish their marks at once (PGlite), or with USER_CACHE_SECONDS=0", () => {
+    const source = fakeSource();
+    const deps = (synchronous: boolean, userCacheSeconds: number) =>
+      ({ config: { userCacheSeconds, redisPrefix: "p:" }, changeMarks: { synchronous }, redis: { on() {} }, database: {}, metrics: {} }) as unknown as Deps;
+    expect(principalsFor(deps(false, 60), source)).toBe(source);
+    expect(principalsFor(deps(true, 0), source)).toBe(source);
+    expect(principalsFor(deps(true, 60), source)).not.toBe(source);
   });
 });
