@@ -36,6 +36,7 @@ const SWEEP_MS = 2000;
 const VERSION_TTL_SECONDS = 86_400;
 const BATCH = 500;
 const WRITER_WAIT_MS = 2000;
+const REDIS_WAIT_MS = 5000;
 
 export function changeVersionKey(prefix: string, key: string): string {
   return `${prefix}change:${tagKey(key)}`;
@@ -75,16 +76,22 @@ export function publishChangeMarks(database: Database, redis: RedisClient, prefi
       const oldest = tx.select({ id: changeMarks.id }).from(changeMarks).orderBy(asc(changeMarks.id)).limit(BATCH).for("update");
       const rows = await tx.delete(changeMarks).where(inArray(changeMarks.id, oldest)).returning({ key: changeMarks.key });
       if (rows.length === 0) return 0;
-      const version = `${Date.now().toString(36)}.${randomBytes(9).toString("base64url")}`;
       const keys = [...new Set(rows.map((row) => changeVersionKey(prefix, row.key)))];
-      if (isCluster(redis)) await Promise.all(keys.map((key) => redis.set(key, version, "EX", VERSION_TTL_SECONDS)));
-      else {
-        const replies = await keys.reduce((batch, key) => batch.set(key, version, "EX", VERSION_TTL_SECONDS), redis.multi()).exec();
-        const refused = replies?.find(([error]) => error)?.[0];
-        if (!replies || refused) throw refused ?? new Error("Redis discarded the versions");
-      }
+      // Bounded: the row locks must not outlive a Redis that stopped answering.
+      await withinTime(setVersions(keys), REDIS_WAIT_MS);
       return rows.length;
     });
+  }
+
+  async function setVersions(keys: string[]): Promise<void> {
+    const version = `${Date.now().toString(36)}.${randomBytes(9).toString("base64url")}`;
+    if (isCluster(redis)) {
+      await Promise.all(keys.map((key) => redis.set(key, version, "EX", VERSION_TTL_SECONDS)));
+      return;
+    }
+    const replies = await keys.reduce((batch, key) => batch.set(key, version, "EX", VERSION_TTL_SECONDS), redis.multi()).exec();
+    const refused = replies?.find(([error]) => error)?.[0];
+    if (!replies || refused) throw refused ?? new Error("Redis discarded the versions");
   }
 
   async function publishAll(): Promise<void> {

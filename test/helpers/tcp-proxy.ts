@@ -7,12 +7,17 @@ export interface TcpProxy {
   url(template: string): string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  // Stops forwarding without closing anything: a dependency that no longer
+  // answers (a hung server, a half-open connection). thaw() resumes.
+  freeze(): void;
+  thaw(): void;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;
+  let frozen = false;
 
   const listen = () =>
     new Promise<void>((resolve) => {
@@ -27,6 +32,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
           });
         }
         client.pipe(upstream).pipe(client);
+        if (frozen) for (const socket of [client, upstream]) socket.pause();
       });
       server.listen(port, "127.0.0.1", () => {
         port = (server!.address() as net.AddressInfo).port;
@@ -53,6 +59,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     async start() {
       if (!server?.listening) await listen();
+    },
+    freeze() {
+      frozen = true;
+      for (const socket of sockets) socket.pause();
+    },
+    thaw() {
+      frozen = false;
+      for (const socket of sockets) socket.resume();
     },
   };
 }

@@ -157,4 +157,28 @@ describe("change marks", () => {
       await proxy.stop().catch(() => {});
     }
   });
+
+  it("does not hang a write on a Redis that stopped answering, and lets another process publish its marks", async () => {
+    const redisUrl = new URL(TEST_REDIS_URL);
+    const proxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+    const config = loadConfig(testEnv({ DATABASE_URL: databaseUrlFor(databaseName), REDIS_URL: proxy.url(TEST_REDIS_URL), REDIS_PREFIX: prefix, DATA_DIR: dataDir }));
+    const hung = await buildDeps(config, { logger: createLogger("silent") });
+    try {
+      const user = await createUser(deps);
+      const before = await versionOf(user.id);
+      proxy.freeze();
+      const started = Date.now();
+      await hung.db.update(users).set({ username: `${user.username}h` }).where(eq(users.id, user.id));
+      // The writer waits 2 s at most (a bound, not a speed target: well above it).
+      expect(Date.now() - started).toBeLessThan(4500);
+      // The hung flush gives its rows back after 5 s; this process's sweep publishes them.
+      const deadline = Date.now() + 12_000;
+      while ((await versionOf(user.id)) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await versionOf(user.id)).not.toBe(before);
+    } finally {
+      proxy.thaw();
+      await hung.close();
+      await proxy.stop();
+    }
+  }, 30_000);
 });
