@@ -44,12 +44,22 @@ function forkWebProcesses(config: Config): void {
     if (!stopping && code !== 0) cluster.fork();
     if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0);
   });
+  // A web process still starting has no handler for the signal yet and would
+  // die of it (a failed exit): it gets the signal once it listens, and then
+  // drains like the others.
+  const listening = new Set<number>();
+  cluster.on("listening", (worker) => listening.add(worker.id));
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     failed = false;
     metricsServer?.close();
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal === "SIGINT" ? "SIGTERM" : signal);
+    const forwarded = signal === "SIGINT" ? "SIGTERM" : signal;
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (!worker) continue;
+      if (listening.has(worker.id)) worker.process.kill(forwarded);
+      else worker.once("listening", () => worker.process.kill(forwarded));
+    }
     // The workers bound themselves by the same timeout; this is the backstop.
     setTimeout(() => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -146,6 +146,21 @@ describe("shutdown under load", () => {
     await waitUntilReady(port, server.output);
     const result = await loadAndSignal(port, () => server.child.kill("SIGTERM"));
     expectDrained(result, await server.exited, server.output(), "npm start, 2 processes");
+    expect(server.output().match(/"msg":"drained"/g)?.length, server.output()).toBe(2);
+  });
+
+  it("web processes still starting when SIGTERM comes are signalled once they listen, drain, and the primary exits 0", { timeout: 90_000 }, async () => {
+    const port = await freePort();
+    const server = startServer([process.execPath, "--import", "tsx", "src/server.ts"], appEnv(port, { WEB_CONCURRENCY: "2" }));
+    // Both web processes forked (the primary has its handlers by then), and
+    // still loading the app: a web process takes over a second to listen.
+    const children = () => readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    const deadline = Date.now() + 30_000;
+    while (children().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await fetch(`http://127.0.0.1:${port}/readyz`).then(() => "listening", () => "not yet")).toBe("not yet");
+    server.child.kill("SIGTERM");
+    expect(await server.exited, server.output()).toBe(0);
     expect(server.output().match(/"msg":"drained"/g)?.length, server.output()).toBe(2);
   });
 });
