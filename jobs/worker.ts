@@ -64,9 +64,22 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
   const relay = startOutboxRelay(deps, deps.queues);
   return {
     async close() {
-      await relay.close();
-      // close() waits for jobs in flight, so SIGTERM drains instead of dropping.
-      await Promise.all(workers.map((worker) => worker.close()));
+      // Workers' close() waits for jobs in flight, so SIGTERM drains instead
+      // of dropping. Bounded: a closing under load against a restarted Redis
+      // Cluster was once seen to wait for good (in tests, where no forced exit
+      // follows as it does in the processes). After the shutdown timeout the
+      // workers are cut loose; a job cut off is retried once its lock lapses.
+      const drained = (async () => {
+        await relay.close();
+        await Promise.all(workers.map((worker) => worker.close()));
+      })();
+      drained.catch(() => {}); // once cut loose, a late failure is nobody's
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), deps.config.shutdownTimeoutSeconds * 1000)));
+      if ((await Promise.race([drained, late]).finally(() => clearTimeout(timer))) === "late") {
+        deps.logger.warn({ timeoutSeconds: deps.config.shutdownTimeoutSeconds }, "job workers did not close in time; disconnecting them");
+        for (const worker of workers) void worker.disconnect().catch(() => {});
+      }
       connection.disconnect();
     },
   };
