@@ -429,6 +429,8 @@ function printPages(floor: PageFigures, floorDb: PageFigures, app: PageFigures):
   console.log(`ratio b/a2 (req/s)       ${number(ratio, 2).padStart(8)}   target >= ${TARGET_RATIO}        ${verdict(ratio >= TARGET_RATIO)}   (b/a ${number(app.requestsPerSecond / floor.requestsPerSecond, 2)})`);
   console.log(`server CPU/request b/a2  ${`${number(cpuRatio, 2)}x`.padStart(8)}   target <= ${TARGET_CPU_RATIO}x       ${verdict(cpuRatio <= TARGET_CPU_RATIO)}   (the server process only: PostgreSQL and Redis not included)`);
   console.log(`p99 of (b)               ${`${number(app.p99)} ms`.padStart(8)}   target <= ${TARGET_P99_MS} ms      ${verdict(app.p99 <= TARGET_P99_MS)}`);
+  // A few hundredths come from background work on the same Redis (queue
+  // polling), hence "< 1.05" for a target of 1.
   const extraRoundTrips = app.redisCommandsPerRequest - floor.redisCommandsPerRequest;
   console.log(
     `Redis commands/request   ${number(extraRoundTrips, 2).padStart(8)}   more than (a) (the user's change version), target <= 1   ${verdict(extraRoundTrips < 1.05)}` +

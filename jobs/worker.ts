@@ -11,6 +11,7 @@ import { jobRegistry } from "./registry.js";
 import { createRedisConnection } from "../src/platform/redis.js";
 import { isInfrastructureError } from "../src/platform/errors.js";
 import { serveMetrics } from "../src/platform/metrics.js";
+import { TimedOut, withinTime } from "../src/platform/timeout.js";
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -73,13 +74,11 @@ export function startWorkers(deps: Deps, jobs: readonly AnyJobDefinition[] = job
         await relay.close();
         await Promise.all(workers.map((worker) => worker.close()));
       })();
-      drained.catch(() => {}); // once cut loose, a late failure is nobody's
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), deps.config.shutdownTimeoutSeconds * 1000)));
-      if ((await Promise.race([drained, late]).finally(() => clearTimeout(timer))) === "late") {
+      await withinTime(drained, deps.config.shutdownTimeoutSeconds * 1000, "closing the job workers").catch((error: unknown) => {
+        if (!(error instanceof TimedOut)) throw error;
         deps.logger.warn({ timeoutSeconds: deps.config.shutdownTimeoutSeconds }, "job workers did not close in time; disconnecting them");
         for (const worker of workers) void worker.disconnect().catch(() => {});
-      }
+      });
       connection.disconnect();
     },
   };

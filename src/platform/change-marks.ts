@@ -4,6 +4,7 @@ import { asc, inArray } from "drizzle-orm";
 import type { Database } from "./db.js";
 import type { Logger } from "./logger.js";
 import { isCluster, tagKey, type RedisClient } from "./redis.js";
+import { withinTime } from "./timeout.js";
 
 // Change marks keep in-process copies of database rows (the signed-in user,
 // web/principal-cache.ts) correct across every process, without trusting
@@ -52,9 +53,6 @@ export interface ChangeMarkPublisher {
   // True when every write waits for its marks to be published (PostgreSQL);
   // on PGlite only the sweep publishes them, so copies must not be kept.
   synchronous: boolean;
-  // Publishes every committed mark; resolves once they are in Redis. Calls
-  // that overlap share the run that starts after them.
-  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,7 +62,7 @@ export function publishChangeMarks(database: Database, redis: RedisClient, prefi
   // A write waits at most WRITER_WAIT_MS: a Redis that stopped answering
   // without closing the connection must not hang every change (sessions
   // hang then too, and the flush or the sweep publishes once it answers).
-  const quietDb = database.publishChangesWith?.(() => withinTime(flush(), WRITER_WAIT_MS));
+  const quietDb = database.publishChangesWith?.(() => withinTime(flush(), WRITER_WAIT_MS, "publication"));
   const db = quietDb ?? database.db;
 
   async function publishBatch(): Promise<number> {
@@ -78,7 +76,7 @@ export function publishChangeMarks(database: Database, redis: RedisClient, prefi
       if (rows.length === 0) return 0;
       const keys = [...new Set(rows.map((row) => changeVersionKey(prefix, row.key)))];
       // Bounded: the row locks must not outlive a Redis that stopped answering.
-      await withinTime(setVersions(keys), REDIS_WAIT_MS);
+      await withinTime(setVersions(keys), REDIS_WAIT_MS, "Redis's answer");
       return rows.length;
     });
   }
@@ -128,16 +126,9 @@ export function publishChangeMarks(database: Database, redis: RedisClient, prefi
 
   return {
     synchronous: quietDb !== undefined,
-    flush,
     async close() {
       clearInterval(sweep);
       await running?.catch(() => {});
     },
   };
-}
-
-function withinTime(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`not published within ${ms} ms`)), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { withinTime } from "./timeout.js";
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 // Prometheus metrics (prom-client), one registry per Deps (tests build many).
@@ -147,9 +148,7 @@ async function answers(probe: () => Promise<unknown>): Promise<boolean> {
 }
 
 function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error("probe timed out")), PROBE_TIMEOUT_MS)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withinTime(promise, PROBE_TIMEOUT_MS, "the probe's answer");
 }
 
 // Compares a presented bearer token with the configured one in constant

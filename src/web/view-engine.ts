@@ -104,11 +104,9 @@ export function createViewEngine(options: ViewEngineOptions) {
   // it is by `<%= %>` (so no view needs `<%-`, not even for the page body).
   const run = (file: string, locals: object, names: LocalNames): string =>
     templateFor(file, names)(locals, options.escape, (name, extra) => {
-      const child = Object.create(locals) as object;
-      if (!extra) return new Markup(run(includePath(file, name), child, names));
-      Object.assign(child, extra);
-      const extraKeys = Object.keys(extra);
-      const childNames = localNames(`${names.key}\0${extraKeys.join(",")}`, () => [...new Set([...names.names, ...extraKeys.filter(declarable)])]);
+      const child = Object.assign(Object.create(locals) as object, extra);
+      const extraKeys = extra ? Object.keys(extra) : [];
+      const childNames = extraKeys.length ? localNames(`${names.key}\0${extraKeys.join(",")}`, () => [...new Set([...names.names, ...extraKeys.filter(declarable)])]) : names;
       return new Markup(run(includePath(file, name), child, childNames));
     });
 

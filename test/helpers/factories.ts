@@ -40,10 +40,11 @@ export async function addMember(deps: Pick<Deps, "db">, workspace: Workspace, us
   await deps.db.insert(memberships).values({ workspaceId: workspace.id, userId: user.id, role });
 }
 
-export async function signedInClient(baseUrl: string, user: { username: string; password: string }): Promise<HttpClient> {
+// `headers` go with the sign-in's POST (X-Forwarded-For, say).
+export async function signedInClient(baseUrl: string, user: { username: string; password: string }, headers: Record<string, string> = {}): Promise<HttpClient> {
   const client = new HttpClient(baseUrl);
-  const response = await client.submit("/login", "/login", { login: user.username, password: user.password });
-  if (response.status !== 303) throw new Error(`sign-in failed with ${response.status}`);
+  const response = await client.submit("/login", "/login", { login: user.username, password: user.password }, { headers });
+  if (response.status !== 303) throw new Error(`sign-in on ${baseUrl} failed with ${response.status}`);
   await client.get("/settings/profile"); // picks up the new session's CSRF token
   return client;
 }

@@ -81,7 +81,7 @@ export class HttpClient {
   }
 
   // GET a page (to pick up its CSRF token), then post its form.
-  async submit(pagePath: string, actionPath: string, fields: Record<string, string>, options: { htmx?: boolean } = {}) {
+  async submit(pagePath: string, actionPath: string, fields: Record<string, string>, options: { htmx?: boolean; headers?: Record<string, string> } = {}) {
     await this.get(pagePath);
     return this.post(actionPath, fields, options);
   }

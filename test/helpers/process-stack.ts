@@ -8,7 +8,6 @@ import { buildDeps, type Deps } from "../../src/platform/deps.js";
 import { createLogger } from "../../src/platform/logger.js";
 import { deleteKeys, scanKeys } from "../../src/platform/redis.js";
 import { databaseUrlFor, TEST_REDIS_URL } from "./env.js";
-import { HttpClient } from "./http-client.js";
 import { freePort, projectRoot, serverCommand, startProcess } from "./processes.js";
 import { createTestDatabase, dropTestDatabase, testEnv } from "./test-app.js";
 
@@ -74,13 +73,4 @@ export async function startProcessStack(options: { name: string; web: number; wo
     await stop().catch(() => {});
     throw error;
   }
-}
-
-// A client signed in through `base` with a password.
-export async function signInAt(base: string, user: { username: string; password: string }, headers: Record<string, string> = {}): Promise<HttpClient> {
-  const client = new HttpClient(base);
-  await client.get("/login");
-  const response = await client.post("/login", { login: user.username, password: user.password }, { headers });
-  if (response.status !== 303) throw new Error(`sign-in on ${base} failed with ${response.status}`);
-  return client;
 }

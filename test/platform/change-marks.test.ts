@@ -44,6 +44,26 @@ afterAll(async () => {
 const versionOf = (userId: string) => readChangeVersion(deps.redis, prefix, `user:${userId}`);
 const pendingMarks = async () => (await deps.db.select().from(changeMarks)).length;
 
+// The user's version once it differs from `before`, or `before` after `timeoutMs`.
+async function versionAfter(userId: string, before: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let version = await versionOf(userId);
+  while (version === before && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    version = await versionOf(userId);
+  }
+  return version;
+}
+
+// Another process on this database whose Redis sits behind a proxy the test
+// can cut or freeze.
+async function processBehindRedisProxy() {
+  const redisUrl = new URL(TEST_REDIS_URL);
+  const proxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+  const config = loadConfig(testEnv({ DATABASE_URL: databaseUrlFor(databaseName), REDIS_URL: proxy.url(TEST_REDIS_URL), REDIS_PREFIX: prefix, DATA_DIR: dataDir }));
+  return { proxy, other: await buildDeps(config, { logger: createLogger("silent") }) };
+}
+
 describe("change marks", () => {
   it("publishes a new version before a plain statement on the user's row resolves", async () => {
     expect(deps.changeMarks.synchronous).toBe(true);
@@ -131,17 +151,12 @@ describe("change marks", () => {
     } finally {
       await outside.end();
     }
-    const deadline = Date.now() + 6000;
-    while ((await versionOf(user.id)) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await versionOf(user.id)).not.toBe(before);
+    expect(await versionAfter(user.id, before, 6000)).not.toBe(before);
     expect(await pendingMarks()).toBe(0);
   });
 
   it("lets a change stand while Redis is away, and publishes it once Redis is back", async () => {
-    const redisUrl = new URL(TEST_REDIS_URL);
-    const proxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
-    const config = loadConfig(testEnv({ DATABASE_URL: databaseUrlFor(databaseName), REDIS_URL: proxy.url(TEST_REDIS_URL), REDIS_PREFIX: prefix, DATA_DIR: dataDir }));
-    const cut = await buildDeps(config, { logger: createLogger("silent") });
+    const { proxy, other: cut } = await processBehindRedisProxy();
     try {
       const user = await createUser(deps);
       const before = await versionOf(user.id);
@@ -149,9 +164,7 @@ describe("change marks", () => {
       await cut.db.update(users).set({ username: `${user.username}r` }).where(eq(users.id, user.id));
       expect((await cut.db.select().from(users).where(eq(users.id, user.id)))[0]!.username).toBe(`${user.username}r`);
       await proxy.start();
-      const deadline = Date.now() + 8000;
-      while ((await versionOf(user.id)) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await versionOf(user.id)).not.toBe(before);
+      expect(await versionAfter(user.id, before, 8000)).not.toBe(before);
     } finally {
       await cut.close();
       await proxy.stop().catch(() => {});
@@ -159,10 +172,7 @@ describe("change marks", () => {
   });
 
   it("does not hang a write on a Redis that stopped answering, and lets another process publish its marks", async () => {
-    const redisUrl = new URL(TEST_REDIS_URL);
-    const proxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
-    const config = loadConfig(testEnv({ DATABASE_URL: databaseUrlFor(databaseName), REDIS_URL: proxy.url(TEST_REDIS_URL), REDIS_PREFIX: prefix, DATA_DIR: dataDir }));
-    const hung = await buildDeps(config, { logger: createLogger("silent") });
+    const { proxy, other: hung } = await processBehindRedisProxy();
     try {
       const user = await createUser(deps);
       const before = await versionOf(user.id);
@@ -172,9 +182,7 @@ describe("change marks", () => {
       // The writer waits 2 s at most (a bound, not a speed target: well above it).
       expect(Date.now() - started).toBeLessThan(4500);
       // The hung flush gives its rows back after 5 s; this process's sweep publishes them.
-      const deadline = Date.now() + 12_000;
-      while ((await versionOf(user.id)) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await versionOf(user.id)).not.toBe(before);
+      expect(await versionAfter(user.id, before, 12_000)).not.toBe(before);
     } finally {
       proxy.thaw();
       await hung.close();

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/platform/deps.js";
 import { outbox } from "../../src/platform/outbox/tables.js";
 import { enqueueMail } from "../../src/platform/queue.js";
-import { addMember, createUser, createWorkspace } from "../helpers/factories.js";
+import { addMember, createUser, createWorkspace, signedInClient as signIn } from "../helpers/factories.js";
 import { HttpClient, sessionIdOf } from "../helpers/http-client.js";
-import { signInAt, startProcessStack, type ProcessStack } from "../helpers/process-stack.js";
+import { startProcessStack, type ProcessStack } from "../helpers/process-stack.js";
 import { startSmtpCatcher, type SmtpCatcher } from "../helpers/smtp-catcher.js";
 
 // Two web processes (src/server.ts) and two separate worker processes
@@ -25,13 +25,6 @@ const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, t
 
 const mailTo = (address: string, subject: RegExp) =>
   waitFor(`an SMTP mail to ${address} matching ${subject}`, async () => smtp.received.find((mail) => mail.to.includes(address) && subject.test(mail.raw))?.raw.replace(/=\r?\n/g, ""));
-
-// A client signed in through `base` (password only), on a page.
-async function signIn(base: string, user: { username: string; password: string }, headers: Record<string, string> = {}): Promise<HttpClient> {
-  const client = await signInAt(base, user, headers);
-  await client.get("/settings/profile");
-  return client;
-}
 
 beforeAll(async () => {
   smtp = await startSmtpCatcher();

@@ -6,9 +6,9 @@ import type { Deps } from "../../src/platform/deps.js";
 import { users } from "../../src/modules/users/index.js";
 import { memberships, workspaces } from "../../src/modules/workspaces/tables.js";
 import { databaseUrlFor } from "../helpers/env.js";
-import { addMember, createUser, createWorkspace, uniqueName } from "../helpers/factories.js";
+import { addMember, createUser, createWorkspace, signedInClient, uniqueName } from "../helpers/factories.js";
 import type { HttpClient } from "../helpers/http-client.js";
-import { signInAt, startProcessStack, type ProcessStack } from "../helpers/process-stack.js";
+import { startProcessStack, type ProcessStack } from "../helpers/process-stack.js";
 
 // Each web process keeps the signed-in user between requests
 // (web/principal-cache.ts). Two real web processes, A and B, on one database
@@ -46,7 +46,7 @@ async function adminOfAWorkspace() {
   const admin = await createUser(deps);
   const workspace = await createWorkspace(deps, owner);
   await addMember(deps, workspace, admin, "admin");
-  return { owner, admin, workspace, client: await signInAt(A, admin) };
+  return { owner, admin, workspace, client: await signedInClient(A, admin) };
 }
 
 beforeAll(async () => {
@@ -64,7 +64,7 @@ describe("the signed-in user kept by each web process", () => {
     const { owner, admin, workspace, client } = await adminOfAWorkspace();
     await warmOnB(client, `/w/${workspace.slug}/settings`);
 
-    const ownerOnA = await signInAt(A, owner);
+    const ownerOnA = await signedInClient(A, owner);
     await ownerOnA.get(`/w/${workspace.slug}/members`);
     expect((await ownerOnA.post(`/w/${workspace.slug}/members/${admin.id}/role`, { role: "member", expected: "admin" })).status).toBe(303);
     expect((await client.get(`${B}/w/${workspace.slug}/settings`)).status).toBe(403);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Request, Response } from "express";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../../platform/deps.js";
 import { describeDevice, userAgentFamily } from "../../platform/user-agent.js";
 import type { RequestMeta } from "../../web/context.js";
@@ -80,9 +80,14 @@ export async function recordSignIn(
   const now = deps.clock.now();
   const seenSince = new Date(now.getTime() - NEW_DEVICE_DAYS * DAY_MS).toISOString();
 
+  // The device's row, last seen now: `rows` gives (user, hash, time).
+  const upsertDevice = (rows: SQL) =>
+    sql`insert into ${knownDevices} (user_id, device_hash, last_seen_at) ${rows} on conflict (user_id, device_hash) do update set last_seen_at = excluded.last_seen_at`;
+  const deviceRow = sql`${user.id}::uuid, ${deviceHash}::text, ${now.toISOString()}::timestamptz`;
+
   // New: the account has a device on record, and not this one within 90 days.
-  // A device that is not new is remembered (last seen now) by this same
-  // statement; a new one below, together with its event and mail.
+  // A device that is not new is remembered by this same statement; a new one
+  // below, together with its event and mail.
   const before = await recordEventThenSelect<{ known: boolean; seen_recently: boolean; muted: boolean }>(
     deps.db,
     signedIn,
@@ -91,21 +96,13 @@ export async function recordSignIn(
         select exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id}) as known,
           exists (select 1 from ${knownDevices} where ${knownDevices.userId} = ${user.id} and ${knownDevices.deviceHash} = ${deviceHash} and ${knownDevices.lastSeenAt} >= ${seenSince}::timestamptz) as seen_recently,
           coalesce((select ${noticePreferences.muteOptional} from ${noticePreferences} where ${noticePreferences.userId} = ${user.id}), false) as muted
-      ), remembered as (
-        insert into ${knownDevices} (user_id, device_hash, last_seen_at)
-        select ${user.id}::uuid, ${deviceHash}::text, ${now.toISOString()}::timestamptz from state where not state.known or state.seen_recently
-        on conflict (user_id, device_hash) do update set last_seen_at = excluded.last_seen_at
-      )`,
+      ), remembered as (${upsertDevice(sql`select ${deviceRow} from state where not state.known or state.seen_recently`)})`,
       select: sql`select known, seen_recently, muted from state`,
     },
     meta,
     now,
   );
   if (!before.known || before.seen_recently) return;
-  const remember = deps.db
-    .insert(knownDevices)
-    .values({ userId: user.id, deviceHash, lastSeenAt: now })
-    .onConflictDoUpdate({ target: [knownDevices.userId, knownDevices.deviceHash], set: { lastSeenAt: now } });
   const { browser, device } = describeDevice(meta.userAgent);
-  await recordEventWith(deps.db, remember, deviceEvents.newDeviceSignIn(user, `${browser}, ${device}`, deps.config.baseUrl, before.muted), meta, now);
+  await recordEventWith(deps.db, upsertDevice(sql`values (${deviceRow})`), deviceEvents.newDeviceSignIn(user, `${browser}, ${device}`, deps.config.baseUrl, before.muted), meta, now);
 }

@@ -4,6 +4,7 @@ import type { JobQueues } from "../jobs/queues.js";
 import { listenForOutboxRows } from "./listener.js";
 import { payloadOpener } from "./sealing.js";
 import { outbox } from "./tables.js";
+import { withinTime } from "../timeout.js";
 
 export interface OutboxRelay {
   wake(): void;
@@ -59,7 +60,7 @@ export function startOutboxRelay(deps: RelayDeps, queues: JobQueues, options: Re
         }
         byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), { name: row.jobName, payload, jobId: row.id }]);
       }
-      await withTimeout(Promise.all([...byQueue].map(([queue, jobs]) => queues.addAll(queue, jobs))), addTimeoutMs);
+      await withinTime(Promise.all([...byQueue].map(([queue, jobs]) => queues.addAll(queue, jobs))), addTimeoutMs, "Redis's answer");
       const relayed = rows.map((row) => row.id).filter((id) => !unreadable.includes(id));
       if (relayed.length) await tx.delete(outbox).where(inArray(outbox.id, relayed));
       if (unreadable.length) {
@@ -134,12 +135,4 @@ function wakeableTimer() {
       else pendingWake = true;
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timeout: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timeout = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timeout));
 }
