@@ -44,7 +44,7 @@ export async function addMember(deps: Pick<Deps, "db">, workspace: Workspace, us
 export async function signedInClient(baseUrl: string, user: { username: string; password: string }, headers: Record<string, string> = {}): Promise<HttpClient> {
   const client = new HttpClient(baseUrl);
   const response = await client.submit("/login", "/login", { login: user.username, password: user.password }, { headers });
-  if (response.status !== 303) throw new Error(`sign-in on ${baseUrl} failed with ${response.status}`);
+  if (response.status !== 303) throw new Error(`sign-in failed with ${response.status}`);
   await client.get("/settings/profile"); // picks up the new session's CSRF token
   return client;
 }
